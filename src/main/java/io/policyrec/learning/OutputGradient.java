@@ -1,0 +1,114 @@
+package io.policyrec.learning;
+
+import java.util.List;
+
+/**
+ * The loss of one batch and its gradient with respect to the output logits z (B x K, row-major):
+ *
+ * <pre>
+ * L = -mean_b[ w_b (r_b - baseline) log(pi_E(a_b|x_b) + 1e-8) ] + s lambda mean_b R(pi(.|x_b); ref_b)
+ * </pre>
+ *
+ * where pi is the softmax of z, pi_E its renormalization over the decision's eligible actions, w_b
+ * the (clipped) importance weight, treated as a constant, and s = +1 to pull towards the reference
+ * or -1 to push away from it. The policy-gradient term reaches only the sampled action's log
+ * probability; the regularizer reaches the whole distribution.
+ */
+public final class OutputGradient {
+    private OutputGradient() {
+    }
+
+    /** Softmax of each row of z into p. */
+    public static void softmax(double[] z, int rows, int k, double[] p) {
+        for (int b = 0; b < rows; b++) {
+            int o = b * k;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < k; a++) {
+                max = Math.max(max, z[o + a]);
+            }
+            double sum = 0;
+            for (int a = 0; a < k; a++) {
+                p[o + a] = Math.exp(z[o + a] - max);
+                sum += p[o + a];
+            }
+            for (int a = 0; a < k; a++) {
+                p[o + a] /= sum;
+            }
+        }
+    }
+
+    /** One row of p renormalized over the eligible actions (zero elsewhere); p itself if all are eligible. */
+    public static double[] eligibleRow(double[] p, int offset, int k, int[] eligible) {
+        double[] row = new double[k];
+        if (eligible == null) {
+            System.arraycopy(p, offset, row, 0, k);
+            return row;
+        }
+        double sum = 0;
+        for (int a : eligible) {
+            sum += p[offset + a];
+        }
+        for (int a : eligible) {
+            row[a] = p[offset + a] / sum;
+        }
+        return row;
+    }
+
+    /**
+     * @param p         softmax probabilities (B x K)
+     * @param reference reference distributions (B x K), or null for the uniform distribution
+     * @param dz        receives dL/dz (B x K)
+     * @return the loss
+     */
+    public static double lossAndGradient(double[] p, int k, List<RewardedDecision> batch, double[] importance,
+                                         double baseline, Regularizer regularizer, double signedLambda,
+                                         double[] reference, double[] dz) {
+        int rows = batch.size();
+        double loss = 0;
+        double[] pr = new double[k];
+        double[] ref = new double[k];
+        double[] grad = new double[k];
+        java.util.Arrays.fill(ref, 1.0 / k);
+        for (int b = 0; b < rows; b++) {
+            RewardedDecision d = batch.get(b);
+            int o = b * k;
+            double[] pe = eligibleRow(p, o, k, d.eligible());
+            int a = d.action();
+            double coef = importance[b] * (d.reward() - baseline) / rows;
+            loss -= coef * Math.log(pe[a] + Regularizer.EPS);
+            double scale = -coef * pe[a] / (pe[a] + Regularizer.EPS);
+            for (int j = 0; j < k; j++) {
+                dz[o + j] = scale * ((j == a ? 1.0 : 0.0) - pe[j]);
+            }
+            if (regularizer != null && signedLambda != 0) {
+                System.arraycopy(p, o, pr, 0, k);
+                if (reference != null) {
+                    System.arraycopy(reference, o, ref, 0, k);
+                }
+                double weight = signedLambda / rows;
+                loss += weight * regularizer.value(pr, ref);
+                regularizer.gradient(pr, ref, grad);
+                double gp = 0;
+                for (int j = 0; j < k; j++) {
+                    gp += grad[j] * pr[j];
+                }
+                // Through the softmax: dL/dz_j = p_j (dL/dp_j - sum_i p_i dL/dp_i).
+                for (int j = 0; j < k; j++) {
+                    dz[o + j] += weight * pr[j] * (grad[j] - gp);
+                }
+            }
+        }
+        return loss;
+    }
+
+    /** Mean entropy in nats of the rows of p. */
+    public static double meanEntropy(double[] p, int rows, int k) {
+        double h = 0;
+        for (int i = 0; i < rows * k; i++) {
+            if (p[i] > 0) {
+                h -= p[i] * Math.log(p[i]);
+            }
+        }
+        return h / rows;
+    }
+}

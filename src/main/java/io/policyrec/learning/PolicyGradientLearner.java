@@ -1,0 +1,346 @@
+package io.policyrec.learning;
+
+import io.policyrec.policy.ActionDistribution;
+import io.policyrec.policy.PolicyConfig;
+import io.policyrec.policy.PolicyWeights;
+import io.policyrec.policy.ReferenceKind;
+import io.policyrec.policy.RegularizerSettings;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Mini-batch REINFORCE with a regularizer, one policy, one thread.
+ *
+ * <p>Each step is a short pipeline: forward pass (one GEMM per layer), output gradient
+ * ({@link OutputGradient}), backward pass (two GEMMs per layer, one for the first), then ND4J's
+ * Adam on the flat gradient. ND4J does the matrix products, where it is fast; the element-wise
+ * work on B x width arrays (bias, ReLU, softmax, masks) runs in plain Java, because each ND4J call
+ * costs 5-20 us of fixed overhead here, more than the arithmetic of these small arrays.
+ *
+ * <p>Not thread-safe: one learner thread owns it. What serving reads comes out of
+ * {@link #weights()} as an immutable copy.
+ */
+public final class PolicyGradientLearner {
+    private final PolicyConfig config;
+    private final NetworkLayout layout;
+    private final PolicyNetwork network;
+    private final INDArray gradient;
+    private final INDArray[] gradWeights;
+    private final AdamOptimizer adam;
+    private final Regularizer regularizer;
+    private final double regularizerSign;
+    private final RunningBaseline baseline;
+    private final Deque<Earlier> previous = new ArrayDeque<>();
+    private final Map<Integer, Workspace> workspaces = new HashMap<>();
+    private double[] params;
+    private double lambda;
+    private long updates;
+
+    private PolicyGradientLearner(PolicyConfig config, double[] params, DataType dataType, AdamOptimizer adam,
+                                  long updates, RunningBaseline baseline, double lambda) {
+        // The master copy of the parameters, in double precision; the ND4J array mirrors it for the GEMMs.
+        this.params = params.clone();
+        this.network = PolicyNetwork.fromFlat(config.layerWidths(), this.params, dataType);
+        this.config = config;
+        this.layout = network.layout();
+        DataType dt = network.dataType();
+        this.gradient = Nd4j.create(dt, 1, layout.size());
+        this.gradWeights = new INDArray[layout.layers()];
+        for (int l = 0; l < layout.layers(); l++) {
+            gradWeights[l] = PolicyNetwork.weightView(gradient, layout, l);
+        }
+        this.adam = adam;
+        RegularizerSettings r = config.regularizer();
+        this.regularizer = Regularizers.of(r.type());
+        // Towards the uniform distribution the regularizer pulls; against earlier policies it pushes away.
+        this.regularizerSign = r.reference() == ReferenceKind.PREVIOUS ? -1.0 : 1.0;
+        this.baseline = baseline;
+        this.lambda = lambda;
+        this.updates = updates;
+    }
+
+    /** A fresh learner with weights drawn from the config's seed. */
+    public static PolicyGradientLearner create(PolicyConfig config, DataType dataType) {
+        double[] initial = PolicyNetwork.initialParams(config.layerWidths(), config.seed());
+        return new PolicyGradientLearner(config, initial, dataType,
+                new AdamOptimizer(config.learningRate(), initial.length), 0, new RunningBaseline(),
+                config.regularizer().lambda());
+    }
+
+    /** A learner that continues exactly from a saved state. */
+    public static PolicyGradientLearner restore(PolicyConfig config, LearnerState state) {
+        PolicyGradientLearner learner = new PolicyGradientLearner(config, state.params(), DataType.FLOAT,
+                AdamOptimizer.fromState(config.learningRate(), state.optimizerState()), state.updates(),
+                new RunningBaseline(state.baseline(), state.baselineBatches()), state.lambda());
+        for (float[] p : state.previous()) {
+            learner.previous.addLast(new Earlier(p, PolicyWeights.fromFlat(config.layerWidths(), p)));
+        }
+        return learner;
+    }
+
+    public PolicyConfig config() {
+        return config;
+    }
+
+    public long updates() {
+        return updates;
+    }
+
+    public double lambda() {
+        return lambda;
+    }
+
+    public double baseline() {
+        return baseline.value();
+    }
+
+    /** An immutable copy of the current weights for serving. */
+    public PolicyWeights weights() {
+        return PolicyWeights.fromFlat(layout.widths(), paramsAsFloats());
+    }
+
+    private float[] paramsAsFloats() {
+        float[] flat = new float[params.length];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = (float) params[i];
+        }
+        return flat;
+    }
+
+    /** The full state, to persist and restore exactly. */
+    public LearnerState state() {
+        List<float[]> prev = new ArrayList<>();
+        for (Earlier e : previous) {
+            prev.add(e.flat());
+        }
+        return new LearnerState(params.clone(), adam.state(), updates,
+                baseline.value(), baseline.batches(), lambda, prev);
+    }
+
+    /**
+     * Remembers the current weights as one of the earlier policies the "previous" reference mixes
+     * (the last M are kept). The caller decides the cadence, as it does for snapshots.
+     */
+    public void rememberCurrentAsPrevious() {
+        float[] flat = paramsAsFloats();
+        previous.addLast(new Earlier(flat, PolicyWeights.fromFlat(layout.widths(), flat)));
+        while (previous.size() > config.regularizer().previousCount()) {
+            previous.removeFirst();
+        }
+    }
+
+    public int previousCount() {
+        return previous.size();
+    }
+
+    /** One gradient step on a batch; returns what it saw. */
+    public StepReport step(List<RewardedDecision> batch) {
+        Workspace ws = workspace(batch.size());
+        double[] p = forward(ws, batch);
+        double[] importance = importanceWeights(p, batch);
+        double[] reference = referenceDistributions(batch);
+        double loss = OutputGradient.lossAndGradient(p, layout.actions(), batch, importance, baseline.value(),
+                regularizer, regularizerSign * lambda, reference, ws.dz);
+        backward(ws, batch.size());
+        adam.apply(params, NativeBuffers.doubles(gradient), updates);
+        NativeBuffers.put(network.params(), params);
+        updates++;
+
+        double meanEntropy = OutputGradient.meanEntropy(p, batch.size(), layout.actions());
+        double meanReward = 0;
+        for (RewardedDecision d : batch) {
+            meanReward += d.reward();
+        }
+        meanReward /= batch.size();
+        double usedBaseline = baseline.value();
+        if (config.baseline() == io.policyrec.policy.BaselineKind.MEAN) {
+            baseline.add(meanReward);
+        }
+        RegularizerSettings r = config.regularizer();
+        if (r.adaptive()) {
+            lambda = AdaptiveLambda.next(lambda, r.lambdaStep(), r.targetEntropy(), meanEntropy);
+        }
+        return new StepReport(updates, batch.size(), loss, meanEntropy, meanReward, usedBaseline, lambda);
+    }
+
+    /**
+     * w_b = min(c, q_now(a_b|x_b) / p_logged_b), with q_now the distribution serving would draw from
+     * now (same mask and floor): 1 when the decision came from the current weights.
+     */
+    double[] importanceWeights(double[] p, List<RewardedDecision> batch) {
+        int k = layout.actions();
+        double[] w = new double[batch.size()];
+        double m = config.minProbability();
+        for (int b = 0; b < w.length; b++) {
+            RewardedDecision d = batch.get(b);
+            double[] pe = OutputGradient.eligibleRow(p, b * k, k, d.eligible());
+            int n = d.eligible() == null ? k : d.eligible().length;
+            double now = m + (1 - n * m) * pe[d.action()];
+            w[b] = d.loggedProbability() > 0 ? Math.min(config.importanceWeightCap(), now / d.loggedProbability())
+                    : config.importanceWeightCap();
+        }
+        return w;
+    }
+
+    /** The mixture of the earlier policies on each context, or null for the uniform reference. */
+    double[] referenceDistributions(List<RewardedDecision> batch) {
+        if (regularizerSign > 0 || previous.isEmpty()) {
+            return null;
+        }
+        int k = layout.actions();
+        double[] ref = new double[batch.size() * k];
+        for (int b = 0; b < batch.size(); b++) {
+            for (Earlier e : previous) {
+                double[] q = ActionDistribution.of(e.weights().logits(batch.get(b).context()), null, 0.0);
+                for (int a = 0; a < k; a++) {
+                    ref[b * k + a] += q[a] / previous.size();
+                }
+            }
+        }
+        return ref;
+    }
+
+    // ---- the network passes ----
+
+    /** Forward pass over the batch; returns the softmax probabilities (B x K) and keeps activations. */
+    private double[] forward(Workspace ws, List<RewardedDecision> batch) {
+        int rows = batch.size();
+        int d = layout.in(0);
+        float[] x = ws.contexts;
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(batch.get(b).context(), 0, x, b * d, d);
+        }
+        NativeBuffers.put(ws.input[0], x);
+        int layers = layout.layers();
+        for (int l = 0; l < layers; l++) {
+            Nd4j.gemm(ws.input[l], network.weights(l), ws.z[l], false, false, 1.0, 0.0);
+            double[] z = NativeBuffers.doubles(ws.z[l]);
+            int out = layout.out(l);
+            int biasOffset = (int) layout.biasOffsets()[l];
+            boolean hidden = l + 1 < layers;
+            for (int b = 0; b < rows; b++) {
+                for (int j = 0; j < out; j++) {
+                    double v = z[b * out + j] + params[biasOffset + j];
+                    z[b * out + j] = hidden && v < 0 ? 0 : v;
+                }
+            }
+            ws.activation[l] = z;
+            if (hidden) {
+                NativeBuffers.put(ws.input[l + 1], z);
+            }
+        }
+        double[] logits = ws.activation[layers - 1];
+        double[] p = new double[logits.length];
+        OutputGradient.softmax(logits, rows, layout.actions(), p);
+        return p;
+    }
+
+    /** Backward pass from ws.dz (dL/dz of the output layer) into the flat gradient. */
+    private void backward(Workspace ws, int rows) {
+        double[] dz = ws.dz;
+        for (int l = layout.layers() - 1; l >= 0; l--) {
+            int out = layout.out(l);
+            NativeBuffers.put(ws.delta[l], dz);
+            Nd4j.gemm(ws.input[l], ws.delta[l], gradWeights[l], true, false, 1.0, 0.0);
+            long biasOffset = layout.biasOffsets()[l];
+            for (int j = 0; j < out; j++) {
+                double s = 0;
+                for (int b = 0; b < rows; b++) {
+                    s += dz[b * out + j];
+                }
+                gradient.putScalar(biasOffset + j, s);
+            }
+            if (l > 0) {
+                Nd4j.gemm(ws.delta[l], network.weights(l), ws.inputGrad[l], false, true, 1.0, 0.0);
+                double[] da = NativeBuffers.doubles(ws.inputGrad[l]);
+                double[] h = ws.activation[l - 1];
+                for (int i = 0; i < da.length; i++) {
+                    if (h[i] <= 0) {
+                        da[i] = 0;
+                    }
+                }
+                dz = da;
+            }
+        }
+    }
+
+    private Workspace workspace(int rows) {
+        Workspace ws = workspaces.get(rows);
+        if (ws == null) {
+            if (workspaces.size() >= 4) {
+                workspaces.clear();
+            }
+            ws = new Workspace(layout, network.dataType(), rows);
+            workspaces.put(rows, ws);
+        }
+        return ws;
+    }
+
+    /** Preallocated ND4J arrays for one batch size: the learner allocates nothing large per step. */
+    private static final class Workspace {
+        final float[] contexts;
+        final INDArray[] input;
+        final INDArray[] z;
+        final INDArray[] delta;
+        final INDArray[] inputGrad;
+        final double[][] activation;
+        final double[] dz;
+
+        Workspace(NetworkLayout layout, DataType dt, int rows) {
+            int layers = layout.layers();
+            contexts = new float[rows * layout.in(0)];
+            input = new INDArray[layers];
+            z = new INDArray[layers];
+            delta = new INDArray[layers];
+            inputGrad = new INDArray[layers];
+            activation = new double[layers][];
+            for (int l = 0; l < layers; l++) {
+                input[l] = Nd4j.create(dt, rows, layout.in(l));
+                z[l] = Nd4j.create(dt, rows, layout.out(l));
+                delta[l] = Nd4j.create(dt, rows, layout.out(l));
+                if (l > 0) {
+                    inputGrad[l] = Nd4j.create(dt, rows, layout.in(l));
+                }
+            }
+            dz = new double[rows * layout.actions()];
+        }
+    }
+
+    // ---- for gradient checks ----
+
+    /** The loss at the given parameters with fixed importance weights (no update). */
+    double lossAt(double[] flatParams, List<RewardedDecision> batch, double[] importance) {
+        setParams(flatParams);
+        Workspace ws = workspace(batch.size());
+        double[] p = forward(ws, batch);
+        return OutputGradient.lossAndGradient(p, layout.actions(), batch, importance, baseline.value(),
+                regularizer, regularizerSign * lambda, referenceDistributions(batch), ws.dz);
+    }
+
+    /** The analytic gradient at the current parameters with fixed importance weights. */
+    double[] gradientAt(double[] flatParams, List<RewardedDecision> batch, double[] importance) {
+        lossAt(flatParams, batch, importance);
+        backward(workspace(batch.size()), batch.size());
+        return NativeBuffers.doubles(gradient);
+    }
+
+    double[] params() {
+        return params.clone();
+    }
+
+    private void setParams(double[] flat) {
+        NativeBuffers.put(network.params(), flat);
+        params = flat.clone();
+    }
+
+    /** An earlier policy: its flat parameters (to persist) and its serving form (to evaluate). */
+    private record Earlier(float[] flat, PolicyWeights weights) {
+    }
+}

@@ -1,0 +1,107 @@
+package io.policyrec.learning;
+
+import io.policyrec.policy.PolicyWeights;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The policy network's parameters in one flat ND4J vector, with per-layer views into it: an MLP
+ * with ReLU hidden layers and a linear output whose softmax is the policy.
+ */
+public final class PolicyNetwork {
+    private final NetworkLayout layout;
+    private final DataType dataType;
+    private final INDArray params;
+    private final INDArray[] weights;
+    private final INDArray[] biases;
+
+    private PolicyNetwork(NetworkLayout layout, DataType dataType, INDArray params) {
+        this.layout = layout;
+        this.dataType = dataType;
+        this.params = params;
+        this.weights = new INDArray[layout.layers()];
+        this.biases = new INDArray[layout.layers()];
+        for (int l = 0; l < layout.layers(); l++) {
+            weights[l] = weightView(params, layout, l);
+            biases[l] = biasView(params, layout, l);
+        }
+    }
+
+    /**
+     * Glorot-uniform weights (limit sqrt(6 / (in + out))) and zero biases, as Keras' Dense layers
+     * the paper used, drawn from the seed so that the same seed gives the same network.
+     */
+    public static double[] initialParams(int[] widths, long seed) {
+        NetworkLayout layout = NetworkLayout.of(widths);
+        double[] flat = new double[(int) layout.size()];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int l = 0; l < layout.layers(); l++) {
+            double limit = Math.sqrt(6.0 / (layout.in(l) + layout.out(l)));
+            int start = (int) layout.weightOffsets()[l];
+            int end = (int) layout.biasOffsets()[l];
+            for (int i = start; i < end; i++) {
+                flat[i] = (2 * random.nextDouble() - 1) * limit;
+            }
+        }
+        return flat;
+    }
+
+    public static PolicyNetwork fromFlat(int[] widths, double[] flat, DataType dataType) {
+        Nd4jRuntime.ensureStarted();
+        NetworkLayout layout = NetworkLayout.of(widths);
+        if (flat.length != layout.size()) {
+            throw new IllegalArgumentException("expected " + layout.size() + " parameters, got " + flat.length);
+        }
+        INDArray params = Nd4j.create(dataType, 1, layout.size());
+        NativeBuffers.put(params, flat);
+        return new PolicyNetwork(layout, dataType, params);
+    }
+
+    static INDArray weightView(INDArray flat, NetworkLayout layout, int l) {
+        long start = layout.weightOffsets()[l];
+        return flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(start, layout.biasOffsets()[l]))
+                .reshape('c', layout.in(l), layout.out(l));
+    }
+
+    static INDArray biasView(INDArray flat, NetworkLayout layout, int l) {
+        long start = layout.biasOffsets()[l];
+        return flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(start, start + layout.out(l)));
+    }
+
+    public NetworkLayout layout() {
+        return layout;
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /** The flat parameter vector (live: the optimizer updates it in place). */
+    public INDArray params() {
+        return params;
+    }
+
+    public INDArray weights(int layer) {
+        return weights[layer];
+    }
+
+    public INDArray bias(int layer) {
+        return biases[layer];
+    }
+
+    public double[] paramsAsDoubles() {
+        return NativeBuffers.doubles(params);
+    }
+
+    public float[] paramsAsFloats() {
+        return NativeBuffers.floats(params);
+    }
+
+    /** An immutable copy for the request path. */
+    public PolicyWeights toWeights() {
+        return PolicyWeights.fromFlat(layout.widths(), paramsAsFloats());
+    }
+}

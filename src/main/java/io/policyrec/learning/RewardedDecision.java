@@ -1,0 +1,11 @@
+package io.policyrec.learning;
+
+/**
+ * A decision with its final reward: what one row of a learning batch is made of.
+ *
+ * @param eligible          the eligible action indices at decision time, or null for all
+ * @param loggedProbability the probability with which the serving policy drew the action
+ */
+public record RewardedDecision(float[] context, int[] eligible, int action, double loggedProbability,
+                               double reward) {
+}

@@ -1,0 +1,141 @@
+package io.policyrec.policy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Everything that defines a policy, with every default already filled in. Immutable; replacing a
+ * policy's config replaces the policy.
+ *
+ * @param importanceWeightCap c in w = min(c, pi_now(a|x) / p_logged)
+ */
+public record PolicyConfig(int contextDimension, ActionSet actions, List<Integer> hiddenLayers,
+                           double learningRate, int batchSize, RegularizerSettings regularizer,
+                           double minProbability, Duration rewardWindow, double defaultReward,
+                           RewardAggregation rewardAggregation, long seed, BaselineKind baseline,
+                           double importanceWeightCap) {
+
+    public static final List<Integer> DEFAULT_HIDDEN = List.of(32, 32);
+    public static final double DEFAULT_LEARNING_RATE = 0.001;
+    public static final int DEFAULT_BATCH_SIZE = 100;
+    public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(30);
+    public static final double DEFAULT_IMPORTANCE_CAP = 10.0;
+
+    /** Limits that keep one policy from taking the heap. */
+    public static final int MAX_CONTEXT_DIMENSION = 100_000;
+    public static final int MAX_ACTIONS = 10_000;
+    public static final int MAX_LAYER_WIDTH = 4096;
+    public static final int MAX_HIDDEN_LAYERS = 8;
+    public static final long MAX_PARAMETERS = 5_000_000L;
+    public static final int MAX_BATCH_SIZE = 100_000;
+    public static final Duration MAX_WINDOW = Duration.ofDays(7);
+
+    public PolicyConfig {
+        hiddenLayers = List.copyOf(hiddenLayers);
+    }
+
+    public int actionCount() {
+        return actions.size();
+    }
+
+    /** Layer widths from input to output: contextDimension, hidden..., K. */
+    public int[] layerWidths() {
+        int[] widths = new int[hiddenLayers.size() + 2];
+        widths[0] = contextDimension;
+        for (int i = 0; i < hiddenLayers.size(); i++) {
+            widths[i + 1] = hiddenLayers.get(i);
+        }
+        widths[widths.length - 1] = actionCount();
+        return widths;
+    }
+
+    public long parameterCount() {
+        int[] w = layerWidths();
+        long n = 0;
+        for (int l = 0; l + 1 < w.length; l++) {
+            n += (long) w[l] * w[l + 1] + w[l + 1];
+        }
+        return n;
+    }
+
+    /** Everything that makes no sense in this config; empty when it is usable. */
+    public List<FieldError> problems() {
+        List<FieldError> errors = new ArrayList<>();
+        if (contextDimension < 1 || contextDimension > MAX_CONTEXT_DIMENSION) {
+            errors.add(new FieldError("contextDimension", "must be between 1 and " + MAX_CONTEXT_DIMENSION));
+        }
+        int k = actions == null ? 0 : actions.size();
+        if (actions == null || k < 2 || k > MAX_ACTIONS) {
+            errors.add(new FieldError("actions", "must be a count or a list of ids with 2 to " + MAX_ACTIONS + " actions"));
+        } else if (actions.named()) {
+            if (new HashSet<>(actions.ids()).size() != k) {
+                errors.add(new FieldError("actions", "action ids must be distinct"));
+            }
+            if (actions.ids().stream().anyMatch(id -> id == null || id.isBlank() || id.length() > 256)) {
+                errors.add(new FieldError("actions", "action ids must be non-empty strings of at most 256 characters"));
+            }
+        }
+        if (hiddenLayers.size() > MAX_HIDDEN_LAYERS) {
+            errors.add(new FieldError("hiddenLayers", "at most " + MAX_HIDDEN_LAYERS + " hidden layers"));
+        }
+        for (Integer width : hiddenLayers) {
+            if (width == null || width < 1 || width > MAX_LAYER_WIDTH) {
+                errors.add(new FieldError("hiddenLayers", "every layer width must be between 1 and " + MAX_LAYER_WIDTH));
+                break;
+            }
+        }
+        if (errors.isEmpty() && parameterCount() > MAX_PARAMETERS) {
+            errors.add(new FieldError("hiddenLayers", "the network would have " + parameterCount()
+                    + " parameters; at most " + MAX_PARAMETERS + " are allowed"));
+        }
+        if (!(learningRate > 0 && learningRate <= 1)) {
+            errors.add(new FieldError("learningRate", "must be in (0, 1]"));
+        }
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            errors.add(new FieldError("batchSize", "must be between 1 and " + MAX_BATCH_SIZE));
+        }
+        checkRegularizer(errors, k);
+        if (!(minProbability >= 0) || (k >= 2 && minProbability * k > 1.0 + 1e-12)) {
+            errors.add(new FieldError("minProbability", "must be between 0 and 1/K (K = number of actions)"));
+        }
+        if (rewardWindow == null || rewardWindow.isNegative() || rewardWindow.isZero()
+                || rewardWindow.compareTo(MAX_WINDOW) > 0) {
+            errors.add(new FieldError("rewardWindow", "must be a positive ISO-8601 duration of at most " + MAX_WINDOW));
+        }
+        if (!Double.isFinite(defaultReward)) {
+            errors.add(new FieldError("defaultReward", "must be a finite number"));
+        }
+        if (!(importanceWeightCap >= 1) || !Double.isFinite(importanceWeightCap)) {
+            errors.add(new FieldError("importanceWeightCap", "must be a finite number >= 1"));
+        }
+        return errors;
+    }
+
+    private void checkRegularizer(List<FieldError> errors, int k) {
+        RegularizerSettings r = regularizer;
+        if (!(r.lambda() >= 0) || !Double.isFinite(r.lambda())) {
+            errors.add(new FieldError("regularizer.lambda", "must be a finite number >= 0"));
+        }
+        if (r.reference() == ReferenceKind.PREVIOUS && !r.type().boundedDivergence()) {
+            errors.add(new FieldError("regularizer.reference",
+                    "'previous' is allowed only with the bounded divergences js, hellinger, tv and mmd, not "
+                            + r.type().wireName()));
+        }
+        if (r.targetEntropy() != null) {
+            double t = r.targetEntropy();
+            if (r.type() == RegularizerType.NONE) {
+                errors.add(new FieldError("regularizer.targetEntropy", "needs a regularizer type other than none"));
+            } else if (!(t > 0) || (k >= 2 && t > Math.log(k))) {
+                errors.add(new FieldError("regularizer.targetEntropy", "must be in (0, log K] nats"));
+            }
+        }
+        if (!(r.lambdaStep() > 0) || !Double.isFinite(r.lambdaStep())) {
+            errors.add(new FieldError("regularizer.lambdaStep", "must be a finite number > 0"));
+        }
+        if (r.previousCount() < 1 || r.previousCount() > 50) {
+            errors.add(new FieldError("regularizer.previousCount", "must be between 1 and 50"));
+        }
+    }
+}

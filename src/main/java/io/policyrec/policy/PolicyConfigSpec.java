@@ -1,0 +1,151 @@
+package io.policyrec.policy;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A policy config as written by people: the JSON body of {@code PUT /policies/{name}}, the
+ * {@code policyrec.policies.<name>.*} properties, and the config inside snapshot files. Absent
+ * fields take their defaults in {@link #resolve()}.
+ *
+ * @param actions an integer K, or an array of distinct string action ids
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<Integer> hiddenLayers,
+                               Double learningRate, Integer batchSize, RegularizerSpec regularizer,
+                               Double minProbability, String rewardWindow, Double defaultReward,
+                               String rewardAggregation, Long seed, String baseline, Double importanceWeightCap) {
+
+    /** The regularizer part of a config; absent fields take their defaults. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RegularizerSpec(String type, Double lambda, String reference, Double targetEntropy,
+                                  Double lambdaStep, Integer previousCount) {
+    }
+
+    /** A resolved config, or what is wrong with the spec. */
+    public record Resolution(PolicyConfig config, List<FieldError> errors) {
+        public boolean ok() {
+            return errors.isEmpty();
+        }
+    }
+
+    /** The spec that resolves to exactly this config (every field present). */
+    public static PolicyConfigSpec of(PolicyConfig c) {
+        JsonNode actions;
+        if (c.actions().named()) {
+            ArrayNode ids = JsonNodeFactory.instance.arrayNode();
+            c.actions().ids().forEach(ids::add);
+            actions = ids;
+        } else {
+            actions = IntNode.valueOf(c.actions().size());
+        }
+        RegularizerSettings r = c.regularizer();
+        return new PolicyConfigSpec(c.contextDimension(), actions, c.hiddenLayers(), c.learningRate(), c.batchSize(),
+                new RegularizerSpec(r.type().wireName(), r.lambda(), r.reference().wireName(), r.targetEntropy(),
+                        r.lambdaStep(), r.previousCount()),
+                c.minProbability(), c.rewardWindow().toString(), c.defaultReward(), c.rewardAggregation().wireName(),
+                c.seed(), c.baseline().wireName(), c.importanceWeightCap());
+    }
+
+    public Resolution resolve() {
+        List<FieldError> errors = new ArrayList<>();
+        if (contextDimension == null) {
+            errors.add(new FieldError("contextDimension", "is required"));
+        }
+        ActionSet actionSet = resolveActions(errors);
+        RegularizerSettings reg = resolveRegularizer(errors);
+        Duration window = PolicyConfig.DEFAULT_WINDOW;
+        if (rewardWindow != null) {
+            try {
+                window = Duration.parse(rewardWindow);
+            } catch (DateTimeParseException e) {
+                errors.add(new FieldError("rewardWindow", "must be an ISO-8601 duration such as PT30S"));
+            }
+        }
+        RewardAggregation aggregation = RewardAggregation.EARLIEST;
+        if (rewardAggregation != null) {
+            aggregation = RewardAggregation.parse(rewardAggregation);
+            if (aggregation == null) {
+                errors.add(new FieldError("rewardAggregation", "must be one of earliest, sum, max"));
+            }
+        }
+        BaselineKind baselineKind = BaselineKind.MEAN;
+        if (baseline != null) {
+            baselineKind = BaselineKind.parse(baseline);
+            if (baselineKind == null) {
+                errors.add(new FieldError("baseline", "must be one of none, mean"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            return new Resolution(null, errors);
+        }
+        PolicyConfig config = new PolicyConfig(contextDimension, actionSet,
+                hiddenLayers == null ? PolicyConfig.DEFAULT_HIDDEN : hiddenLayers,
+                orDefault(learningRate, PolicyConfig.DEFAULT_LEARNING_RATE),
+                batchSize == null ? PolicyConfig.DEFAULT_BATCH_SIZE : batchSize, reg,
+                orDefault(minProbability, 0.0), window, orDefault(defaultReward, 0.0), aggregation,
+                seed == null ? ThreadLocalRandom.current().nextLong() : seed, baselineKind,
+                orDefault(importanceWeightCap, PolicyConfig.DEFAULT_IMPORTANCE_CAP));
+        errors.addAll(config.problems());
+        return new Resolution(errors.isEmpty() ? config : null, errors);
+    }
+
+    private ActionSet resolveActions(List<FieldError> errors) {
+        if (actions == null || actions.isNull()) {
+            errors.add(new FieldError("actions", "is required: a number of actions, or a list of action ids"));
+            return null;
+        }
+        if (actions.isIntegralNumber() && actions.canConvertToInt()) {
+            return ActionSet.ofCount(actions.intValue());
+        }
+        if (actions.isArray()) {
+            List<String> ids = new ArrayList<>();
+            for (JsonNode id : actions) {
+                if (!id.isTextual()) {
+                    errors.add(new FieldError("actions", "action ids must be strings"));
+                    return null;
+                }
+                ids.add(id.textValue());
+            }
+            return ActionSet.ofIds(ids);
+        }
+        errors.add(new FieldError("actions", "must be an integer number of actions or a list of string ids"));
+        return null;
+    }
+
+    private RegularizerSettings resolveRegularizer(List<FieldError> errors) {
+        RegularizerSettings d = RegularizerSettings.defaults();
+        if (regularizer == null) {
+            return d;
+        }
+        RegularizerType type = d.type();
+        if (regularizer.type() != null) {
+            type = RegularizerType.parse(regularizer.type());
+            if (type == null) {
+                errors.add(new FieldError("regularizer.type", "must be one of none, entropy, kl, js, hellinger, tv, mmd"));
+            }
+        }
+        ReferenceKind reference = d.reference();
+        if (regularizer.reference() != null) {
+            reference = ReferenceKind.parse(regularizer.reference());
+            if (reference == null) {
+                errors.add(new FieldError("regularizer.reference", "must be one of uniform, previous"));
+            }
+        }
+        return new RegularizerSettings(type, orDefault(regularizer.lambda(), d.lambda()), reference,
+                regularizer.targetEntropy(), orDefault(regularizer.lambdaStep(), d.lambdaStep()),
+                regularizer.previousCount() == null ? d.previousCount() : regularizer.previousCount());
+    }
+
+    private static double orDefault(Double value, double fallback) {
+        return value == null ? fallback : value;
+    }
+}
