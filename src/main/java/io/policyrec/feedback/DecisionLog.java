@@ -1,0 +1,9 @@
+package io.policyrec.feedback;
+
+import io.policyrec.policy.Decision;
+
+/** Where every decision goes after it is answered: the learner's join, the Kafka decision log. */
+public interface DecisionLog {
+    /** Records a decision without blocking; drops (and counts) it when the log cannot keep up. */
+    void record(Decision decision);
+}

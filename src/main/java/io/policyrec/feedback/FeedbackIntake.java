@@ -1,0 +1,7 @@
+package io.policyrec.feedback;
+
+/** Where rewards enter the join. */
+public interface FeedbackIntake {
+    /** Accepts a reward without blocking; false when the service cannot take more right now. */
+    boolean accept(String eventId, double reward, long eventTime);
+}

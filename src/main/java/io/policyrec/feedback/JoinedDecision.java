@@ -1,0 +1,11 @@
+package io.policyrec.feedback;
+
+import io.policyrec.policy.Decision;
+
+/**
+ * A decision whose reward is final, ready to be learned from.
+ *
+ * @param rewarded false when no reward came within the window and the default reward was used
+ */
+public record JoinedDecision(Decision decision, double reward, boolean rewarded) {
+}

@@ -1,0 +1,181 @@
+package io.policyrec.feedback;
+
+import io.policyrec.policy.Decision;
+import io.policyrec.policy.RewardAggregation;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Joins rewards to decisions so that each decision is applied exactly once: with {@code earliest}
+ * at its first reward, with {@code sum} and {@code max} when its window closes; a decision without
+ * reward by the end of its window gets the default reward. Further, late and unknown rewards are
+ * counted and otherwise ignored.
+ *
+ * <p>Time is event time, passed in by the caller: the decision's timestamp opens its window, a
+ * reward counts if its own timestamp is inside it, and {@link #advanceTo} closes the windows
+ * that ended before the given time. Fed the same events in the same order, it produces the same
+ * joined stream: the HTTP path drives it with the wall clock, the Kafka path with record times.
+ *
+ * <p>Memory is bounded: pending decisions (their contexts above all) up to a byte budget, beyond
+ * which the oldest are evicted unlearned and reported; finished decisions are remembered a while
+ * longer (one window, up to a count) only to tell late and duplicate rewards from unknown ones.
+ *
+ * <p>Not thread-safe: one thread drives it.
+ */
+public final class RewardJoin {
+
+    /** Where the join's results go. */
+    public interface Listener {
+        void joined(JoinedDecision joined);
+
+        void rejected(RejectReason reason);
+
+        void evicted(Decision decision);
+    }
+
+    private enum State { PENDING, APPLIED, CLOSED, EVICTED }
+
+    private static final class Entry {
+        final String eventId;
+        final JoinRule rule;
+        final long deadline;
+        final long footprint;
+        Decision decision;
+        State state = State.PENDING;
+        int rewards;
+        double sum;
+        double max = Double.NEGATIVE_INFINITY;
+        long forgetAt;
+
+        Entry(Decision decision, JoinRule rule) {
+            this.eventId = decision.eventId();
+            this.decision = decision;
+            this.rule = rule;
+            this.deadline = decision.timestamp() + rule.windowMillis();
+            this.footprint = decision.footprintBytes();
+        }
+    }
+
+    private final long maxPendingBytes;
+    private final int maxRemembered;
+    private final Listener listener;
+    private final Map<String, Entry> byId = new HashMap<>();
+    private final ArrayDeque<Entry> arrivalOrder = new ArrayDeque<>();
+    private final PriorityQueue<Entry> byDeadline =
+            new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+    private final PriorityQueue<Entry> byForgetTime =
+            new PriorityQueue<>((a, b) -> Long.compare(a.forgetAt, b.forgetAt));
+    private long pendingBytes;
+    private int pendingCount;
+
+    /**
+     * @param maxPendingBytes heap budget for pending decisions
+     * @param maxRemembered   finished decisions remembered to classify late and duplicate rewards
+     */
+    public RewardJoin(long maxPendingBytes, int maxRemembered, Listener listener) {
+        this.maxPendingBytes = maxPendingBytes;
+        this.maxRemembered = maxRemembered;
+        this.listener = listener;
+    }
+
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    public int pendingCount() {
+        return pendingCount;
+    }
+
+    /** A new decision starts waiting for its rewards. */
+    public void decided(Decision decision, JoinRule rule) {
+        if (byId.containsKey(decision.eventId())) {
+            return;
+        }
+        Entry e = new Entry(decision, rule);
+        byId.put(e.eventId, e);
+        arrivalOrder.addLast(e);
+        byDeadline.add(e);
+        pendingBytes += e.footprint;
+        pendingCount++;
+        evictOverBudget();
+    }
+
+    /** A reward for an event id, observed at the given event time. */
+    public void rewarded(String eventId, double reward, long eventTime) {
+        Entry e = byId.get(eventId);
+        if (e == null) {
+            listener.rejected(RejectReason.UNKNOWN);
+            return;
+        }
+        switch (e.state) {
+            case PENDING -> {
+                if (eventTime > e.deadline) {
+                    listener.rejected(RejectReason.LATE);
+                } else if (e.rule.aggregation() == RewardAggregation.EARLIEST) {
+                    finish(e, reward, true, State.APPLIED);
+                } else {
+                    e.rewards++;
+                    e.sum += reward;
+                    e.max = Math.max(e.max, reward);
+                }
+            }
+            case APPLIED -> listener.rejected(eventTime > e.deadline ? RejectReason.LATE : RejectReason.DUPLICATE);
+            case CLOSED -> listener.rejected(RejectReason.LATE);
+            case EVICTED -> listener.rejected(RejectReason.EVICTED);
+        }
+    }
+
+    /** Closes every window that ended before the given time, then forgets what is old enough. */
+    public void advanceTo(long time) {
+        while (!byDeadline.isEmpty() && byDeadline.peek().deadline < time) {
+            Entry e = byDeadline.poll();
+            if (e.state == State.PENDING) {
+                boolean rewarded = e.rewards > 0;
+                double reward = !rewarded ? e.rule.defaultReward()
+                        : e.rule.aggregation() == RewardAggregation.MAX ? e.max : e.sum;
+                finish(e, reward, rewarded, State.CLOSED);
+            } else if (e.state == State.APPLIED) {
+                e.state = State.CLOSED;
+            }
+            e.forgetAt = e.deadline + e.rule.windowMillis();
+            byForgetTime.add(e);
+        }
+        while (!byForgetTime.isEmpty()
+                && (byForgetTime.peek().forgetAt < time || byForgetTime.size() > maxRemembered)) {
+            byId.remove(byForgetTime.poll().eventId);
+        }
+        dropFinishedFromArrivalOrder();
+    }
+
+    private void finish(Entry e, double reward, boolean rewarded, State next) {
+        Decision d = e.decision;
+        release(e, next);
+        listener.joined(new JoinedDecision(d, reward, rewarded));
+    }
+
+    private void release(Entry e, State next) {
+        e.state = next;
+        e.decision = null;
+        pendingBytes -= e.footprint;
+        pendingCount--;
+    }
+
+    private void evictOverBudget() {
+        while (pendingBytes > maxPendingBytes && !arrivalOrder.isEmpty()) {
+            Entry e = arrivalOrder.pollFirst();
+            if (e.state == State.PENDING) {
+                Decision d = e.decision;
+                release(e, State.EVICTED);
+                listener.evicted(d);
+            }
+        }
+    }
+
+    private void dropFinishedFromArrivalOrder() {
+        while (!arrivalOrder.isEmpty() && arrivalOrder.peekFirst().state != State.PENDING) {
+            arrivalOrder.pollFirst();
+        }
+    }
+}

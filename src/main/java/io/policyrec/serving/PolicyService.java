@@ -1,0 +1,139 @@
+package io.policyrec.serving;
+
+import io.policyrec.config.PolicyrecConfig;
+import io.policyrec.feedback.LearningLoop;
+import io.policyrec.learning.Nd4jRuntime;
+import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.policy.PolicyConfig;
+import io.policyrec.policy.PolicyConfigSpec;
+import io.policyrec.policy.PolicyRegistry;
+import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.snapshot.SnapshotStore;
+import io.policyrec.snapshot.SnapshotStoreException;
+import io.policyrec.snapshot.StoredPolicy;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** Creating, replacing and deleting policies; restoring them at start-up, saving them at shutdown. */
+@ApplicationScoped
+public class PolicyService {
+    private static final Logger LOG = Logger.getLogger(PolicyService.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private final PolicyRegistry registry;
+    private final LearningLoop loop;
+    private final SnapshotStore store;
+    private final PolicyrecConfig config;
+    private final Clock clock;
+
+    public PolicyService(PolicyRegistry registry, LearningLoop loop, SnapshotStore store, PolicyrecConfig config,
+                         Clock clock) {
+        this.registry = registry;
+        this.loop = loop;
+        this.store = store;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** The outcome of a PUT: the policy as stored, and whether it replaced one. */
+    public record Put(PolicySnapshot policy, boolean replaced) {
+    }
+
+    void onStart(@Observes StartupEvent event) throws SnapshotStoreException {
+        Nd4jRuntime.start(config.learner().threads());
+        for (StoredPolicy stored : store.loadAll()) {
+            PolicyGradientLearner learner = PolicyGradientLearner.restore(stored.config(), stored.learner());
+            PolicySnapshot snapshot = new PolicySnapshot(stored.name(), stored.incarnation(), stored.config(),
+                    stored.version(), stored.updates(), learner.weights(), learner.lambda(), stored.createdAt());
+            loop.adopt(snapshot, learner, false).join();
+            LOG.infof("Restored policy '%s' at version %d", stored.name(), stored.version());
+        }
+        config.policies().forEach((name, properties) -> {
+            if (registry.get(name) == null) {
+                PolicyConfigSpec.Resolution r = PolicyProperties.toSpec(properties).resolve();
+                if (!r.ok()) {
+                    throw new IllegalStateException("policyrec.policies." + name + " is invalid: " + r.errors());
+                }
+                put(name, r.config());
+                LOG.infof("Created policy '%s' from configuration", name);
+            }
+        });
+        loop.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        loop.close();
+        LOG.info("Final snapshots written");
+    }
+
+    public Put put(String name, PolicyConfigSpec spec) {
+        checkName(name);
+        if (spec == null) {
+            throw ProblemException.invalid("body", "a policy config is required");
+        }
+        PolicyConfigSpec.Resolution r = spec.resolve();
+        if (!r.ok()) {
+            throw ProblemException.invalid(r.errors());
+        }
+        return put(name, r.config());
+    }
+
+    private Put put(String name, PolicyConfig policyConfig) {
+        boolean replaced = registry.get(name) != null;
+        PolicyGradientLearner learner = PolicyGradientLearner.create(policyConfig, DataType.FLOAT);
+        PolicySnapshot snapshot = new PolicySnapshot(name, ThreadLocalRandom.current().nextLong(), policyConfig, 0, 0,
+                learner.weights(), learner.lambda(), clock.millis());
+        await(loop.adopt(snapshot, learner, true));
+        return new Put(snapshot, replaced);
+    }
+
+    public PolicySnapshot get(String name) {
+        PolicySnapshot s = registry.get(name);
+        if (s == null) {
+            throw ProblemException.notFound("no policy named '" + name + "'");
+        }
+        return s;
+    }
+
+    public List<PolicySnapshot> list() {
+        Collection<PolicySnapshot> all = registry.all();
+        return all.stream().sorted(Comparator.comparing(PolicySnapshot::name)).toList();
+    }
+
+    public void delete(String name) {
+        if (!await(loop.forget(name))) {
+            throw ProblemException.notFound("no policy named '" + name + "'");
+        }
+    }
+
+    static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw ProblemException.invalid("name", "policy names are 1 to 128 letters, digits, '.', '_' or '-', "
+                    + "starting with a letter or digit");
+        }
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+        try {
+            return future.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("policy store failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the learner did not answer in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

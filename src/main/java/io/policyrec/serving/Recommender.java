@@ -1,0 +1,169 @@
+package io.policyrec.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.policyrec.feedback.DecisionLog;
+import io.policyrec.policy.ActionDistribution;
+import io.policyrec.policy.ActionSampler;
+import io.policyrec.policy.ActionSet;
+import io.policyrec.policy.Decision;
+import io.policyrec.policy.Draw;
+import io.policyrec.policy.EventIds;
+import io.policyrec.policy.PolicyRegistry;
+import io.policyrec.policy.PolicySnapshot;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The request path: read the policy's current snapshot, check the request against it, sample,
+ * log the decision, answer. No locks, nothing that waits for learning.
+ */
+@ApplicationScoped
+public class Recommender {
+    static final String DEFAULT_POLICY = "default";
+
+    private final PolicyRegistry registry;
+    private final DecisionLog decisionLog;
+    private final Clock clock;
+
+    public Recommender(PolicyRegistry registry, DecisionLog decisionLog, Clock clock) {
+        this.registry = registry;
+        this.decisionLog = decisionLog;
+        this.clock = clock;
+    }
+
+    public RecommendResponse recommend(RecommendRequest request) {
+        PolicySnapshot policy = policy(request.policy());
+        checkContext(request.context(), policy, "context");
+        int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
+        int k = k(request.k(), eligible == null ? policy.config().actionCount() : eligible.length);
+        return decide(policy, request.context(), eligible, k, Boolean.TRUE.equals(request.explain()));
+    }
+
+    public List<RecommendResponse> recommendBatch(BatchRecommendRequest request, int maxBatch) {
+        PolicySnapshot policy = policy(request.policy());
+        float[][] contexts = request.contexts();
+        if (contexts == null || contexts.length == 0) {
+            throw ProblemException.invalid("contexts", "must be a non-empty array of contexts");
+        }
+        if (contexts.length > maxBatch) {
+            throw ProblemException.invalid("contexts", "at most " + maxBatch + " contexts per request");
+        }
+        for (int i = 0; i < contexts.length; i++) {
+            checkContext(contexts[i], policy, "contexts[" + i + "]");
+        }
+        int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
+        int k = k(request.k(), eligible == null ? policy.config().actionCount() : eligible.length);
+        boolean explain = Boolean.TRUE.equals(request.explain());
+        List<RecommendResponse> decisions = new ArrayList<>(contexts.length);
+        for (float[] context : contexts) {
+            decisions.add(decide(policy, context, eligible, k, explain));
+        }
+        return decisions;
+    }
+
+    private RecommendResponse decide(PolicySnapshot policy, float[] context, int[] eligible, int k, boolean explain) {
+        double[] q = ActionDistribution.of(policy.weights().logits(context), eligible,
+                policy.config().minProbability());
+        Draw draw = ActionSampler.draw(q, eligible, k, ThreadLocalRandom.current());
+        Decision decision = new Decision(EventIds.next(), policy.name(), policy.incarnation(), policy.version(),
+                clock.millis(), context, eligible, draw.actions(), draw.probabilities());
+        decisionLog.record(decision);
+        ActionSet actions = policy.config().actions();
+        List<RecommendResponse.ActionProbability> ranking = null;
+        if (k > 1) {
+            ranking = new ArrayList<>(k);
+            for (int i = 0; i < k; i++) {
+                ranking.add(new RecommendResponse.ActionProbability(actions.id(draw.actions()[i]),
+                        draw.probabilities()[i]));
+            }
+        }
+        List<RecommendResponse.ActionProbability> all = null;
+        if (explain) {
+            all = new ArrayList<>(q.length);
+            for (int a = 0; a < q.length; a++) {
+                all.add(new RecommendResponse.ActionProbability(actions.id(a), q[a]));
+            }
+        }
+        return new RecommendResponse(decision.eventId(), policy.name(), policy.version(), actions.id(draw.first()),
+                draw.firstProbability(), ranking, all);
+    }
+
+    private PolicySnapshot policy(String name) {
+        String policyName = name == null ? DEFAULT_POLICY : name;
+        PolicySnapshot policy = registry.get(policyName);
+        if (policy == null) {
+            throw ProblemException.notFound("no policy named '" + policyName + "'");
+        }
+        return policy;
+    }
+
+    private static void checkContext(float[] context, PolicySnapshot policy, String field) {
+        int dimension = policy.config().contextDimension();
+        if (context == null) {
+            throw ProblemException.invalid(field, "is required: an array of " + dimension + " numbers");
+        }
+        if (context.length != dimension) {
+            throw ProblemException.invalid(field, "has " + context.length + " values; policy '" + policy.name()
+                    + "' expects " + dimension);
+        }
+        for (int i = 0; i < context.length; i++) {
+            if (!Float.isFinite(context[i])) {
+                throw ProblemException.invalid(field + "[" + i + "]", "must be a finite number, not " + context[i]);
+            }
+        }
+    }
+
+    /** The eligible action indices, sorted and distinct; null when every action is eligible. */
+    static int[] eligible(List<JsonNode> ids, ActionSet actions) {
+        if (ids == null) {
+            return null;
+        }
+        if (ids.isEmpty()) {
+            throw ProblemException.invalid("eligibleActions", "must not be empty; leave it out to allow every action");
+        }
+        boolean[] seen = new boolean[actions.size()];
+        int count = 0;
+        for (int i = 0; i < ids.size(); i++) {
+            JsonNode id = ids.get(i);
+            int index = -1;
+            if (actions.named() && id != null && id.isTextual()) {
+                index = actions.indexOf(id.textValue());
+            } else if (!actions.named() && id != null && id.isIntegralNumber() && id.canConvertToInt()) {
+                index = actions.indexOf(id.intValue());
+            }
+            if (index < 0) {
+                throw ProblemException.invalid("eligibleActions[" + i + "]", "unknown action " + id
+                        + (actions.named() ? "; actions are string ids" : "; actions are 0 to " + (actions.size() - 1)));
+            }
+            if (!seen[index]) {
+                seen[index] = true;
+                count++;
+            }
+        }
+        if (count == actions.size()) {
+            return null;
+        }
+        int[] eligible = new int[count];
+        int j = 0;
+        for (int a = 0; a < seen.length; a++) {
+            if (seen[a]) {
+                eligible[j++] = a;
+            }
+        }
+        return eligible;
+    }
+
+    private static int k(Integer k, int available) {
+        if (k == null) {
+            return 1;
+        }
+        if (k < 1 || k > available) {
+            throw ProblemException.invalid("k", "must be between 1 and the number of eligible actions (" + available
+                    + ")");
+        }
+        return k;
+    }
+}

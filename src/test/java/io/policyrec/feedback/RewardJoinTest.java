@@ -1,0 +1,163 @@
+package io.policyrec.feedback;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.policyrec.policy.Decision;
+import io.policyrec.policy.RewardAggregation;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The join's semantics on known inputs, in event time. */
+class RewardJoinTest {
+
+    static final class Recorder implements RewardJoin.Listener {
+        final List<JoinedDecision> joined = new ArrayList<>();
+        final Map<RejectReason, Integer> rejected = new EnumMap<>(RejectReason.class);
+        final List<Decision> evicted = new ArrayList<>();
+
+        @Override
+        public void joined(JoinedDecision j) {
+            joined.add(j);
+        }
+
+        @Override
+        public void rejected(RejectReason reason) {
+            rejected.merge(reason, 1, Integer::sum);
+        }
+
+        @Override
+        public void evicted(Decision decision) {
+            evicted.add(decision);
+        }
+
+        int count(RejectReason r) {
+            return rejected.getOrDefault(r, 0);
+        }
+    }
+
+    static Decision decision(String id, long time) {
+        return new Decision(id, "p", 1, 0, time, new float[10], null, new int[] {2}, new double[] {0.25});
+    }
+
+    static JoinRule rule(RewardAggregation aggregation) {
+        return new JoinRule(1000, aggregation, -0.5);
+    }
+
+    @Test
+    void earliestAppliesAtTheFirstRewardOnly() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 20, 1000, r);
+        join.decided(decision("a", 0), rule(RewardAggregation.EARLIEST));
+        join.rewarded("a", 1.0, 100);
+        assertEquals(1, r.joined.size());
+        assertEquals(1.0, r.joined.get(0).reward());
+        assertTrue(r.joined.get(0).rewarded());
+        join.rewarded("a", 0.3, 200);
+        assertEquals(1, r.count(RejectReason.DUPLICATE));
+        join.advanceTo(5000);
+        join.rewarded("a", 0.3, 200);
+        assertEquals(1, r.joined.size());
+        assertEquals(0, join.pendingCount());
+    }
+
+    @Test
+    void sumAndMaxApplyAtWindowClose() {
+        for (RewardAggregation aggregation : List.of(RewardAggregation.SUM, RewardAggregation.MAX)) {
+            Recorder r = new Recorder();
+            RewardJoin join = new RewardJoin(1 << 20, 1000, r);
+            join.decided(decision("a", 0), rule(aggregation));
+            join.rewarded("a", 1.0, 100);
+            join.rewarded("a", 3.0, 500);
+            join.rewarded("a", -2.0, 1000);
+            join.advanceTo(1000);
+            assertTrue(r.joined.isEmpty(), "the window [0, 1000] is still open at 1000");
+            join.advanceTo(1001);
+            assertEquals(1, r.joined.size());
+            assertEquals(aggregation == RewardAggregation.SUM ? 2.0 : 3.0, r.joined.get(0).reward());
+            join.rewarded("a", 5.0, 900);
+            assertEquals(1, r.count(RejectReason.LATE), "after the close every reward is late");
+            join.advanceTo(10_000);
+            assertEquals(1, r.joined.size());
+        }
+    }
+
+    @Test
+    void defaultRewardWhenNothingCame() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 20, 1000, r);
+        join.decided(decision("a", 0), rule(RewardAggregation.SUM));
+        join.decided(decision("b", 10), rule(RewardAggregation.EARLIEST));
+        join.advanceTo(2000);
+        assertEquals(2, r.joined.size());
+        for (JoinedDecision j : r.joined) {
+            assertEquals(-0.5, j.reward());
+            assertFalse(j.rewarded());
+        }
+        assertEquals("a", r.joined.get(0).decision().eventId(), "closed in deadline order");
+    }
+
+    @Test
+    void rewardsStampedAfterTheWindowAreLateAndUnknownIdsAreUnknown() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 20, 1000, r);
+        join.decided(decision("a", 0), rule(RewardAggregation.EARLIEST));
+        join.rewarded("a", 1.0, 1001);
+        join.rewarded("zzz", 1.0, 10);
+        assertEquals(1, r.count(RejectReason.LATE));
+        assertEquals(1, r.count(RejectReason.UNKNOWN));
+        assertTrue(r.joined.isEmpty());
+        join.rewarded("a", 0.7, 1000);
+        assertEquals(0.7, r.joined.get(0).reward());
+    }
+
+    @Test
+    void theOldestPendingDecisionsAreEvictedBeyondTheBudget() {
+        Recorder r = new Recorder();
+        long one = decision("d0", 0).footprintBytes();
+        RewardJoin join = new RewardJoin(3 * one, 1000, r);
+        for (int i = 0; i < 5; i++) {
+            join.decided(decision("d" + i, i), rule(RewardAggregation.EARLIEST));
+        }
+        assertEquals(List.of("d0", "d1"), r.evicted.stream().map(Decision::eventId).toList());
+        assertEquals(3, join.pendingCount());
+        assertTrue(join.pendingBytes() <= 3 * one);
+        join.rewarded("d0", 1.0, 10);
+        assertEquals(1, r.count(RejectReason.EVICTED));
+        join.rewarded("d4", 1.0, 10);
+        assertEquals(1, r.joined.size());
+        join.advanceTo(10_000);
+        assertEquals(3, r.joined.size(), "d2 and d3 get the default, evicted ones nothing");
+    }
+
+    @Test
+    void finishedDecisionsAreForgottenAfterAnotherWindow() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 20, 1000, r);
+        join.decided(decision("a", 0), rule(RewardAggregation.EARLIEST));
+        join.advanceTo(1500);
+        join.rewarded("a", 1.0, 1500);
+        assertEquals(1, r.count(RejectReason.LATE));
+        join.advanceTo(2500);
+        join.rewarded("a", 1.0, 2500);
+        assertEquals(1, r.count(RejectReason.UNKNOWN), "forgotten one window after its close");
+    }
+
+    @Test
+    void rememberedDecisionsAreBoundedByCount() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 30, 10, r);
+        for (int i = 0; i < 100; i++) {
+            join.decided(decision("d" + i, i), rule(RewardAggregation.EARLIEST));
+        }
+        join.advanceTo(1200);
+        join.rewarded("d0", 1.0, 1200);
+        join.rewarded("d99", 1.0, 1200);
+        assertEquals(1, r.count(RejectReason.UNKNOWN));
+        assertEquals(1, r.count(RejectReason.LATE));
+    }
+}
