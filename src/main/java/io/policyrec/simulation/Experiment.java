@@ -1,0 +1,117 @@
+package io.policyrec.simulation;
+
+import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.learning.RewardedDecision;
+import io.policyrec.policy.ActionDistribution;
+import io.policyrec.policy.ActionSampler;
+import io.policyrec.policy.PolicyConfig;
+import io.policyrec.policy.PolicyWeights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The paper's experiment in process: each update draws a batch of fresh contexts, samples an
+ * action for each from the current policy exactly as the service does, observes the rewards and
+ * takes one gradient step; every so often the policy is evaluated on the test set.
+ */
+public final class Experiment {
+    private Experiment() {
+    }
+
+    /**
+     * @param evaluateEvery evaluate after every this many updates (and after the last)
+     * @param seed          drives the contexts drawn and the actions sampled (the weights come
+     *                      from the config's seed)
+     */
+    public static List<Evaluation> run(BanditEnvironment env, PolicyConfig config, int updates, int evaluateEvery,
+                                       long seed, Consumer<Evaluation> progress) {
+        PolicyGradientLearner learner = PolicyGradientLearner.create(config, DataType.FLOAT);
+        SplittableRandom random = new SplittableRandom(seed);
+        SplittableRandom evaluationRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        List<Evaluation> evaluations = new ArrayList<>();
+        PolicyWeights weights = learner.weights();
+        int batchSize = config.batchSize();
+        List<RewardedDecision> batch = new ArrayList<>(batchSize);
+        for (int u = 1; u <= updates; u++) {
+            batch.clear();
+            for (int b = 0; b < batchSize; b++) {
+                Sample s = env.draw(random);
+                double[] q = ActionDistribution.of(weights.logits(s.context()), null, config.minProbability());
+                int action = ActionSampler.draw(q, null, 1, random).first();
+                batch.add(new RewardedDecision(s.context(), null, action, q[action], s.rewards()[action]));
+            }
+            learner.step(batch);
+            weights = learner.weights();
+            if (u % evaluateEvery == 0 || u == updates) {
+                Evaluation e = evaluate(env, weights, config, u, (long) u * batchSize, learner.lambda(),
+                        evaluationRandom);
+                evaluations.add(e);
+                if (progress != null) {
+                    progress.accept(e);
+                }
+            }
+        }
+        return evaluations;
+    }
+
+    public static Evaluation evaluate(BanditEnvironment env, PolicyWeights weights, PolicyConfig config, long updates,
+                                      long interactions, double lambda, SplittableRandom random) {
+        List<Sample> test = env.testSet();
+        int k = env.actionCount();
+        int topK = env.accuracyTopK();
+        double greedyReward = 0;
+        double sampledReward = 0;
+        double entropy = 0;
+        int hits = 0;
+        long[] drawn = new long[k];
+        for (Sample s : test) {
+            double[] q = ActionDistribution.of(weights.logits(s.context()), null, config.minProbability());
+            int greedy = argmax(q);
+            greedyReward += s.rewards()[greedy];
+            if (rank(q, s.best()) < topK) {
+                hits++;
+            }
+            entropy += ActionDistribution.entropy(q);
+            int a = ActionSampler.draw(q, null, 1, random).first();
+            drawn[a]++;
+            sampledReward += s.rewards()[a];
+        }
+        int n = test.size();
+        double[] shares = new double[k];
+        int inUse = 0;
+        double top = 0;
+        for (int a = 0; a < k; a++) {
+            shares[a] = (double) drawn[a] / n;
+            if (shares[a] >= Evaluation.IN_USE_SHARE) {
+                inUse++;
+            }
+            top = Math.max(top, shares[a]);
+        }
+        return new Evaluation(updates, interactions, greedyReward / n, (double) hits / n, sampledReward / n,
+                entropy / n, inUse, top, lambda, shares);
+    }
+
+    static int argmax(double[] q) {
+        int best = 0;
+        for (int a = 1; a < q.length; a++) {
+            if (q[a] > q[best]) {
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    /** How many actions are strictly more probable than this one. */
+    static int rank(double[] q, int action) {
+        int above = 0;
+        for (double p : q) {
+            if (p > q[action]) {
+                above++;
+            }
+        }
+        return above;
+    }
+}
