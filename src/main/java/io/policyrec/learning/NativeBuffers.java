@@ -43,6 +43,68 @@ final class NativeBuffers {
         }
     }
 
+    /**
+     * Writes one row per item straight into a whole (rows x width) array, through a direct buffer
+     * view: no JNI call per row and no intermediate Java copy of the batch.
+     */
+    static <T> void putRows(INDArray target, java.util.List<T> items, java.util.function.Function<T, float[]> row) {
+        int width = (int) target.columns();
+        requireWhole(target, (long) items.size() * width);
+        if (target.dataType() == DataType.FLOAT) {
+            java.nio.FloatBuffer buffer = target.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            for (T item : items) {
+                buffer.put(row.apply(item), 0, width);
+            }
+        } else {
+            java.nio.DoubleBuffer buffer = target.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asDoubleBuffer();
+            for (T item : items) {
+                float[] values = row.apply(item);
+                for (int i = 0; i < width; i++) {
+                    buffer.put(values[i]);
+                }
+            }
+        }
+    }
+
+    /** Copies a whole FLOAT array into an existing Java array of the same length. */
+    static void get(INDArray source, float[] into) {
+        requireWhole(source, into.length);
+        if (source.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("not a FLOAT array");
+        }
+        ((FloatPointer) source.data().addressPointer()).get(into, 0, into.length);
+    }
+
+    /** Reads a whole array into an existing double[] (scratch: a float[] at least as long, for FLOAT arrays). */
+    static void read(INDArray source, double[] into, float[] scratch) {
+        int n = into.length;
+        requireWhole(source, n);
+        Pointer p = source.data().addressPointer();
+        if (source.dataType() == DataType.DOUBLE) {
+            ((DoublePointer) p).get(into, 0, n);
+        } else {
+            ((FloatPointer) p).get(scratch, 0, n);
+            for (int i = 0; i < n; i++) {
+                into[i] = scratch[i];
+            }
+        }
+    }
+
+    /** Writes a whole array from a double[] without allocating (scratch as for read). */
+    static void write(INDArray target, double[] from, float[] scratch) {
+        int n = from.length;
+        requireWhole(target, n);
+        Pointer p = target.data().addressPointer();
+        if (target.dataType() == DataType.DOUBLE) {
+            ((DoublePointer) p).put(from, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                scratch[i] = (float) from[i];
+            }
+            ((FloatPointer) p).put(scratch, 0, n);
+        }
+    }
+
     static double[] doubles(INDArray source) {
         int n = (int) source.length();
         requireWhole(source, n);

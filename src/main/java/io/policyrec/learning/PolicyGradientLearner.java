@@ -18,11 +18,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Mini-batch REINFORCE with a regularizer, one policy, one thread.
  *
- * <p>Each step is a short pipeline: forward pass (one GEMM per layer), output gradient
- * ({@link OutputGradient}), backward pass (two GEMMs per layer, one for the first), then ND4J's
- * Adam on the flat gradient. ND4J does the matrix products, where it is fast; the element-wise
- * work on B x width arrays (bias, ReLU, softmax, masks) runs in plain Java, because each ND4J call
- * costs 5-20 us of fixed overhead here, more than the arithmetic of these small arrays.
+ * <p>Each step is a short pipeline: forward pass (one matrix product per layer), output gradient
+ * ({@link OutputGradient}), backward pass (two products per layer, one for the first), then Adam
+ * on the flat gradient ({@link AdamOptimizer}). The weights, activations and gradients live in
+ * ND4J arrays and the products run in the BLAS under ND4J ({@link Blas}); the element-wise work
+ * on B x width arrays (bias, ReLU, softmax, masks) runs in plain Java, because each ND4J call costs
+ * 5-20 us of fixed overhead here, more than the arithmetic of these small arrays.
  *
  * <p>Not thread-safe: one learner thread owns it. What serving reads comes out of
  * {@link #weights()} as an immutable copy.
@@ -39,15 +40,14 @@ public final class PolicyGradientLearner {
     private final RunningBaseline baseline;
     private final Deque<Earlier> previous = new ArrayDeque<>();
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
-    private double[] params;
+    private final Parameters params;
     private double lambda;
     private long updates;
 
     private PolicyGradientLearner(PolicyConfig config, double[] params, DataType dataType, AdamOptimizer adam,
                                   long updates, RunningBaseline baseline, double lambda) {
-        // The master copy of the parameters, in double precision; the ND4J array mirrors it for the GEMMs.
-        this.params = params.clone();
-        this.network = PolicyNetwork.fromFlat(config.layerWidths(), this.params, dataType);
+        this.params = Parameters.of(params, dataType);
+        this.network = PolicyNetwork.fromFlat(config.layerWidths(), this.params.toDoubles(), dataType);
         this.config = config;
         this.layout = network.layout();
         DataType dt = network.dataType();
@@ -69,15 +69,16 @@ public final class PolicyGradientLearner {
     /** A fresh learner with weights drawn from the config's seed. */
     public static PolicyGradientLearner create(PolicyConfig config, DataType dataType) {
         double[] initial = PolicyNetwork.initialParams(config.layerWidths(), config.seed());
-        return new PolicyGradientLearner(config, initial, dataType,
-                new AdamOptimizer(config.learningRate(), initial.length), 0, new RunningBaseline(),
+        AdamOptimizer adam = dataType == DataType.FLOAT ? AdamOptimizer.forFloats(config.learningRate(), initial.length)
+                : AdamOptimizer.forDoubles(config.learningRate(), initial.length);
+        return new PolicyGradientLearner(config, initial, dataType, adam, 0, new RunningBaseline(),
                 config.regularizer().lambda());
     }
 
     /** A learner that continues exactly from a saved state. */
     public static PolicyGradientLearner restore(PolicyConfig config, LearnerState state) {
         PolicyGradientLearner learner = new PolicyGradientLearner(config, state.params(), DataType.FLOAT,
-                AdamOptimizer.fromState(config.learningRate(), state.optimizerState()), state.updates(),
+                AdamOptimizer.fromState(config.learningRate(), state.optimizerState(), true), state.updates(),
                 new RunningBaseline(state.baseline(), state.baselineBatches()), state.lambda());
         for (float[] p : state.previous()) {
             learner.previous.addLast(new Earlier(p, PolicyWeights.fromFlat(config.layerWidths(), p)));
@@ -103,15 +104,7 @@ public final class PolicyGradientLearner {
 
     /** An immutable copy of the current weights for serving. */
     public PolicyWeights weights() {
-        return PolicyWeights.fromFlat(layout.widths(), paramsAsFloats());
-    }
-
-    private float[] paramsAsFloats() {
-        float[] flat = new float[params.length];
-        for (int i = 0; i < flat.length; i++) {
-            flat[i] = (float) params[i];
-        }
-        return flat;
+        return PolicyWeights.fromFlat(layout.widths(), params.toFloats());
     }
 
     /** The full state, to persist and restore exactly. */
@@ -120,7 +113,7 @@ public final class PolicyGradientLearner {
         for (Earlier e : previous) {
             prev.add(e.flat());
         }
-        return new LearnerState(params.clone(), adam.state(), updates,
+        return new LearnerState(params.toDoubles(), adam.state(), updates,
                 baseline.value(), baseline.batches(), lambda, prev);
     }
 
@@ -129,7 +122,7 @@ public final class PolicyGradientLearner {
      * (the last M are kept). The caller decides the cadence, as it does for snapshots.
      */
     public void rememberCurrentAsPrevious() {
-        float[] flat = paramsAsFloats();
+        float[] flat = params.toFloats();
         previous.addLast(new Earlier(flat, PolicyWeights.fromFlat(layout.widths(), flat)));
         while (previous.size() > config.regularizer().previousCount()) {
             previous.removeFirst();
@@ -149,8 +142,8 @@ public final class PolicyGradientLearner {
         double loss = OutputGradient.lossAndGradient(p, layout.actions(), batch, importance, baseline.value(),
                 regularizer, regularizerSign * lambda, reference, ws.dz);
         backward(ws, batch.size());
-        adam.apply(params, NativeBuffers.doubles(gradient), updates);
-        NativeBuffers.put(network.params(), params);
+        params.step(adam, gradient, layout, ws.biasGradient, updates);
+        params.copyTo(network.params());
         updates++;
 
         double meanEntropy = OutputGradient.meanEntropy(p, batch.size(), layout.actions());
@@ -212,28 +205,23 @@ public final class PolicyGradientLearner {
     /** Forward pass over the batch; returns the softmax probabilities (B x K) and keeps activations. */
     private double[] forward(Workspace ws, List<RewardedDecision> batch) {
         int rows = batch.size();
-        int d = layout.in(0);
-        float[] x = ws.contexts;
-        for (int b = 0; b < rows; b++) {
-            System.arraycopy(batch.get(b).context(), 0, x, b * d, d);
-        }
-        NativeBuffers.put(ws.input[0], x);
+        NativeBuffers.putRows(ws.input[0], batch, RewardedDecision::context);
         int layers = layout.layers();
         for (int l = 0; l < layers; l++) {
-            Nd4j.gemm(ws.input[l], network.weights(l), ws.z[l], false, false, 1.0, 0.0);
-            double[] z = NativeBuffers.doubles(ws.z[l]);
+            Blas.gemm(ws.input[l], false, network.weights(l), false, ws.z[l]);
+            double[] z = ws.activation[l];
+            NativeBuffers.read(ws.z[l], z, ws.scratch);
             int out = layout.out(l);
             int biasOffset = (int) layout.biasOffsets()[l];
             boolean hidden = l + 1 < layers;
             for (int b = 0; b < rows; b++) {
                 for (int j = 0; j < out; j++) {
-                    double v = z[b * out + j] + params[biasOffset + j];
+                    double v = z[b * out + j] + params.get(biasOffset + j);
                     z[b * out + j] = hidden && v < 0 ? 0 : v;
                 }
             }
-            ws.activation[l] = z;
             if (hidden) {
-                NativeBuffers.put(ws.input[l + 1], z);
+                NativeBuffers.write(ws.input[l + 1], z, ws.scratch);
             }
         }
         double[] logits = ws.activation[layers - 1];
@@ -247,19 +235,19 @@ public final class PolicyGradientLearner {
         double[] dz = ws.dz;
         for (int l = layout.layers() - 1; l >= 0; l--) {
             int out = layout.out(l);
-            NativeBuffers.put(ws.delta[l], dz);
-            Nd4j.gemm(ws.input[l], ws.delta[l], gradWeights[l], true, false, 1.0, 0.0);
-            long biasOffset = layout.biasOffsets()[l];
-            for (int j = 0; j < out; j++) {
-                double s = 0;
-                for (int b = 0; b < rows; b++) {
-                    s += dz[b * out + j];
+            NativeBuffers.write(ws.delta[l], dz, ws.scratch);
+            Blas.gemm(ws.input[l], true, ws.delta[l], false, gradWeights[l]);
+            double[] biasGradient = ws.biasGradient[l];
+            java.util.Arrays.fill(biasGradient, 0.0);
+            for (int b = 0; b < rows; b++) {
+                for (int j = 0; j < out; j++) {
+                    biasGradient[j] += dz[b * out + j];
                 }
-                gradient.putScalar(biasOffset + j, s);
             }
             if (l > 0) {
-                Nd4j.gemm(ws.delta[l], network.weights(l), ws.inputGrad[l], false, true, 1.0, 0.0);
-                double[] da = NativeBuffers.doubles(ws.inputGrad[l]);
+                Blas.gemm(ws.delta[l], false, network.weights(l), true, ws.inputGrad[l]);
+                double[] da = ws.backward[l];
+                NativeBuffers.read(ws.inputGrad[l], da, ws.scratch);
                 double[] h = ws.activation[l - 1];
                 for (int i = 0; i < da.length; i++) {
                     if (h[i] <= 0) {
@@ -285,23 +273,31 @@ public final class PolicyGradientLearner {
 
     /** Preallocated ND4J arrays for one batch size: the learner allocates nothing large per step. */
     private static final class Workspace {
-        final float[] contexts;
         final INDArray[] input;
         final INDArray[] z;
         final INDArray[] delta;
         final INDArray[] inputGrad;
         final double[][] activation;
+        final double[][] backward;
+        final double[][] biasGradient;
+        final float[] scratch;
         final double[] dz;
 
         Workspace(NetworkLayout layout, DataType dt, int rows) {
             int layers = layout.layers();
-            contexts = new float[rows * layout.in(0)];
             input = new INDArray[layers];
             z = new INDArray[layers];
             delta = new INDArray[layers];
             inputGrad = new INDArray[layers];
             activation = new double[layers][];
+            backward = new double[layers][];
+            biasGradient = new double[layers][];
+            int widest = 0;
             for (int l = 0; l < layers; l++) {
+                activation[l] = new double[rows * layout.out(l)];
+                backward[l] = new double[rows * layout.in(l)];
+                biasGradient[l] = new double[layout.out(l)];
+                widest = Math.max(widest, Math.max(layout.out(l), l > 0 ? layout.in(l) : 0));
                 input[l] = Nd4j.create(dt, rows, layout.in(l));
                 z[l] = Nd4j.create(dt, rows, layout.out(l));
                 delta[l] = Nd4j.create(dt, rows, layout.out(l));
@@ -310,6 +306,7 @@ public final class PolicyGradientLearner {
                 }
             }
             dz = new double[rows * layout.actions()];
+            scratch = new float[rows * widest];
         }
     }
 
@@ -327,17 +324,18 @@ public final class PolicyGradientLearner {
     /** The analytic gradient at the current parameters with fixed importance weights. */
     double[] gradientAt(double[] flatParams, List<RewardedDecision> batch, double[] importance) {
         lossAt(flatParams, batch, importance);
-        backward(workspace(batch.size()), batch.size());
-        return NativeBuffers.doubles(gradient);
+        Workspace ws = workspace(batch.size());
+        backward(ws, batch.size());
+        return params.gradient(gradient, layout, ws.biasGradient);
     }
 
     double[] params() {
-        return params.clone();
+        return params.toDoubles();
     }
 
     private void setParams(double[] flat) {
-        NativeBuffers.put(network.params(), flat);
-        params = flat.clone();
+        params.set(flat);
+        params.copyTo(network.params());
     }
 
     /** An earlier policy: its flat parameters (to persist) and its serving form (to evaluate). */

@@ -26,7 +26,7 @@ class AdamOptimizerTest {
         NativeBuffers.put(nd4jParams, params);
         INDArray state = Nd4j.create(DataType.DOUBLE, 1, 2 * n);
         GradientUpdater reference = new Adam(0.003).instantiate(state, true);
-        AdamOptimizer ours = new AdamOptimizer(0.003, n);
+        AdamOptimizer ours = AdamOptimizer.forDoubles(0.003, n);
 
         for (int iteration = 0; iteration < 50; iteration++) {
             double[] gradient = new double[n];
@@ -47,6 +47,36 @@ class AdamOptimizerTest {
         }
         for (int i = 0; i < 2 * n; i++) {
             assertEquals(expectedState[i], ourState[i], 1e-12, "state " + i);
+        }
+    }
+
+    @Test
+    void singlePrecisionMatchesNd4jOnFloatArrays() {
+        Nd4jRuntime.ensureStarted();
+        int n = 1000;
+        Random random = new Random(6);
+        float[] params = new float[n];
+        for (int i = 0; i < n; i++) {
+            params[i] = (float) random.nextGaussian();
+        }
+        INDArray nd4jParams = Nd4j.create(DataType.FLOAT, 1, n);
+        NativeBuffers.put(nd4jParams, params);
+        GradientUpdater reference = new Adam(0.003).instantiate(Nd4j.create(DataType.FLOAT, 1, 2 * n), true);
+        AdamOptimizer ours = AdamOptimizer.forFloats(0.003, n);
+        for (int iteration = 0; iteration < 50; iteration++) {
+            float[] gradient = new float[n];
+            for (int i = 0; i < n; i++) {
+                gradient[i] = (float) random.nextGaussian();
+            }
+            INDArray g = Nd4j.create(DataType.FLOAT, 1, n);
+            NativeBuffers.put(g, gradient);
+            reference.applyUpdater(g, iteration, 0);
+            nd4jParams.subi(g);
+            ours.apply(params, gradient, iteration);
+        }
+        float[] expected = NativeBuffers.floats(nd4jParams);
+        for (int i = 0; i < n; i++) {
+            assertEquals(expected[i], params[i], 1e-5 * Math.max(1, Math.abs(expected[i])), "parameter " + i);
         }
     }
 }

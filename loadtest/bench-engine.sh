@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Engine benchmarks on this machine, with the numpy baseline run by the same script:
+# one decision (forward + sample), one learning step (batch 64 and 100), one Adam update.
+# Usage: loadtest/bench-engine.sh [output file]   (needs python3 with numpy for the baseline)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${1:-$here/target/bench-engine.txt}"
+export OMP_NUM_THREADS=1
+jar="$here/target/loadtest.jar"
+[ -f "$jar" ] || { echo "build first: ./mvnw install -DskipTests && (cd loadtest && ../mvnw package)"; exit 2; }
+
+numpy64=$(python3 "$here/numpy_reference.py" 64 1000 5)
+numpy100=$(python3 "$here/numpy_reference.py" 100 1000 5)
+java -jar "$jar" bench -f 1 -wi 3 -w 2s -i 5 -r 3s -rf json -rff "$here/target/jmh.json" io.policyrec.loadtest.bench \
+  | tee "$here/target/jmh.txt"
+
+python3 - "$here/target/jmh.json" "$numpy64" "$numpy100" > "$out" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))
+numpy = {"64": float(sys.argv[2]), "100": float(sys.argv[3])}
+print("| benchmark | measured | baseline (same script) | ratio |")
+print("|---|---|---|---|")
+for r in results:
+    name = r["benchmark"].rsplit(".", 1)[-1]
+    m = r["primaryMetric"]
+    if name == "step":
+        b = r["params"]["batch"]
+        cps = m["score"] * int(b)
+        print(f"| learning step, batch {b} | {cps:,.0f} contexts/s | numpy {numpy[b]:,.0f} contexts/s | {cps / numpy[b]:.2f}x |")
+    elif m["scoreUnit"].startswith("us/op") and "scorePercentiles" in m and name in ("decide", "nd4jForwardOneRow"):
+        p = m["scorePercentiles"]
+        print(f"| {name} | median {p['50.0']:.2f} us, p99 {p['99.0']:.2f} us | | |")
+    else:
+        print(f"| {name} | {m['score']:.2f} {m['scoreUnit']} | | |")
+PY
+cat "$out"

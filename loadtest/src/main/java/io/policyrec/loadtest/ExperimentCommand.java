@@ -1,0 +1,135 @@
+package io.policyrec.loadtest;
+
+import io.policyrec.policy.PolicyConfig;
+import io.policyrec.simulation.BanditEnvironment;
+import io.policyrec.simulation.Evaluation;
+import io.policyrec.simulation.Experiment;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The paper's experiment for a data set, a list of agents and several seeds: a CSV per run, a
+ * summary with 95% intervals over seeds, and a self-contained HTML page of plots.
+ */
+final class ExperimentCommand {
+    static final String HELP = """
+            experiment: the paper's experiment for data sets, agents and seeds.
+              --data      fashion-mnist | spotify | <folder with IDX files>   (comma-separated for several)
+              --agents    e.g. none,entropy:0.25,mmd:2.0,js:0.5:previous,entropy:0:target=0.8
+                          (default: the paper's seven agents with its lambdas for the data set)
+              --updates   gradient steps per run (1000)
+              --batch     contexts per step (100)
+              --lr        Adam learning rate (0.001)
+              --baseline  none | mean (none, as the paper)
+              --seeds     number of seeds, 1..n (3)
+              --eval-every evaluate on the test set every this many updates (updates/20)
+              --parallel  runs at once (1)
+              --out       output folder (results)""";
+
+    private ExperimentCommand() {
+    }
+
+    static int run(Args args) throws Exception {
+        if (args.has("help")) {
+            System.out.println(HELP);
+            return 0;
+        }
+        List<String> datasets = args.getList("data", "fashion-mnist");
+        String agentsOption = args.get("agents", null);
+        int updates = args.getInt("updates", 1000);
+        int batch = args.getInt("batch", 100);
+        double lr = args.getDouble("lr", 0.001);
+        String baseline = args.get("baseline", "none");
+        int seeds = args.getInt("seeds", 3);
+        int evalEvery = args.getInt("eval-every", Math.max(1, updates / 20));
+        int parallel = args.getInt("parallel", 1);
+        Path out = Path.of(args.get("out", "results"));
+        args.checkAllRead();
+
+        for (String dataset : datasets) {
+            BanditEnvironment env = Datasets.load(dataset);
+            List<String> agents = agentsOption == null ? Datasets.paperAgents(dataset) : List.of(agentsOption.split(","));
+            Path dir = out.resolve(env.name());
+            Files.createDirectories(dir.resolve("runs"));
+            List<RunResult> results = runAll(env, agents, updates, batch, lr, baseline, seeds, evalEvery, parallel, dir);
+            String settings = String.format(Locale.ROOT, "%s: %d updates of %d contexts (%,d interactions), Adam %s, "
+                    + "baseline %s, a %dx32x32x%d network as in the paper, %d seeds", env.name(), updates, batch,
+                    (long) updates * batch, lr, baseline, env.contextDimension(), env.actionCount(), seeds);
+            Report.write(dir, env.name(), settings, agents, results);
+            System.err.println("wrote " + dir.resolve("summary.md") + " and " + dir.resolve("plots.html"));
+        }
+        return 0;
+    }
+
+    static List<RunResult> runAll(BanditEnvironment env, List<String> agents, int updates, int batch, double lr,
+                                  String baseline, int seeds, int evalEvery, int parallel, Path dir) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        List<Future<RunResult>> futures = new ArrayList<>();
+        int total = agents.size() * seeds;
+        AtomicInteger done = new AtomicInteger();
+        long started = System.nanoTime();
+        for (String spec : agents) {
+            Agent agent = Agent.parse(spec);
+            for (long seed = 1; seed <= seeds; seed++) {
+                long s = seed;
+                futures.add(pool.submit(() -> {
+                    PolicyConfig config = agent.config(env.contextDimension(), env.actionCount(), batch, lr, s, baseline);
+                    long t0 = System.nanoTime();
+                    List<Evaluation> evaluations = Experiment.run(env, config, updates, evalEvery, s, e -> {
+                        if (e.updates() % Math.max(evalEvery, updates / 4) == 0 || e.updates() == updates) {
+                            System.err.printf(Locale.ROOT, "  %s %s seed %d: update %d/%d greedy %.3f entropy %.3f "
+                                            + "actions %d%n", env.name(), spec, s, e.updates(), updates,
+                                    e.greedyReward(), e.meanEntropy(), e.actionsUsed());
+                        }
+                    });
+                    RunResult r = new RunResult(env.name(), spec, s, evaluations, (System.nanoTime() - t0) / 1e9);
+                    writeRun(dir.resolve("runs").resolve(fileName(spec) + "__seed" + s + ".csv"), r);
+                    System.err.printf(Locale.ROOT, "[%d/%d] %s %s seed %d done in %.1f s (%.0f s elapsed)%n",
+                            done.incrementAndGet(), total, env.name(), spec, s, r.seconds(),
+                            (System.nanoTime() - started) / 1e9);
+                    return r;
+                }));
+            }
+        }
+        List<RunResult> results = new ArrayList<>();
+        for (Future<RunResult> f : futures) {
+            results.add(f.get());
+        }
+        pool.shutdown();
+        return results;
+    }
+
+    static String fileName(String agent) {
+        return agent.replace(':', '_').replace('=', '-');
+    }
+
+    static void writeRun(Path file, RunResult r) throws IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
+            int k = r.last().actionShares().length;
+            StringBuilder header = new StringBuilder("updates,interactions,greedy_reward,greedy_accuracy,sampled_reward,"
+                    + "mean_entropy,actions_used,top_action_share,lambda");
+            for (int a = 0; a < k; a++) {
+                header.append(",share_").append(a);
+            }
+            w.println(header);
+            for (Evaluation e : r.evaluations()) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d,%d,%.5f,%.5f,%.5f,%.5f,%d,%.5f,%.6f",
+                        e.updates(), e.interactions(), e.greedyReward(), e.greedyAccuracy(), e.sampledReward(),
+                        e.meanEntropy(), e.actionsUsed(), e.topActionShare(), e.lambda()));
+                for (double s : e.actionShares()) {
+                    line.append(String.format(Locale.ROOT, ",%.5f", s));
+                }
+                w.println(line);
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.policyrec.loadtest;
+
+import java.util.Arrays;
+
+/** The loadtest command line: experiments, load generators, benchmarks, the results page. */
+public final class Main {
+    private Main() {
+    }
+
+    static final String USAGE = """
+            usage: java -jar loadtest/target/loadtest.jar <command> [--option value ...]
+
+              experiment  the paper's experiment, in process or against a running service
+              bench       JMH benchmarks of the engine (decision, learning step)
+              memory      heap of a policy and its pending decisions against traffic volume
+
+            Run a command with --help for its options.""";
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.println(USAGE);
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        int code = switch (args[0]) {
+            case "experiment" -> ExperimentCommand.run(Args.parse(rest));
+            case "bench" -> BenchCommand.run(rest);
+            case "memory" -> MemoryCommand.run(Args.parse(rest));
+            default -> {
+                System.err.println("unknown command '" + args[0] + "'\n" + USAGE);
+                yield 2;
+            }
+        };
+        System.exit(code);
+    }
+}
