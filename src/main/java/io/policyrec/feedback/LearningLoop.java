@@ -3,18 +3,13 @@ package io.policyrec.feedback;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.policyrec.learning.PolicyGradientLearner;
-import io.policyrec.learning.PolicyTrainer;
-import io.policyrec.learning.RewardedDecision;
-import io.policyrec.learning.StepReport;
 import io.policyrec.policy.Decision;
-import io.policyrec.policy.PolicyConfig;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.snapshot.JoinState;
 import io.policyrec.snapshot.SnapshotStore;
 import io.policyrec.snapshot.SnapshotStoreException;
-import io.policyrec.snapshot.StoredPolicy;
 import java.time.Clock;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -45,39 +40,13 @@ public final class LearningLoop implements AutoCloseable {
     private final BlockingQueue<Object> inbox;
     private final ConcurrentLinkedQueue<Runnable> control = new ConcurrentLinkedQueue<>();
     private final RewardJoin join;
-    private final Map<String, Learning> learning = new HashMap<>();
-    private final Set<Learning> changed = new HashSet<>();
+    private final JoinMetrics metrics;
+    private final Map<String, PolicyLearning> learning = new HashMap<>();
+    private final Set<PolicyLearning> changed = new HashSet<>();
     private final Counter dropped;
-    private final Counter evicted;
-    private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
-    private final Counter joinedRewarded;
-    private final Counter joinedDefault;
     private final Thread thread;
     private volatile boolean running;
     private long nextTick;
-
-    /** One policy being learned: its trainer and bookkeeping. */
-    private static final class Learning {
-        final String name;
-        final long incarnation;
-        final PolicyConfig config;
-        final JoinRule rule;
-        final PolicyTrainer trainer;
-        long persistedUpdates;
-        long persistedAt;
-        long createdAt;
-
-        Learning(String name, long incarnation, PolicyConfig config, PolicyTrainer trainer, long now) {
-            this.name = name;
-            this.incarnation = incarnation;
-            this.config = config;
-            this.rule = JoinRule.of(config);
-            this.trainer = trainer;
-            this.persistedUpdates = trainer.learner().updates();
-            this.persistedAt = now;
-            this.createdAt = now;
-        }
-    }
 
     public LearningLoop(PolicyRegistry registry, SnapshotStore store, LoopSettings settings, MeterRegistry meters,
                         Clock clock) {
@@ -87,32 +56,24 @@ public final class LearningLoop implements AutoCloseable {
         this.clock = clock;
         this.inbox = new ArrayBlockingQueue<>(settings.inboxCapacity());
         this.dropped = Counter.builder("policyrec_decisions_dropped_total")
-                .description("Decisions not learned from because the learning queue was full").register(meters);
-        this.evicted = Counter.builder("policyrec_decisions_evicted_total")
-                .description("Pending decisions evicted unlearned because the pending budget was full")
+                .description("Decisions not learned from because the decision log could not take them")
                 .register(meters);
-        for (RejectReason r : RejectReason.values()) {
-            rejected.put(r, Counter.builder("policyrec_feedback_rejected_total").tag("reason", r.label())
-                    .description("Rewards not learned from, by reason").register(meters));
-        }
-        this.joinedRewarded = Counter.builder("policyrec_decisions_joined_total").tag("outcome", "rewarded")
-                .description("Decisions applied to learning, by how their reward was found").register(meters);
-        this.joinedDefault = Counter.builder("policyrec_decisions_joined_total").tag("outcome", "default")
-                .description("Decisions applied to learning, by how their reward was found").register(meters);
+        this.metrics = new JoinMetrics(meters);
         this.join = new RewardJoin(settings.maxPendingBytes(), settings.maxRemembered(), new RewardJoin.Listener() {
             @Override
             public void joined(JoinedDecision joined) {
+                metrics.joined(joined);
                 learnFrom(joined);
             }
 
             @Override
             public void rejected(RejectReason reason) {
-                rejected.get(reason).increment();
+                metrics.rejected(reason);
             }
 
             @Override
             public void evicted(Decision decision) {
-                evicted.increment();
+                metrics.evicted(decision);
             }
         });
         this.thread = new Thread(this::run, "policyrec-learner");
@@ -139,11 +100,6 @@ public final class LearningLoop implements AutoCloseable {
         return inbox.offer(new Reward(eventId, reward, eventTime));
     }
 
-    /** Counts feedback rejected before it reached the join (malformed). */
-    public void rejectedInvalid() {
-        rejected.get(RejectReason.INVALID).increment();
-    }
-
     /**
      * Takes over learning a policy: persists its snapshot (unless it came from the store), then
      * publishes it for serving. Completes once both are done.
@@ -152,10 +108,11 @@ public final class LearningLoop implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         control.add(() -> {
             try {
-                Learning l = new Learning(snapshot.name(), snapshot.incarnation(), snapshot.config(),
-                        new PolicyTrainer(learner), snapshot.createdAt());
+                long now = clock.millis();
+                PolicyLearning l = new PolicyLearning(snapshot.name(), snapshot.incarnation(), snapshot.config(),
+                        learner, snapshot.createdAt(), settings.snapshotEveryUpdates(), now);
                 if (persist) {
-                    store.save(stored(l, clock.millis()));
+                    store.save(l.stored(now, Map.of(), java.util.List.of()));
                 }
                 registry.put(snapshot);
                 learning.put(snapshot.name(), l);
@@ -168,12 +125,12 @@ public final class LearningLoop implements AutoCloseable {
         return done;
     }
 
-    /** Stops learning a policy and deletes its snapshots; completes once done. */
+    /** Stops learning a policy and deletes its snapshots; completes with whether it existed. */
     public CompletableFuture<Boolean> forget(String name) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         control.add(() -> {
             try {
-                Learning l = learning.remove(name);
+                PolicyLearning l = learning.remove(name);
                 changed.remove(l);
                 boolean existed = registry.remove(name) != null;
                 store.delete(name);
@@ -198,13 +155,13 @@ public final class LearningLoop implements AutoCloseable {
                 Object first = inbox.poll(settings.tick().toMillis(), TimeUnit.MILLISECONDS);
                 long now = clock.millis();
                 if (first != null) {
-                    handle(first, now);
+                    handle(first);
                     for (int i = 0; i < 10_000; i++) {
                         Object next = inbox.poll();
                         if (next == null) {
                             break;
                         }
-                        handle(next, now);
+                        handle(next);
                     }
                 }
                 runControl();
@@ -212,7 +169,7 @@ public final class LearningLoop implements AutoCloseable {
                     tick(now);
                     nextTick = now + settings.tick().toMillis();
                 }
-                publishChanged(now);
+                publishChanged();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -230,10 +187,10 @@ public final class LearningLoop implements AutoCloseable {
         }
     }
 
-    private void handle(Object event, long now) {
+    private void handle(Object event) {
         if (event instanceof Decision d) {
-            Learning l = learning.get(d.policy());
-            if (l != null && l.incarnation == d.incarnation()) {
+            PolicyLearning l = learning.get(d.policy());
+            if (l != null && l.owns(d)) {
                 join.decided(d, l.rule);
             }
         } else if (event instanceof Reward r) {
@@ -242,67 +199,38 @@ public final class LearningLoop implements AutoCloseable {
     }
 
     private void learnFrom(JoinedDecision joined) {
-        (joined.rewarded() ? joinedRewarded : joinedDefault).increment();
-        Decision d = joined.decision();
-        Learning l = learning.get(d.policy());
-        if (l == null || l.incarnation != d.incarnation()) {
-            return;
-        }
-        StepReport step = l.trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
-                joined.reward()), clock.millis());
-        if (step != null) {
-            stepped(l);
-        }
-    }
-
-    private void stepped(Learning l) {
-        changed.add(l);
-        long updates = l.trainer.learner().updates();
-        if (settings.snapshotEveryUpdates() > 0 && updates % settings.snapshotEveryUpdates() == 0) {
-            l.trainer.learner().rememberCurrentAsPrevious();
+        PolicyLearning l = learning.get(joined.decision().policy());
+        if (l != null && l.owns(joined.decision()) && l.learn(joined, joined.offset(), clock.millis())) {
+            changed.add(l);
         }
     }
 
     private void tick(long now) {
         join.advanceTo(now);
-        long maxDelay = settings.maxBatchDelay().toMillis();
-        for (Learning l : learning.values()) {
-            if (maxDelay > 0 && l.trainer.flushIfWaiting(now, maxDelay) != null) {
-                stepped(l);
+        for (PolicyLearning l : learning.values()) {
+            if (l.flushIfWaiting(now, settings.maxBatchDelay().toMillis())) {
+                changed.add(l);
             }
-            long updates = l.trainer.learner().updates();
-            boolean due = updates - l.persistedUpdates >= settings.snapshotEveryUpdates()
-                    || (updates != l.persistedUpdates && now - l.persistedAt >= settings.snapshotInterval().toMillis());
-            if (due) {
+            if (l.saveDue(now, settings.snapshotEveryUpdates(), settings.snapshotInterval().toMillis())) {
                 persist(l, now);
             }
         }
     }
 
-    private void publishChanged(long now) {
-        for (Learning l : changed) {
-            PolicyGradientLearner learner = l.trainer.learner();
-            registry.publish(new PolicySnapshot(l.name, l.incarnation, l.config, learner.updates(), learner.updates(),
-                    learner.weights(), learner.lambda(), l.createdAt));
+    private void publishChanged() {
+        for (PolicyLearning l : changed) {
+            registry.publish(l.snapshot());
         }
         changed.clear();
     }
 
-    private void persist(Learning l, long now) {
+    private void persist(PolicyLearning l, long now) {
         try {
-            store.save(stored(l, now));
-            l.persistedUpdates = l.trainer.learner().updates();
-            l.persistedAt = now;
+            store.save(l.stored(now, Map.of(), java.util.List.<JoinState.Pending>of()));
+            l.saved(now);
         } catch (SnapshotStoreException e) {
             LOG.errorf("Snapshot of %s failed: %s", l.name, e.getMessage());
         }
-    }
-
-    private StoredPolicy stored(Learning l, long now) {
-        PolicyGradientLearner learner = l.trainer.learner();
-        double entropy = l.trainer.lastStep() == null ? Double.NaN : l.trainer.lastStep().meanEntropy();
-        return new StoredPolicy(l.name, l.incarnation, l.config, learner.updates(), now, entropy, learner.state(),
-                Map.of());
     }
 
     /** Stops the loop and writes a final snapshot of every policy. */
@@ -317,7 +245,7 @@ public final class LearningLoop implements AutoCloseable {
         }
         runControl();
         long now = clock.millis();
-        for (Learning l : learning.values()) {
+        for (PolicyLearning l : learning.values()) {
             persist(l, now);
         }
     }

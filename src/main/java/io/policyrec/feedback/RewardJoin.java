@@ -2,8 +2,12 @@ package io.policyrec.feedback;
 
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.RewardAggregation;
+import io.policyrec.snapshot.JoinState;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
@@ -39,8 +43,12 @@ public final class RewardJoin {
 
     private static final class Entry {
         final String eventId;
+        final String policy;
+        final long incarnation;
         final JoinRule rule;
         final long deadline;
+        final long offset;
+        final long order;
         final long footprint;
         Decision decision;
         State state = State.PENDING;
@@ -49,11 +57,15 @@ public final class RewardJoin {
         double max = Double.NEGATIVE_INFINITY;
         long forgetAt;
 
-        Entry(Decision decision, JoinRule rule) {
+        Entry(Decision decision, JoinRule rule, long offset, long order) {
             this.eventId = decision.eventId();
+            this.policy = decision.policy();
+            this.incarnation = decision.incarnation();
             this.decision = decision;
             this.rule = rule;
             this.deadline = decision.timestamp() + rule.windowMillis();
+            this.offset = offset;
+            this.order = order;
             this.footprint = decision.footprintBytes();
         }
     }
@@ -63,12 +75,14 @@ public final class RewardJoin {
     private final Listener listener;
     private final Map<String, Entry> byId = new HashMap<>();
     private final ArrayDeque<Entry> arrivalOrder = new ArrayDeque<>();
-    private final PriorityQueue<Entry> byDeadline =
-            new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+    // Ties broken by log offset (or arrival), so that windows close in the same order on a replay.
+    private final PriorityQueue<Entry> byDeadline = new PriorityQueue<>(
+            Comparator.<Entry>comparingLong(e -> e.deadline).thenComparingLong(e -> e.order));
     private final PriorityQueue<Entry> byForgetTime =
             new PriorityQueue<>((a, b) -> Long.compare(a.forgetAt, b.forgetAt));
     private long pendingBytes;
     private int pendingCount;
+    private long arrivals;
 
     /**
      * @param maxPendingBytes heap budget for pending decisions
@@ -88,18 +102,54 @@ public final class RewardJoin {
         return pendingCount;
     }
 
+    /** Which policy (and incarnation) a known event id belongs to. */
+    public record Owner(String policy, long incarnation) {
+    }
+
     /** A new decision starts waiting for its rewards. */
     public void decided(Decision decision, JoinRule rule) {
+        decided(decision, rule, -1);
+    }
+
+    /** A new decision read from the decision log at the given offset. */
+    public void decided(Decision decision, JoinRule rule, long offset) {
+        restore(decision, rule, offset, 0, 0, Double.NEGATIVE_INFINITY);
+    }
+
+    /** A pending decision as a snapshot recorded it, with the rewards it had collected. */
+    public void restore(Decision decision, JoinRule rule, long offset, int rewards, double sum, double max) {
         if (byId.containsKey(decision.eventId())) {
             return;
         }
-        Entry e = new Entry(decision, rule);
+        arrivals++;
+        Entry e = new Entry(decision, rule, offset, offset >= 0 ? offset : arrivals);
+        e.rewards = rewards;
+        e.sum = sum;
+        e.max = max;
         byId.put(e.eventId, e);
         arrivalOrder.addLast(e);
         byDeadline.add(e);
         pendingBytes += e.footprint;
         pendingCount++;
         evictOverBudget();
+    }
+
+    /** The policy a known event id belongs to, or null. */
+    public Owner ownerOf(String eventId) {
+        Entry e = byId.get(eventId);
+        return e == null ? null : new Owner(e.policy, e.incarnation);
+    }
+
+    /** The decisions of one policy still waiting for their windows, in log order. */
+    public List<JoinState.Pending> pending(String policy, long incarnation) {
+        List<JoinState.Pending> pending = new ArrayList<>();
+        for (Entry e : byId.values()) {
+            if (e.state == State.PENDING && e.incarnation == incarnation && e.policy.equals(policy)) {
+                pending.add(new JoinState.Pending(e.offset, e.rewards, e.sum, e.max));
+            }
+        }
+        pending.sort(Comparator.comparingLong(JoinState.Pending::offset));
+        return pending;
     }
 
     /** A reward for an event id, observed at the given event time. */
@@ -152,7 +202,7 @@ public final class RewardJoin {
     private void finish(Entry e, double reward, boolean rewarded, State next) {
         Decision d = e.decision;
         release(e, next);
-        listener.joined(new JoinedDecision(d, reward, rewarded));
+        listener.joined(new JoinedDecision(d, reward, rewarded, e.offset));
     }
 
     private void release(Entry e, State next) {

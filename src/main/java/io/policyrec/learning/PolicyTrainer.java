@@ -28,6 +28,11 @@ public final class PolicyTrainer {
         return batch.size();
     }
 
+    /** The partial batch, in the order it will be learned from. */
+    public List<RewardedDecision> batch() {
+        return java.util.Collections.unmodifiableList(batch);
+    }
+
     public StepReport lastStep() {
         return lastStep;
     }

@@ -24,7 +24,7 @@ import java.util.zip.CRC32;
  */
 public final class SnapshotCodec {
     private static final int MAGIC = 0x50525331; // "PRS1"
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SnapshotCodec() {
@@ -41,6 +41,7 @@ public final class SnapshotCodec {
             writeString(out, JSON.writeValueAsString(PolicyConfigSpec.of(s.config())));
             out.writeLong(s.version());
             out.writeLong(s.createdAt());
+            out.writeLong(s.savedAt());
             out.writeDouble(s.meanEntropy());
             LearnerState l = s.learner();
             out.writeLong(l.updates());
@@ -54,9 +55,21 @@ public final class SnapshotCodec {
                 writeFloats(out, p);
             }
             out.writeInt(s.positions().size());
-            for (Map.Entry<String, Long> e : s.positions().entrySet()) {
+            for (Map.Entry<String, Long> e : new java.util.TreeMap<>(s.positions()).entrySet()) {
                 writeString(out, e.getKey());
                 out.writeLong(e.getValue());
+            }
+            out.writeInt(s.join().pending().size());
+            for (JoinState.Pending p : s.join().pending()) {
+                out.writeLong(p.offset());
+                out.writeInt(p.rewards());
+                out.writeDouble(p.sum());
+                out.writeDouble(p.max());
+            }
+            out.writeInt(s.join().batch().size());
+            for (JoinState.BatchEntry b : s.join().batch()) {
+                out.writeLong(b.offset());
+                out.writeDouble(b.reward());
             }
             out.flush();
             CRC32 crc = new CRC32();
@@ -100,6 +113,7 @@ public final class SnapshotCodec {
             PolicyConfig config = r.config();
             long version = in.readLong();
             long createdAt = in.readLong();
+            long savedAt = in.readLong();
             double entropy = in.readDouble();
             long updates = in.readLong();
             double baseline = in.readDouble();
@@ -120,9 +134,20 @@ public final class SnapshotCodec {
             for (int i = 0; i < positionCount; i++) {
                 positions.put(readString(in), in.readLong());
             }
+            int pendingCount = in.readInt();
+            List<JoinState.Pending> pending = new ArrayList<>();
+            for (int i = 0; i < pendingCount; i++) {
+                pending.add(new JoinState.Pending(in.readLong(), in.readInt(), in.readDouble(), in.readDouble()));
+            }
+            int batchCount = in.readInt();
+            List<JoinState.BatchEntry> batch = new ArrayList<>();
+            for (int i = 0; i < batchCount; i++) {
+                batch.add(new JoinState.BatchEntry(in.readLong(), in.readDouble()));
+            }
             LearnerState learner = new LearnerState(params, optimizer, updates, baseline, baselineBatches, lambda,
                     previous);
-            return new StoredPolicy(name, incarnation, config, version, createdAt, entropy, learner, positions);
+            return new StoredPolicy(name, incarnation, config, version, createdAt, savedAt, entropy, learner, positions,
+                    new JoinState(pending, batch));
         } catch (IOException | RuntimeException e) {
             throw new SnapshotStoreException("cannot decode snapshot: " + e.getMessage(), e);
         }

@@ -1,0 +1,41 @@
+package io.policyrec.feedback;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.policyrec.policy.Decision;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The join's counters, shared by the embedded and the Kafka paths (same names, same meaning). */
+public final class JoinMetrics {
+    private final Counter evicted;
+    private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+    private final Counter rewarded;
+    private final Counter defaulted;
+
+    public JoinMetrics(MeterRegistry meters) {
+        this.evicted = Counter.builder("policyrec_decisions_evicted_total")
+                .description("Pending decisions evicted unlearned because the pending budget was full")
+                .register(meters);
+        for (RejectReason r : RejectReason.values()) {
+            rejected.put(r, Counter.builder("policyrec_feedback_rejected_total").tag("reason", r.label())
+                    .description("Rewards not learned from, by reason").register(meters));
+        }
+        this.rewarded = Counter.builder("policyrec_decisions_joined_total").tag("outcome", "rewarded")
+                .description("Decisions applied to learning, by how their reward was found").register(meters);
+        this.defaulted = Counter.builder("policyrec_decisions_joined_total").tag("outcome", "default")
+                .description("Decisions applied to learning, by how their reward was found").register(meters);
+    }
+
+    public void rejected(RejectReason reason) {
+        rejected.get(reason).increment();
+    }
+
+    public void evicted(Decision decision) {
+        evicted.increment();
+    }
+
+    public void joined(JoinedDecision joined) {
+        (joined.rewarded() ? rewarded : defaulted).increment();
+    }
+}

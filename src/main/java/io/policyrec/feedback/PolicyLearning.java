@@ -1,0 +1,117 @@
+package io.policyrec.feedback;
+
+import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.learning.PolicyTrainer;
+import io.policyrec.learning.RewardedDecision;
+import io.policyrec.learning.StepReport;
+import io.policyrec.policy.Decision;
+import io.policyrec.policy.PolicyConfig;
+import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.snapshot.JoinState;
+import io.policyrec.snapshot.StoredPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One policy being learned by this instance: its trainer, the offsets of the decisions in its
+ * partial batch (so that a snapshot can name them), and when it was last saved.
+ */
+final class PolicyLearning {
+    final String name;
+    final long incarnation;
+    final PolicyConfig config;
+    final JoinRule rule;
+    final PolicyTrainer trainer;
+    final long createdAt;
+    private final long previousEvery;
+    private final List<Long> batchOffsets = new ArrayList<>();
+    long savedUpdates;
+    long savedAt;
+
+    PolicyLearning(String name, long incarnation, PolicyConfig config, PolicyGradientLearner learner, long createdAt,
+                   long previousEvery, long now) {
+        this.name = name;
+        this.incarnation = incarnation;
+        this.config = config;
+        this.rule = JoinRule.of(config);
+        this.trainer = new PolicyTrainer(learner);
+        this.createdAt = createdAt;
+        this.previousEvery = previousEvery;
+        this.savedUpdates = learner.updates();
+        this.savedAt = now;
+    }
+
+    PolicyGradientLearner learner() {
+        return trainer.learner();
+    }
+
+    boolean owns(Decision d) {
+        return d.policy().equals(name) && d.incarnation() == incarnation;
+    }
+
+    /** Adds a joined decision; returns true when it completed a batch (the policy changed). */
+    boolean learn(JoinedDecision joined, long offset, long now) {
+        Decision d = joined.decision();
+        batchOffsets.add(offset);
+        StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
+                joined.reward()), now);
+        if (step != null) {
+            stepped();
+            return true;
+        }
+        return false;
+    }
+
+    /** Re-adds a decision of the partial batch a snapshot named (no step can complete here). */
+    void restoreBatchEntry(Decision d, double reward, long offset, long now) {
+        batchOffsets.add(offset);
+        trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(), reward), now);
+    }
+
+    /** Learns from a partial batch that waited long enough; true if it did. */
+    boolean flushIfWaiting(long now, long maxDelayMillis) {
+        if (maxDelayMillis > 0 && trainer.flushIfWaiting(now, maxDelayMillis) != null) {
+            stepped();
+            return true;
+        }
+        return false;
+    }
+
+    private void stepped() {
+        batchOffsets.clear();
+        long updates = trainer.learner().updates();
+        if (previousEvery > 0 && updates % previousEvery == 0) {
+            trainer.learner().rememberCurrentAsPrevious();
+        }
+    }
+
+    boolean saveDue(long now, long everyUpdates, long intervalMillis) {
+        long updates = trainer.learner().updates();
+        return updates - savedUpdates >= everyUpdates || (updates != savedUpdates && now - savedAt >= intervalMillis);
+    }
+
+    void saved(long now) {
+        savedUpdates = trainer.learner().updates();
+        savedAt = now;
+    }
+
+    PolicySnapshot snapshot() {
+        PolicyGradientLearner l = trainer.learner();
+        return new PolicySnapshot(name, incarnation, config, l.updates(), l.updates(), l.weights(), l.lambda(),
+                createdAt);
+    }
+
+    /** Everything to persist, with the join state (pending decisions and partial batch) of this policy. */
+    StoredPolicy stored(long now, Map<String, Long> positions, List<JoinState.Pending> pending) {
+        PolicyGradientLearner l = trainer.learner();
+        double entropy = trainer.lastStep() == null ? Double.NaN : trainer.lastStep().meanEntropy();
+        List<JoinState.BatchEntry> batch = new ArrayList<>();
+        List<RewardedDecision> waiting = trainer.batch();
+        for (int i = 0; i < waiting.size() && i < batchOffsets.size(); i++) {
+            batch.add(new JoinState.BatchEntry(batchOffsets.get(i), waiting.get(i).reward()));
+        }
+        return new StoredPolicy(name, incarnation, config, l.updates(), createdAt, now, entropy, l.state(), positions,
+                new JoinState(pending, batch));
+    }
+}

@@ -1,0 +1,26 @@
+package io.policyrec.snapshot;
+
+import java.util.List;
+
+/**
+ * Where a policy's reward join stood when its snapshot was taken, by offsets in the decision log:
+ * the decisions still waiting for rewards (with what they had collected) and the decisions already
+ * joined but not yet learned from (the partial batch, in order). With the stored positions this is
+ * enough to resume so that every decision is learned from exactly once. Empty without Kafka.
+ */
+public record JoinState(List<Pending> pending, List<BatchEntry> batch) {
+    public static final JoinState EMPTY = new JoinState(List.of(), List.of());
+
+    public JoinState {
+        pending = List.copyOf(pending);
+        batch = List.copyOf(batch);
+    }
+
+    /** A decision waiting for its window to close, with the rewards it has collected. */
+    public record Pending(long offset, int rewards, double sum, double max) {
+    }
+
+    /** A joined decision waiting in the partial batch. */
+    public record BatchEntry(long offset, double reward) {
+    }
+}
