@@ -3,18 +3,35 @@ package io.policyrec.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.policyrec.feedback.DecisionLog;
 import io.policyrec.feedback.FeedbackIntake;
+import io.policyrec.feedback.KafkaDecisionLog;
+import io.policyrec.feedback.KafkaFeedbackIntake;
+import io.policyrec.feedback.KafkaLearner;
+import io.policyrec.feedback.KafkaSettings;
 import io.policyrec.feedback.LearningLoop;
 import io.policyrec.feedback.LoopSettings;
+import io.policyrec.feedback.PolicyHost;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.snapshot.FileSnapshotStore;
 import io.policyrec.snapshot.SnapshotStore;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.Config;
 
-/** Wires the framework-free parts of the service together from configuration. */
+/**
+ * Wires the framework-free parts of the service together from configuration: the embedded
+ * default, or the Kafka feedback path when {@code kafka.bootstrap.servers} is set.
+ */
 public class Infrastructure {
+
+    /** The running mode, decided once from configuration. */
+    public record Mode(boolean kafka, KafkaSettings kafkaSettings) {
+    }
 
     @Produces
     @Singleton
@@ -30,30 +47,79 @@ public class Infrastructure {
 
     @Produces
     @Singleton
+    Mode mode(Config config, PolicyrecConfig policyrec) {
+        if (config.getOptionalValue("kafka.bootstrap.servers", String.class).isEmpty()) {
+            return new Mode(false, null);
+        }
+        Map<String, Object> client = new HashMap<>();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith("kafka.") && !name.startsWith("kafka.devservices")
+                    && !name.startsWith("kafka.health") && !name.startsWith("kafka.snappy")) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> client.put(name.substring(6), v));
+            }
+        }
+        var k = policyrec.kafka();
+        String instance = policyrec.instanceId().orElse(UUID.randomUUID().toString().substring(0, 8));
+        return new Mode(true, new KafkaSettings(client, k.decisionsTopic(), k.feedbackTopic(), k.routedTopic(),
+                k.dlqTopic(), k.partitions(), k.feedbackPartitions(), k.replicationFactor(), k.learnerGroup(),
+                k.routerGroup(), k.bufferCapacity(), k.grace(), k.clickReward(), k.createTopics(), instance));
+    }
+
+    @Produces
+    @Singleton
     SnapshotStore snapshotStore(PolicyrecConfig config) {
         return new FileSnapshotStore(Path.of(config.snapshot().dir()));
     }
 
     @Produces
     @Singleton
-    LearningLoop learningLoop(PolicyRegistry registry, SnapshotStore store, PolicyrecConfig config,
-                              MeterRegistry meters, Clock clock) {
+    LoopSettings loopSettings(PolicyrecConfig config) {
         var p = config.pending();
         var l = config.learner();
         var s = config.snapshot();
-        return new LearningLoop(registry, store, new LoopSettings(p.maxBytes(), p.maxRemembered(), p.queueCapacity(),
-                l.tick(), l.maxBatchDelay(), s.everyUpdates(), s.interval()), meters, clock);
+        return new LoopSettings(p.maxBytes(), p.maxRemembered(), p.queueCapacity(), l.tick(), l.maxBatchDelay(),
+                s.everyUpdates(), s.interval());
     }
 
     @Produces
     @Singleton
-    DecisionLog decisionLog(LearningLoop loop) {
+    PolicyHost policyHost(Mode mode, PolicyRegistry registry, SnapshotStore store, LoopSettings settings,
+                          MeterRegistry meters, Clock clock) {
+        if (mode.kafka()) {
+            return new KafkaLearner(mode.kafkaSettings(), settings, registry, store, meters, clock);
+        }
+        return new LearningLoop(registry, store, settings, meters, clock);
+    }
+
+    @Produces
+    @Singleton
+    DecisionLog decisionLog(Mode mode, PolicyHost host, MeterRegistry meters) {
+        if (mode.kafka()) {
+            return new KafkaDecisionLog(mode.kafkaSettings(), meters);
+        }
+        LearningLoop loop = (LearningLoop) host;
         return loop::offerDecision;
     }
 
+    void closeDecisionLog(@Disposes DecisionLog log) {
+        if (log instanceof KafkaDecisionLog k) {
+            k.close();
+        }
+    }
+
     @Produces
     @Singleton
-    FeedbackIntake feedbackIntake(LearningLoop loop) {
+    FeedbackIntake feedbackIntake(Mode mode, PolicyHost host) {
+        if (mode.kafka()) {
+            return new KafkaFeedbackIntake(mode.kafkaSettings());
+        }
+        LearningLoop loop = (LearningLoop) host;
         return loop::offerReward;
+    }
+
+    void closeIntake(@Disposes FeedbackIntake intake) {
+        if (intake instanceof KafkaFeedbackIntake k) {
+            k.close();
+        }
     }
 }

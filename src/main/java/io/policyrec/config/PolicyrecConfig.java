@@ -25,6 +25,12 @@ public interface PolicyrecConfig {
 
     Http http();
 
+    Kafka kafka();
+
+    /** Names this instance in Kafka client ids and transactional ids; random when absent. */
+    @WithName("instance-id")
+    Optional<String> instanceId();
+
     /** A policy config in properties form; absent entries take the API's defaults. */
     interface PolicyProperties {
         @WithName("context-dimension")
@@ -115,6 +121,64 @@ public interface PolicyrecConfig {
 
         @WithDefault("PT10S")
         Duration interval();
+    }
+
+    /** The Kafka feedback path, on when {@code kafka.bootstrap.servers} is set. */
+    interface Kafka {
+        @WithName("decisions-topic")
+        @WithDefault("policyrec.decisions")
+        String decisionsTopic();
+
+        @WithName("feedback-topic")
+        @WithDefault("policyrec.feedback")
+        String feedbackTopic();
+
+        /** Checked feedback, partitioned like the decisions (internal to the service). */
+        @WithName("routed-topic")
+        @WithDefault("policyrec.feedback.routed")
+        String routedTopic();
+
+        @WithName("dlq-topic")
+        @WithDefault("policyrec.feedback.dlq")
+        String dlqTopic();
+
+        /** Partitions of the decisions and routed topics: the unit of learning ownership. */
+        @WithDefault("8")
+        int partitions();
+
+        @WithName("feedback-partitions")
+        @WithDefault("8")
+        int feedbackPartitions();
+
+        @WithName("replication-factor")
+        @WithDefault("1")
+        short replicationFactor();
+
+        @WithName("learner-group")
+        @WithDefault("policyrec-learners")
+        String learnerGroup();
+
+        @WithName("router-group")
+        @WithDefault("policyrec-feedback-router")
+        String routerGroup();
+
+        /** Decisions waiting to be written to Kafka before new ones are dropped. */
+        @WithName("buffer-capacity")
+        @WithDefault("50000")
+        int bufferCapacity();
+
+        /** How long a reward waits for its decision to arrive in the log before it counts as unknown. */
+        @WithDefault("PT0.1S")
+        Duration grace();
+
+        /** The reward of a feedback record with no reward field (a click). */
+        @WithName("click-reward")
+        @WithDefault("1.0")
+        double clickReward();
+
+        @WithName("create-topics")
+        @WithDefault("true")
+        boolean createTopics();
     }
 
     interface Http {

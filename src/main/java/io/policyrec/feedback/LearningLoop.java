@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
  * snapshot writes. Requests hand it decisions and rewards through a bounded queue and never wait
  * for it; it publishes new weights to the registry after each update, with one reference swap.
  */
-public final class LearningLoop implements AutoCloseable {
+public final class LearningLoop implements PolicyHost {
     private static final Logger LOG = Logger.getLogger(LearningLoop.class);
 
     /** A reward as it arrived, with its event time. */
@@ -80,6 +80,7 @@ public final class LearningLoop implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    @Override
     public void start() {
         running = true;
         nextTick = clock.millis();
@@ -104,6 +105,7 @@ public final class LearningLoop implements AutoCloseable {
      * Takes over learning a policy: persists its snapshot (unless it came from the store), then
      * publishes it for serving. Completes once both are done.
      */
+    @Override
     public CompletableFuture<Void> adopt(PolicySnapshot snapshot, PolicyGradientLearner learner, boolean persist) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         control.add(() -> {
@@ -126,6 +128,7 @@ public final class LearningLoop implements AutoCloseable {
     }
 
     /** Stops learning a policy and deletes its snapshots; completes with whether it existed. */
+    @Override
     public CompletableFuture<Boolean> forget(String name) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         control.add(() -> {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.policyrec.feedback.FeedbackIntake;
+import io.policyrec.feedback.FeedbackParser;
 import io.policyrec.policy.FieldError;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -12,8 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -112,7 +111,7 @@ public class FeedbackResource {
         }
         long time = now;
         if (request.timestamp() != null && !request.timestamp().isNull()) {
-            Long parsed = parseTime(request.timestamp());
+            Long parsed = FeedbackParser.parseTime(request.timestamp());
             if (parsed == null) {
                 errors.add(new FieldError(prefix + "timestamp", "must be epoch milliseconds or an ISO-8601 instant"));
             } else {
@@ -120,19 +119,5 @@ public class FeedbackResource {
             }
         }
         return errors.size() == before ? new Reward(request.eventId(), request.reward(), time) : null;
-    }
-
-    static Long parseTime(JsonNode t) {
-        if (t.isIntegralNumber() && t.canConvertToLong()) {
-            return t.longValue();
-        }
-        if (t.isTextual()) {
-            try {
-                return Instant.parse(t.textValue()).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                return null;
-            }
-        }
-        return null;
     }
 }

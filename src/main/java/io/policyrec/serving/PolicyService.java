@@ -1,7 +1,11 @@
 package io.policyrec.serving;
 
 import io.policyrec.config.PolicyrecConfig;
-import io.policyrec.feedback.LearningLoop;
+import io.policyrec.config.Infrastructure;
+import io.policyrec.feedback.FeedbackRouter;
+import io.policyrec.feedback.KafkaTopics;
+import io.policyrec.feedback.PolicyHost;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.policyrec.learning.Nd4jRuntime;
 import io.policyrec.learning.PolicyGradientLearner;
 import io.policyrec.policy.PolicyConfig;
@@ -32,17 +36,22 @@ public class PolicyService {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final PolicyRegistry registry;
-    private final LearningLoop loop;
+    private final PolicyHost host;
     private final SnapshotStore store;
     private final PolicyrecConfig config;
+    private final Infrastructure.Mode mode;
+    private final MeterRegistry meters;
     private final Clock clock;
+    private FeedbackRouter router;
 
-    public PolicyService(PolicyRegistry registry, LearningLoop loop, SnapshotStore store, PolicyrecConfig config,
-                         Clock clock) {
+    public PolicyService(PolicyRegistry registry, PolicyHost host, SnapshotStore store, PolicyrecConfig config,
+                         Infrastructure.Mode mode, MeterRegistry meters, Clock clock) {
         this.registry = registry;
-        this.loop = loop;
+        this.host = host;
         this.store = store;
         this.config = config;
+        this.mode = mode;
+        this.meters = meters;
         this.clock = clock;
     }
 
@@ -52,11 +61,14 @@ public class PolicyService {
 
     void onStart(@Observes StartupEvent event) throws SnapshotStoreException {
         Nd4jRuntime.start(config.learner().threads());
+        if (mode.kafka() && mode.kafkaSettings().createTopics()) {
+            KafkaTopics.ensure(mode.kafkaSettings());
+        }
         for (StoredPolicy stored : store.loadAll()) {
             PolicyGradientLearner learner = PolicyGradientLearner.restore(stored.config(), stored.learner());
             PolicySnapshot snapshot = new PolicySnapshot(stored.name(), stored.incarnation(), stored.config(),
                     stored.version(), stored.updates(), learner.weights(), learner.lambda(), stored.createdAt());
-            loop.adopt(snapshot, learner, false).join();
+            host.adopt(snapshot, learner, false).join();
             LOG.infof("Restored policy '%s' at version %d", stored.name(), stored.version());
         }
         config.policies().forEach((name, properties) -> {
@@ -69,12 +81,26 @@ public class PolicyService {
                 LOG.infof("Created policy '%s' from configuration", name);
             }
         });
-        loop.start();
+        host.start();
+        if (mode.kafka()) {
+            router = new FeedbackRouter(mode.kafkaSettings(), meters);
+            router.start();
+        }
+        LOG.infof("Running %s", mode.kafka() ? "with Kafka at " + mode.kafkaSettings().clientProperties()
+                .get("bootstrap.servers") : "embedded (HTTP feedback, in-process join, local snapshots)");
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        loop.close();
+        if (router != null) {
+            router.close();
+        }
+        host.close();
         LOG.info("Final snapshots written");
+    }
+
+    /** What the readiness check reports about learning. */
+    public String learningHealth() {
+        return host.health();
     }
 
     public Put put(String name, PolicyConfigSpec spec) {
@@ -94,7 +120,7 @@ public class PolicyService {
         PolicyGradientLearner learner = PolicyGradientLearner.create(policyConfig, DataType.FLOAT);
         PolicySnapshot snapshot = new PolicySnapshot(name, ThreadLocalRandom.current().nextLong(), policyConfig, 0, 0,
                 learner.weights(), learner.lambda(), clock.millis());
-        await(loop.adopt(snapshot, learner, true));
+        await(host.adopt(snapshot, learner, true));
         return new Put(snapshot, replaced);
     }
 
@@ -112,7 +138,7 @@ public class PolicyService {
     }
 
     public void delete(String name) {
-        if (!await(loop.forget(name))) {
+        if (!await(host.forget(name))) {
             throw ProblemException.notFound("no policy named '" + name + "'");
         }
     }

@@ -7,7 +7,6 @@ import io.policyrec.policy.ActionSampler;
 import io.policyrec.policy.ActionSet;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.Draw;
-import io.policyrec.policy.EventIds;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,8 +67,8 @@ public class Recommender {
         double[] q = ActionDistribution.of(policy.weights().logits(context), eligible,
                 policy.config().minProbability());
         Draw draw = ActionSampler.draw(q, eligible, k, ThreadLocalRandom.current());
-        Decision decision = new Decision(EventIds.next(), policy.name(), policy.incarnation(), policy.version(),
-                clock.millis(), context, eligible, draw.actions(), draw.probabilities());
+        Decision decision = new Decision(decisionLog.newEventId(policy.name()), policy.name(), policy.incarnation(),
+                policy.version(), clock.millis(), context, eligible, draw.actions(), draw.probabilities());
         decisionLog.record(decision);
         ActionSet actions = policy.config().actions();
         List<RecommendResponse.ActionProbability> ranking = null;

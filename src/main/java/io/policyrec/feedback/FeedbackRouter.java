@@ -1,0 +1,185 @@
+package io.policyrec.feedback;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jboss.logging.Logger;
+
+/**
+ * Checks every record of {@code policyrec.feedback} and sends it on to the partition of the routed
+ * topic that its event id names, where the instance learning that policy reads it; what cannot be
+ * used goes to {@code policyrec.feedback.dlq} with the reason in a header. Each batch of records is
+ * one Kafka transaction with the consumer's offsets, so every feedback record is routed (or
+ * dead-lettered) exactly once, and a bad record never stops the stream.
+ *
+ * <p>Feedback partitions are shared among instances by consumer group: no coordination of ours.
+ */
+public final class FeedbackRouter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(FeedbackRouter.class);
+    public static final String REASON_HEADER = "policyrec.error.reason";
+    public static final String DETAIL_HEADER = "policyrec.error.detail";
+
+    private final KafkaSettings settings;
+    private final FeedbackParser parser;
+    private final MeterRegistry meters;
+    private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
+    private final Counter routed;
+    private final Counter unknown;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+    public FeedbackRouter(KafkaSettings settings, MeterRegistry meters) {
+        this.settings = settings;
+        this.parser = new FeedbackParser(settings.clickReward());
+        this.meters = meters;
+        this.routed = Counter.builder("policyrec_feedback_routed_total")
+                .description("Feedback records checked and routed to their policy's learner").register(meters);
+        this.unknown = Counter.builder("policyrec_feedback_rejected_total").tag("reason", RejectReason.UNKNOWN.label())
+                .description("Rewards not learned from, by reason").register(meters);
+        this.thread = new Thread(this::run, "policyrec-feedback-router");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private Counter dlq(String reason) {
+        return deadLettered.computeIfAbsent(reason, r -> Counter.builder("policyrec_feedback_dlq_total")
+                .tag("reason", r).description("Feedback records sent to the dead-letter topic, by reason")
+                .register(meters));
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(settings, Map.of(
+                    ConsumerConfig.GROUP_ID_CONFIG, settings.routerGroup(),
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+                    ConsumerConfig.CLIENT_ID_CONFIG, "policyrec-router-" + settings.instanceId()));
+                 KafkaProducer<byte[], byte[]> p = KafkaClients.producer(settings, Map.of(
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "policyrec-router-" + settings.instanceId(),
+                    ProducerConfig.LINGER_MS_CONFIG, 1,
+                    ProducerConfig.CLIENT_ID_CONFIG, "policyrec-router-producer-" + settings.instanceId()))) {
+                consumer = c;
+                p.initTransactions();
+                c.subscribe(List.of(settings.feedbackTopic()));
+                while (running) {
+                    ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
+                    if (!records.isEmpty()) {
+                        route(c, p, records);
+                    }
+                }
+            } catch (WakeupException e) {
+                // closing
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warnf("Feedback router restarting after: %s", e.toString());
+                    sleep(1000);
+                }
+            }
+        }
+    }
+
+    private void route(KafkaConsumer<byte[], byte[]> c, KafkaProducer<byte[], byte[]> p,
+                       ConsumerRecords<byte[], byte[]> records) {
+        long now = System.currentTimeMillis();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<String, Integer> dead = new HashMap<>();
+        int ok = 0;
+        int unknownIds = 0;
+        try {
+            p.beginTransaction();
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                try {
+                    RoutedFeedback f = parser.parse(r.key(), r.value(), r.timestamp());
+                    int partition = PolicyPartitions.ofEventId(f.eventId());
+                    if (partition < 0 || partition >= settings.partitions()) {
+                        unknownIds++;
+                        continue;
+                    }
+                    // Merge order uses this record time; a reward stamped in the future must not hold the stream back.
+                    p.send(new ProducerRecord<>(settings.routedTopic(), partition, Math.min(f.eventTime(), now),
+                            f.eventId().getBytes(StandardCharsets.UTF_8), f.encode()));
+                    ok++;
+                } catch (FeedbackParser.Invalid e) {
+                    RecordHeaders headers = new RecordHeaders();
+                    headers.add(REASON_HEADER, e.reason().getBytes(StandardCharsets.UTF_8));
+                    headers.add(DETAIL_HEADER, e.getMessage().getBytes(StandardCharsets.UTF_8));
+                    headers.add("policyrec.source", (r.topic() + "-" + r.partition() + "@" + r.offset())
+                            .getBytes(StandardCharsets.UTF_8));
+                    p.send(new ProducerRecord<>(settings.dlqTopic(), null, r.timestamp(), r.key(), r.value(), headers));
+                    dead.merge(e.reason(), 1, Integer::sum);
+                }
+            }
+            p.sendOffsetsToTransaction(offsets, c.groupMetadata());
+            p.commitTransaction();
+            routed.increment(ok);
+            unknown.increment(unknownIds);
+            dead.forEach((reason, n) -> dlq(reason).increment(n));
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // Abort and read the batch again from the last committed offsets.
+            LOG.warnf("Feedback routing transaction aborted: %s", e.toString());
+            try {
+                p.abortTransaction();
+            } catch (KafkaException ignored) {
+                throw e;
+            }
+            rewind(c, records);
+        }
+    }
+
+    private static void rewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            OffsetAndMetadata committed = c.committed(java.util.Set.of(tp)).get(tp);
+            c.seek(tp, committed == null ? records.records(tp).get(0).offset() : committed.offset());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

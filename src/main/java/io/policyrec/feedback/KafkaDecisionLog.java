@@ -1,0 +1,125 @@
+package io.policyrec.feedback;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.policyrec.policy.Decision;
+import io.policyrec.policy.EventIds;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * The exploration log: every decision to {@code policyrec.decisions}, keyed by policy name, with
+ * the decision time as record time. Requests only put the decision in a bounded queue; one thread
+ * hands them to the producer. When Kafka is down the queue fills and further decisions are dropped
+ * and counted, so /recommend never waits; a record the producer finally gives up on is counted
+ * too. Delivered + dropped = decisions made.
+ */
+public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(KafkaDecisionLog.class);
+
+    private final KafkaSettings settings;
+    private final BlockingQueue<Decision> queue;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Counter dropped;
+    private final Counter delivered;
+    private final Thread sender;
+    private volatile boolean running = true;
+    private volatile long lastFailure;
+    private volatile long lastSuccess;
+
+    public KafkaDecisionLog(KafkaSettings settings, MeterRegistry meters) {
+        this.settings = settings;
+        this.queue = new ArrayBlockingQueue<>(settings.bufferCapacity());
+        this.producer = KafkaClients.producer(settings, Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                ProducerConfig.CLIENT_ID_CONFIG, "policyrec-decisions-" + settings.instanceId()));
+        this.dropped = Counter.builder("policyrec_decisions_dropped_total")
+                .description("Decisions not learned from because the decision log could not take them")
+                .register(meters);
+        this.delivered = Counter.builder("policyrec_decisions_logged_total")
+                .description("Decisions written to the decision log").register(meters);
+        Gauge.builder("policyrec_decision_log_queue", queue, BlockingQueue::size)
+                .description("Decisions waiting to be handed to Kafka").register(meters);
+        this.sender = new Thread(this::send, "policyrec-decision-log");
+        this.sender.setDaemon(true);
+        this.sender.start();
+    }
+
+    @Override
+    public String newEventId(String policy) {
+        return PolicyPartitions.eventId(EventIds.next(), PolicyPartitions.of(policy, settings.partitions()));
+    }
+
+    @Override
+    public void record(Decision decision) {
+        if (!queue.offer(decision)) {
+            dropped.increment();
+        }
+    }
+
+    /** True when the last attempt to write failed more recently than the last success. */
+    public boolean degraded() {
+        return lastFailure > lastSuccess || queue.remainingCapacity() == 0;
+    }
+
+    private void send() {
+        while (running || !queue.isEmpty()) {
+            Decision d;
+            try {
+                d = queue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (d == null) {
+                continue;
+            }
+            int partition = PolicyPartitions.of(d.policy(), settings.partitions());
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(settings.decisionsTopic(), partition,
+                    d.timestamp(), d.policy().getBytes(StandardCharsets.UTF_8), DecisionCodec.encode(d));
+            try {
+                producer.send(record, (metadata, error) -> {
+                    if (error == null) {
+                        delivered.increment();
+                        lastSuccess = System.currentTimeMillis();
+                    } else {
+                        dropped.increment();
+                        lastFailure = System.currentTimeMillis();
+                        LOG.debugf("decision log write failed: %s", error.toString());
+                    }
+                });
+            } catch (RuntimeException e) {
+                // Buffer full or metadata unavailable for max.block.ms: Kafka is away.
+                dropped.increment();
+                lastFailure = System.currentTimeMillis();
+                LOG.debugf("decision log send refused: %s", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            sender.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,20 @@
+package io.policyrec.feedback;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How this instance uses Kafka.
+ *
+ * @param clientProperties every {@code kafka.*} property of the configuration, prefix removed
+ *                         (bootstrap servers, security settings), applied to every client
+ * @param partitions       partitions of the decisions topic and of the routed feedback topic (they
+ *                         must match: partition p of both is learned together)
+ * @param grace            how long a reward waits for a decision still in flight
+ * @param clickReward      the reward of a feedback record that carries no reward (a click)
+ */
+public record KafkaSettings(Map<String, Object> clientProperties, String decisionsTopic, String feedbackTopic,
+                            String routedTopic, String dlqTopic, int partitions, int feedbackPartitions,
+                            short replicationFactor, String learnerGroup, String routerGroup, int bufferCapacity,
+                            Duration grace, double clickReward, boolean createTopics, String instanceId) {
+}

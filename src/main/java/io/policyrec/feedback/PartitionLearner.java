@@ -1,0 +1,390 @@
+package io.policyrec.feedback;
+
+import io.policyrec.policy.Decision;
+import io.policyrec.snapshot.JoinState;
+import io.policyrec.snapshot.StoredPolicy;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * Learning for one partition of the decision log: the decisions of the policies that hash to it,
+ * and the rewards routed to it. No Kafka client here: records come in, joined decisions and new
+ * weights go out, and the state can be saved and restored at any point between records.
+ *
+ * <p><b>Merge.</b> The two streams are merged in event time: the next record is the one with the
+ * earlier timestamp (a decision before a reward on a tie). A stream whose buffer is empty holds
+ * the merge back unless it is caught up with its log, in which case it counts as being at
+ * now - grace (rewards wait that long for a decision still in flight). Fed the same logs, the
+ * merge makes the same sequence, so a replay joins and learns the same way.
+ *
+ * <p><b>Exactly once.</b> Each policy's snapshot records the positions in both streams up to
+ * which it has seen everything, the decisions still waiting for rewards (with what they
+ * collected) and the partial batch, by offset. A restored partition first re-reads the decisions
+ * those name (a restore pass, nothing learned), then resumes the merge at the positions: every
+ * decision is learned from exactly once. All policies of a partition are saved together, so they
+ * share one cut; if they do not (a save that failed half way), each policy still skips what it
+ * has seen, exactly once holds, only the order may differ from an uninterrupted run.
+ */
+public final class PartitionLearner {
+    private static final Logger LOG = Logger.getLogger(PartitionLearner.class);
+    public static final String DECISIONS = "decisions";
+    public static final String FEEDBACK = "feedback";
+
+    private final int partition;
+    private final JoinMetrics metrics;
+    private final RewardJoin join;
+    private final Map<String, PolicyLearning> policies = new LinkedHashMap<>();
+    private final Map<String, Resume> resume = new HashMap<>();
+    private final Set<PolicyLearning> changed = new HashSet<>();
+    private final ArrayDeque<LogRecord> decisions = new ArrayDeque<>();
+    private final ArrayDeque<LogRecord> feedback = new ArrayDeque<>();
+    private final Function<Decision, Optional<PolicyLearning>> unknownPolicy;
+    private java.util.function.Consumer<JoinedDecision> observer = j -> { };
+    private long decisionsNext = -1;
+    private long feedbackNext = -1;
+    private long restoreUntil = -1;
+    private long lastDecisionTime;
+    private long now;
+
+    /** What a restored policy has already seen, and what it must rebuild from the log. */
+    private static final class Resume {
+        final long decisions;
+        final long feedback;
+        final Map<Long, JoinState.Pending> pending = new HashMap<>();
+        final List<JoinState.BatchEntry> batch;
+        final Map<Long, Decision> batchDecisions = new HashMap<>();
+        boolean batchRestored;
+
+        Resume(long decisions, long feedback, JoinState join) {
+            this.decisions = decisions;
+            this.feedback = feedback;
+            join.pending().forEach(p -> pending.put(p.offset(), p));
+            this.batch = join.batch();
+            this.batchRestored = batch.isEmpty();
+        }
+    }
+
+    /**
+     * @param unknownPolicy asked when a decision names a policy this learner does not have (created
+     *                      elsewhere a moment ago): the policy to adopt for it, if any
+     */
+    public PartitionLearner(int partition, long maxPendingBytes, int maxRemembered, JoinMetrics metrics,
+                            Function<Decision, Optional<PolicyLearning>> unknownPolicy) {
+        this.partition = partition;
+        this.metrics = metrics;
+        this.unknownPolicy = unknownPolicy;
+        this.join = new RewardJoin(maxPendingBytes, maxRemembered, new RewardJoin.Listener() {
+            @Override
+            public void joined(JoinedDecision joined) {
+                metrics.joined(joined);
+                observer.accept(joined);
+                PolicyLearning l = policies.get(joined.decision().policy());
+                if (l != null && l.owns(joined.decision()) && l.learn(joined, joined.offset(), now)) {
+                    changed.add(l);
+                }
+            }
+
+            @Override
+            public void rejected(RejectReason reason) {
+                metrics.rejected(reason);
+            }
+
+            @Override
+            public void evicted(Decision decision) {
+                metrics.evicted(decision);
+            }
+        });
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    /** Sees every joined decision, in the order learned from (replay checks, tracing). */
+    public void observe(java.util.function.Consumer<JoinedDecision> observer) {
+        this.observer = observer;
+    }
+
+    public Map<String, PolicyLearning> policies() {
+        return policies;
+    }
+
+    /**
+     * Adds a policy to learn. With a stored snapshot that has positions, the policy resumes from
+     * them; otherwise it starts at the given positions (a new policy: its decisions are all ahead).
+     */
+    public void adopt(PolicyLearning learning, StoredPolicy stored, long decisionsStart, long feedbackStart) {
+        policies.put(learning.name, learning);
+        Long d = stored == null ? null : stored.positions().get(DECISIONS);
+        Long f = stored == null ? null : stored.positions().get(FEEDBACK);
+        if (d != null && f != null) {
+            Resume r = new Resume(d, f, stored.join());
+            resume.put(learning.name, r);
+        } else {
+            resume.put(learning.name, new Resume(decisionsStart, feedbackStart, JoinState.EMPTY));
+        }
+    }
+
+    public void forget(String name) {
+        PolicyLearning l = policies.remove(name);
+        resume.remove(name);
+        changed.remove(l);
+    }
+
+    /** Where the decisions stream must be read from: the oldest decision any policy must rebuild. */
+    public long decisionsStart() {
+        long start = Long.MAX_VALUE;
+        for (Resume r : resume.values()) {
+            start = Math.min(start, r.decisions);
+            for (long o : r.pending.keySet()) {
+                start = Math.min(start, o);
+            }
+            for (JoinState.BatchEntry b : r.batch) {
+                start = Math.min(start, b.offset());
+            }
+        }
+        return start;
+    }
+
+    public long feedbackStart() {
+        long start = Long.MAX_VALUE;
+        for (Resume r : resume.values()) {
+            start = Math.min(start, r.feedback);
+        }
+        return start;
+    }
+
+    /** Call once the consumer is positioned: records below the common cut are only rebuilt, not learned. */
+    public void positioned(long decisionsFrom, long feedbackFrom) {
+        decisionsNext = decisionsFrom;
+        feedbackNext = feedbackFrom;
+        long cut = Long.MAX_VALUE;
+        for (Resume r : resume.values()) {
+            cut = Math.min(cut, r.decisions);
+        }
+        restoreUntil = cut == Long.MAX_VALUE ? decisionsFrom : cut;
+    }
+
+    public void offerDecision(LogRecord r) {
+        decisions.addLast(r);
+    }
+
+    public void offerFeedback(LogRecord r) {
+        feedback.addLast(r);
+    }
+
+    public int backlog() {
+        return decisions.size() + feedback.size();
+    }
+
+    public boolean decisionsEmpty() {
+        return decisions.isEmpty();
+    }
+
+    public boolean feedbackEmpty() {
+        return feedback.isEmpty();
+    }
+
+    /** Event time of the last decision learned from (for the learner-lag gauge). */
+    public long lastDecisionTime() {
+        return lastDecisionTime;
+    }
+
+    /**
+     * Processes what can be processed in merge order.
+     *
+     * @param decisionsCaughtUp the decisions buffer holds everything the log has
+     * @param feedbackCaughtUp  the same for the routed feedback
+     * @return the policies whose weights changed
+     */
+    public Set<PolicyLearning> process(long now, boolean decisionsCaughtUp, boolean feedbackCaughtUp, long grace,
+                                       long maxBatchDelay) {
+        this.now = now;
+        rebuild();
+        while (true) {
+            LogRecord d = decisions.peekFirst();
+            LogRecord f = feedback.peekFirst();
+            if ((d == null && !decisionsCaughtUp) || (f == null && !feedbackCaughtUp)) {
+                break;
+            }
+            long idle = now - grace;
+            long dTime = d == null ? idle : d.timestamp();
+            long fTime = f == null ? idle : f.timestamp();
+            boolean decisionNext = dTime <= fTime;
+            LogRecord next = decisionNext ? d : f;
+            long time = decisionNext ? dTime : fTime;
+            join.advanceTo(time);
+            if (next == null) {
+                break;
+            }
+            if (decisionNext) {
+                decisions.pollFirst();
+                decide(d);
+                decisionsNext = d.offset() + 1;
+            } else {
+                feedback.pollFirst();
+                reward(f);
+                feedbackNext = f.offset() + 1;
+            }
+        }
+        for (PolicyLearning l : policies.values()) {
+            if (l.flushIfWaiting(now, maxBatchDelay)) {
+                changed.add(l);
+            }
+        }
+        Set<PolicyLearning> result = new HashSet<>(changed);
+        changed.clear();
+        return result;
+    }
+
+    /** The restore pass: decisions below the common cut only rebuild pending entries and partial batches. */
+    private void rebuild() {
+        while (!decisions.isEmpty() && decisions.peekFirst().offset() < restoreUntil) {
+            LogRecord r = decisions.pollFirst();
+            Decision d = decode(r);
+            if (d != null) {
+                restoreOld(d, r.offset());
+            }
+            decisionsNext = r.offset() + 1;
+        }
+        finishBatchRestores(restoreUntil);
+    }
+
+    private void restoreOld(Decision d, long offset) {
+        PolicyLearning l = policies.get(d.policy());
+        Resume r = resume.get(d.policy());
+        if (l == null || r == null || !l.owns(d)) {
+            return;
+        }
+        JoinState.Pending p = r.pending.remove(offset);
+        if (p != null) {
+            join.restore(d, l.rule, offset, p.rewards(), p.sum(), p.max());
+        }
+        for (JoinState.BatchEntry b : r.batch) {
+            if (b.offset() == offset) {
+                r.batchDecisions.put(offset, d);
+            }
+        }
+    }
+
+    /** Once the log has been read past a policy's partial batch, re-adds it in its original order. */
+    private void finishBatchRestores(long readUpTo) {
+        for (Map.Entry<String, Resume> e : resume.entrySet()) {
+            Resume r = e.getValue();
+            if (r.batchRestored) {
+                continue;
+            }
+            long last = r.batch.get(r.batch.size() - 1).offset();
+            if (Math.max(readUpTo, decisionsNext) <= last) {
+                continue;
+            }
+            PolicyLearning l = policies.get(e.getKey());
+            for (JoinState.BatchEntry b : r.batch) {
+                Decision d = r.batchDecisions.get(b.offset());
+                if (d != null && l != null) {
+                    l.restoreBatchEntry(d, b.reward(), b.offset(), now);
+                }
+            }
+            r.batchDecisions.clear();
+            r.batchRestored = true;
+        }
+    }
+
+    private void decide(LogRecord record) {
+        Decision d = decode(record);
+        if (d == null) {
+            return;
+        }
+        PolicyLearning l = policies.get(d.policy());
+        if (l == null || !l.owns(d)) {
+            Optional<PolicyLearning> adopted = unknownPolicy.apply(d);
+            if (adopted.isEmpty()) {
+                return;
+            }
+            l = adopted.get();
+            forget(l.name);
+            policies.put(l.name, l);
+            resume.put(l.name, new Resume(record.offset(), feedbackNext, JoinState.EMPTY));
+        }
+        Resume r = resume.get(l.name);
+        if (r != null && record.offset() < r.decisions) {
+            // A policy whose snapshot is ahead of the common cut: rebuild only.
+            restoreOld(d, record.offset());
+            finishBatchRestores(record.offset() + 1);
+            return;
+        }
+        finishBatchRestores(record.offset() + 1);
+        lastDecisionTime = Math.max(lastDecisionTime, d.timestamp());
+        join.decided(d, l.rule, record.offset());
+    }
+
+    private void reward(LogRecord record) {
+        RoutedFeedback f;
+        try {
+            f = RoutedFeedback.decode(record.value());
+        } catch (IllegalArgumentException e) {
+            metrics.rejected(RejectReason.INVALID);
+            return;
+        }
+        RewardJoin.Owner owner = join.ownerOf(f.eventId());
+        if (owner != null) {
+            Resume r = resume.get(owner.policy());
+            if (r != null && record.offset() < r.feedback) {
+                return;
+            }
+        }
+        join.rewarded(f.eventId(), f.reward(), f.eventTime());
+    }
+
+    private Decision decode(LogRecord r) {
+        try {
+            return DecisionCodec.decode(r.value());
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("Skipping malformed decision record at offset %d of partition %d", r.offset(), partition);
+            return null;
+        }
+    }
+
+    /** The cut a snapshot taken now would record: the next offsets of both streams. */
+    public Map<String, Long> positions() {
+        return Map.of(DECISIONS, decisionsNext, FEEDBACK, feedbackNext);
+    }
+
+    /** True while the restore pass has not rebuilt everything the snapshots named: no snapshot then. */
+    public boolean restoring() {
+        if (decisionsNext < restoreUntil) {
+            return true;
+        }
+        for (Resume r : resume.values()) {
+            if (!r.batchRestored) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A snapshot of every policy of the partition at one cut (a policy that had already seen
+     * further keeps its own positions, so that nothing is applied twice).
+     */
+    public List<StoredPolicy> snapshots(long now) {
+        List<StoredPolicy> all = new ArrayList<>();
+        for (PolicyLearning l : policies.values()) {
+            Resume r = resume.get(l.name);
+            long d = r == null ? decisionsNext : Math.max(decisionsNext, r.decisions);
+            long f = r == null ? feedbackNext : Math.max(feedbackNext, r.feedback);
+            all.add(l.stored(now, Map.of(DECISIONS, d, FEEDBACK, f), join.pending(l.name, l.incarnation)));
+        }
+        return all;
+    }
+
+}

@@ -1,0 +1,163 @@
+package io.policyrec.feedback;
+
+import static io.policyrec.testing.Metrics.awaitAtLeast;
+import static io.policyrec.testing.Metrics.value;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.isOneOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.policyrec.testing.KafkaProfile;
+import io.policyrec.testing.KafkaTestClient;
+import io.policyrec.testing.Metrics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Feedback through a real Kafka broker: rewards sent to policyrec.feedback join the decisions the
+ * service logged, with the same semantics as the HTTP path, and bad records go to the DLQ.
+ */
+@QuarkusTest
+@TestProfile(KafkaProfile.class)
+class KafkaFeedbackTest {
+    static final float[] X = {0.5f, -0.5f, 1f};
+    static final String FEEDBACK = "policyrec.feedback";
+    static final String REJECTED = "policyrec_feedback_rejected_total{reason=\"%s\"}";
+
+    static void policy(String name, String aggregation, String window) {
+        given().contentType(ContentType.JSON).body(Map.of("contextDimension", 3, "actions", 3, "batchSize", 1,
+                "rewardAggregation", aggregation, "rewardWindow", window, "seed", 5))
+                .put("/policies/" + name).then().statusCode(isOneOf(200, 201));
+    }
+
+    static String decide(String policy) {
+        return given().contentType(ContentType.JSON).body(Map.of("policy", policy, "context", X)).post("/recommend")
+                .then().statusCode(200).extract().path("eventId");
+    }
+
+    static long version(String policy) {
+        return given().get("/policies/" + policy).then().statusCode(200).extract().<Number>path("version").longValue();
+    }
+
+    static long awaitVersion(String policy, long atLeast) {
+        long deadline = System.currentTimeMillis() + 20_000;
+        long v = version(policy);
+        while (v < atLeast && System.currentTimeMillis() < deadline) {
+            Metrics.sleep(50);
+            v = version(policy);
+        }
+        return v;
+    }
+
+    static void reward(String eventId, double reward) {
+        KafkaTestClient.send(FEEDBACK, eventId, "{\"eventId\":\"" + eventId + "\",\"reward\":" + reward + "}");
+    }
+
+    @Test
+    void theServiceRunsInKafkaMode() {
+        given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.mode", equalTo("kafka"));
+        String id = decide(createdDefaultLike());
+        assertTrue(PolicyPartitions.ofEventId(id) >= 0, "event ids name their decision-log partition: " + id);
+    }
+
+    static String createdDefaultLike() {
+        policy("k-mode", "earliest", "PT30S");
+        return "k-mode";
+    }
+
+    @Test
+    void earliestAppliesTheFirstRewardAndCountsDuplicates() {
+        policy("k-earliest", "earliest", "PT30S");
+        String id = decide("k-earliest");
+        double duplicates = value(REJECTED.formatted("duplicate"));
+        reward(id, 1.0);
+        assertEquals(1, awaitVersion("k-earliest", 1));
+        reward(id, 0.0);
+        awaitAtLeast(REJECTED.formatted("duplicate"), duplicates + 1, 20_000);
+        Metrics.sleep(300);
+        assertEquals(1, version("k-earliest"));
+    }
+
+    @Test
+    void sumAndMaxApplyOnceAtWindowClose() {
+        for (String aggregation : List.of("sum", "max")) {
+            String name = "k-" + aggregation;
+            policy(name, aggregation, "PT1S");
+            String id = decide(name);
+            reward(id, 1.0);
+            reward(id, 2.0);
+            Metrics.sleep(300);
+            assertEquals(0, version(name), "nothing before the window closes");
+            assertEquals(1, awaitVersion(name, 1));
+            Metrics.sleep(500);
+            assertEquals(1, version(name), "once");
+        }
+    }
+
+    @Test
+    void defaultRewardAtWindowCloseAndLateAndUnknownAreCounted() {
+        policy("k-default", "earliest", "PT0.5S");
+        double late = value(REJECTED.formatted("late"));
+        double unknown = value(REJECTED.formatted("unknown"));
+        String id = decide("k-default");
+        assertEquals(1, awaitVersion("k-default", 1), "the default reward is applied at window close");
+        reward(id, 1.0);
+        reward("nobody-knows-this." + PolicyPartitions.of("k-default", 2), 1.0);
+        reward("no-partition-suffix", 1.0);
+        awaitAtLeast(REJECTED.formatted("late"), late + 1, 20_000);
+        awaitAtLeast(REJECTED.formatted("unknown"), unknown + 2, 20_000);
+        assertEquals(1, version("k-default"));
+    }
+
+    @Test
+    void aClickStreamThatOnlyKnowsEventIdsWorks() {
+        policy("k-click", "earliest", "PT30S");
+        String id = decide("k-click");
+        KafkaTestClient.send(FEEDBACK, id.getBytes(StandardCharsets.UTF_8), new byte[0]);
+        assertEquals(1, awaitVersion("k-click", 1));
+    }
+
+    @Test
+    void httpFeedbackTakesTheSamePath() {
+        policy("k-http", "earliest", "PT30S");
+        String id = decide("k-http");
+        given().contentType(ContentType.JSON).body(Map.of("eventId", id, "reward", 1.0)).post("/feedback")
+                .then().statusCode(202);
+        assertEquals(1, awaitVersion("k-http", 1));
+    }
+
+    @Test
+    void badRecordsGoToTheDeadLetterTopicWithTheirReasonAndTheStreamGoesOn() {
+        policy("k-dlq", "earliest", "PT30S");
+        KafkaTestClient.send(FEEDBACK, "k1", "{not json");
+        KafkaTestClient.send(FEEDBACK, null, "{\"reward\": 1.0}");
+        KafkaTestClient.send(FEEDBACK, "k3", "{\"eventId\": \"e3\", \"reward\": NaN}");
+        KafkaTestClient.send(FEEDBACK, "k4", "{\"eventId\": \"e4\", \"reward\": \"high\"}");
+        KafkaTestClient.send(FEEDBACK, "k5", "{\"eventId\": \"e5\", \"rewrad\": 1.0}");
+        KafkaTestClient.send(FEEDBACK, "k6", "[1, 2]");
+        KafkaTestClient.send(FEEDBACK, "k7", "{\"eventId\": \"e7\", \"timestamp\": \"yesterday\"}");
+        String id = decide("k-dlq");
+        reward(id, 1.0);
+        assertEquals(1, awaitVersion("k-dlq", 1), "good records after bad ones are still learned from");
+        awaitAtLeast("policyrec_feedback_dlq_total{reason=\"malformed-json\"}", 2, 20_000);
+        List<String> reasons = KafkaTestClient.readAll("policyrec.feedback.dlq").stream()
+                .map(KafkaFeedbackTest::reason).toList();
+        for (String expected : List.of("malformed-json", "missing-event-id", "non-finite-reward", "invalid-reward",
+                "unknown-field", "invalid-timestamp")) {
+            assertTrue(reasons.contains(expected), "DLQ reasons " + reasons + " lack " + expected);
+        }
+        assertEquals(2, reasons.stream().filter("malformed-json"::equals).count(), reasons.toString());
+    }
+
+    static String reason(ConsumerRecord<byte[], byte[]> r) {
+        var h = r.headers().lastHeader(FeedbackRouter.REASON_HEADER);
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

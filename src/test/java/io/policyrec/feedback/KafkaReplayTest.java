@@ -1,0 +1,124 @@
+package io.policyrec.feedback;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.isOneOf;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.policy.Decision;
+import io.policyrec.policy.PolicyRegistry;
+import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.testing.KafkaProfile;
+import io.policyrec.testing.KafkaTestClient;
+import io.policyrec.testing.Metrics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Replay: reading the decision and routed-feedback topics twice from the beginning gives the same
+ * joined decisions in the same order, and the same weights, and each decision at most once.
+ */
+@QuarkusTest
+@TestProfile(KafkaProfile.class)
+class KafkaReplayTest {
+    @Inject
+    PolicyRegistry registry;
+
+    /** What one replay of a partition produced. */
+    record Replay(List<String> joined, Map<String, double[]> params) {
+    }
+
+    @Test
+    void replayingTheTopicsGivesTheSameJoinedStream() {
+        for (String[] p : new String[][] {{"rp-earliest", "earliest"}, {"rp-sum", "sum"}, {"rp-max", "max"}}) {
+            given().contentType(ContentType.JSON).body(Map.of("contextDimension", 3, "actions", 4, "batchSize", 3,
+                    "rewardAggregation", p[1], "rewardWindow", "PT1S", "seed", 2))
+                    .put("/policies/" + p[0]).then().statusCode(isOneOf(200, 201));
+        }
+        Random random = new Random(3);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String policy = List.of("rp-earliest", "rp-sum", "rp-max").get(i % 3);
+            float[] x = {random.nextFloat(), random.nextFloat(), random.nextFloat()};
+            ids.add(given().contentType(ContentType.JSON).body(Map.of("policy", policy, "context", x))
+                    .post("/recommend").then().statusCode(200).extract().path("eventId"));
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            if (i % 4 != 3) {
+                KafkaTestClient.send("policyrec.feedback", ids.get(i), "{\"reward\": " + (i % 5) + "}");
+            }
+            if (i % 7 == 0) {
+                KafkaTestClient.send("policyrec.feedback", ids.get(i), "{\"reward\": 2.5}");
+            }
+        }
+        Metrics.awaitAtLeast("policyrec_feedback_routed_total", 45, 20_000);
+
+        List<ConsumerRecord<byte[], byte[]>> decisions = KafkaTestClient.readAll("policyrec.decisions");
+        List<ConsumerRecord<byte[], byte[]>> routed = KafkaTestClient.readAll("policyrec.feedback.routed");
+        Set<Integer> partitions = new HashSet<>();
+        decisions.forEach(r -> partitions.add(r.partition()));
+        int joinedTotal = 0;
+        for (int partition : partitions) {
+            Replay first = replay(partition, decisions, routed);
+            Replay second = replay(partition, decisions, routed);
+            assertEquals(first.joined(), second.joined(), "partition " + partition);
+            for (String name : first.params().keySet()) {
+                assertArrayEquals(first.params().get(name), second.params().get(name), name);
+            }
+            Set<String> once = new HashSet<>();
+            for (String j : first.joined()) {
+                assertTrue(once.add(j.substring(0, j.indexOf('='))), "joined twice: " + j);
+            }
+            joinedTotal += first.joined().stream().filter(j -> j.startsWith("") && ids.contains(
+                    j.substring(0, j.indexOf('=')))).count();
+        }
+        assertEquals(60, joinedTotal, "every decision of this test is joined exactly once in a replay");
+    }
+
+    Replay replay(int partition, List<ConsumerRecord<byte[], byte[]>> decisions,
+                  List<ConsumerRecord<byte[], byte[]>> routed) {
+        PartitionLearner p = new PartitionLearner(partition, 1L << 30, 100_000,
+                new JoinMetrics(new SimpleMeterRegistry()), d -> Optional.empty());
+        List<String> joined = new ArrayList<>();
+        p.observe(j -> joined.add(j.decision().eventId() + "=" + j.reward()));
+        for (PolicySnapshot s : registry.all()) {
+            if (PolicyPartitions.of(s.name(), 2) == partition) {
+                PolicyGradientLearner learner = PolicyGradientLearner.create(s.config(), DataType.FLOAT);
+                p.adopt(new PolicyLearning(s.name(), s.incarnation(), s.config(), learner, s.createdAt(), 100, 0),
+                        null, 0, 0);
+            }
+        }
+        p.positioned(0, 0);
+        decisions.stream().filter(r -> r.partition() == partition)
+                .forEach(r -> p.offerDecision(new LogRecord(r.offset(), r.timestamp(), r.value())));
+        routed.stream().filter(r -> r.partition() == partition)
+                .forEach(r -> p.offerFeedback(new LogRecord(r.offset(), r.timestamp(), r.value())));
+        p.process(Long.MAX_VALUE / 4, true, true, 0, 0);
+        Map<String, double[]> params = new java.util.TreeMap<>();
+        p.policies().forEach((name, l) -> params.put(name, l.learner().state().params()));
+        assertFalse(joined.isEmpty() && decisions.stream().anyMatch(r -> r.partition() == partition
+                && decodePolicy(r).startsWith("rp-")), "a replay with decisions joins some");
+        return new Replay(joined, params);
+    }
+
+    static String decodePolicy(ConsumerRecord<byte[], byte[]> r) {
+        Decision d = DecisionCodec.decode(r.value());
+        return d.policy();
+    }
+}
