@@ -12,7 +12,13 @@ import io.policyrec.feedback.LoopSettings;
 import io.policyrec.feedback.PolicyHost;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.snapshot.FileSnapshotStore;
+import io.policyrec.snapshot.RedisSnapshotStore;
+import io.policyrec.snapshot.SnapshotPublisher;
 import io.policyrec.snapshot.SnapshotStore;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Redis;
+import jakarta.enterprise.inject.Instance;
+import java.time.Duration;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -62,13 +68,30 @@ public class Infrastructure {
         String instance = policyrec.instanceId().orElse(UUID.randomUUID().toString().substring(0, 8));
         return new Mode(true, new KafkaSettings(client, k.decisionsTopic(), k.feedbackTopic(), k.routedTopic(),
                 k.dlqTopic(), k.partitions(), k.feedbackPartitions(), k.replicationFactor(), k.learnerGroup(),
-                k.routerGroup(), k.bufferCapacity(), k.grace(), k.clickReward(), k.createTopics(), instance));
+                k.routerGroup(), k.bufferCapacity(), k.grace(), k.clickReward(), k.createTopics(), instance,
+                k.learnerEnabled(), k.routerEnabled(), k.sessionTimeout()));
     }
 
     @Produces
     @Singleton
-    SnapshotStore snapshotStore(PolicyrecConfig config) {
-        return new FileSnapshotStore(Path.of(config.snapshot().dir()));
+    SnapshotStore snapshotStore(Config config, PolicyrecConfig policyrec, Instance<Redis> redis,
+                                Instance<RedisDataSource> dataSource) {
+        if (config.getOptionalValue("quarkus.redis.hosts", String.class).isPresent()) {
+            var r = policyrec.redis();
+            return new RedisSnapshotStore(redis.get(), dataSource.get(), r.prefix(), policyrec.snapshot().retain(),
+                    r.timeout());
+        }
+        return new FileSnapshotStore(Path.of(policyrec.snapshot().dir()), policyrec.snapshot().retain());
+    }
+
+    @Produces
+    @Singleton
+    SnapshotPublisher snapshotPublisher(SnapshotStore store, MeterRegistry meters) {
+        return new SnapshotPublisher(store, meters, Duration.ofSeconds(5));
+    }
+
+    void closePublisher(@Disposes SnapshotPublisher publisher) {
+        publisher.close();
     }
 
     @Produces
@@ -83,17 +106,20 @@ public class Infrastructure {
 
     @Produces
     @Singleton
-    PolicyHost policyHost(Mode mode, PolicyRegistry registry, SnapshotStore store, LoopSettings settings,
-                          MeterRegistry meters, Clock clock) {
+    PolicyHost policyHost(Mode mode, PolicyRegistry registry, SnapshotStore store, SnapshotPublisher publisher,
+                          LoopSettings settings, MeterRegistry meters, Clock clock) {
         if (mode.kafka()) {
-            return new KafkaLearner(mode.kafkaSettings(), settings, registry, store, meters, clock);
+            return new KafkaLearner(mode.kafkaSettings(), settings, registry, store, publisher, meters, clock);
         }
-        return new LearningLoop(registry, store, settings, meters, clock);
+        return new LearningLoop(registry, store, publisher, settings, meters, clock);
     }
 
     @Produces
     @Singleton
-    DecisionLog decisionLog(Mode mode, PolicyHost host, MeterRegistry meters) {
+    DecisionLog decisionLog(Mode mode, PolicyHost host, MeterRegistry meters, PolicyrecConfig config) {
+        if (!config.decisionLog().enabled()) {
+            return decision -> { };
+        }
         if (mode.kafka()) {
             return new KafkaDecisionLog(mode.kafkaSettings(), meters);
         }

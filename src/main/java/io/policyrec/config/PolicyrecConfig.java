@@ -27,6 +27,15 @@ public interface PolicyrecConfig {
 
     Kafka kafka();
 
+    @WithName("decision-log")
+    DecisionLogSettings decisionLog();
+
+    interface DecisionLogSettings {
+        /** Off: decisions are answered but neither logged nor learned from (to measure what logging costs). */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     /** Names this instance in Kafka client ids and transactional ids; random when absent. */
     @WithName("instance-id")
     Optional<String> instanceId();
@@ -121,6 +130,27 @@ public interface PolicyrecConfig {
 
         @WithDefault("PT10S")
         Duration interval();
+
+        /** Versions kept per policy. */
+        @WithDefault("20")
+        int retain();
+    }
+
+    Redis redis();
+
+    /** The shared snapshot store, on when {@code quarkus.redis.hosts} is set. */
+    interface Redis {
+        /** Prefix of every key and channel (several deployments can share one Redis). */
+        @WithDefault("policyrec:")
+        String prefix();
+
+        @WithDefault("PT2S")
+        Duration timeout();
+
+        /** Replicas check for new snapshots this often, in case an announcement was missed. */
+        @WithName("poll-interval")
+        @WithDefault("PT1S")
+        Duration pollInterval();
     }
 
     /** The Kafka feedback path, on when {@code kafka.bootstrap.servers} is set. */
@@ -179,6 +209,21 @@ public interface PolicyrecConfig {
         @WithName("create-topics")
         @WithDefault("true")
         boolean createTopics();
+
+        /** Off: this instance serves and logs decisions but never learns (a serving-only replica). */
+        @WithName("learner-enabled")
+        @WithDefault("true")
+        boolean learnerEnabled();
+
+        /** Off: this instance does not route feedback (another instance does). */
+        @WithName("router-enabled")
+        @WithDefault("true")
+        boolean routerEnabled();
+
+        /** How soon the group gives a dead learner's partitions to another instance. */
+        @WithName("session-timeout")
+        @WithDefault("PT10S")
+        Duration sessionTimeout();
     }
 
     interface Http {
@@ -186,5 +231,10 @@ public interface PolicyrecConfig {
         @WithName("max-batch")
         @WithDefault("1000")
         int maxBatch();
+
+        /** Adds POST /baseline/recommend: parses a /recommend body, answers a constant (load-test baseline). */
+        @WithName("baseline-endpoint")
+        @WithDefault("false")
+        boolean baselineEndpoint();
     }
 }

@@ -98,7 +98,7 @@ public final class FeedbackParser {
         if (!Double.isFinite(reward)) {
             throw new Invalid("non-finite-reward", "reward must be finite, not " + reward);
         }
-        return new RoutedFeedback(eventId, reward, time);
+        return new RoutedFeedback(eventId, reward, time, recordTime);
     }
 
     public static Long parseTime(JsonNode t) {

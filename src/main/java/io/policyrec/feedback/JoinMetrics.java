@@ -2,6 +2,8 @@ package io.policyrec.feedback;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import io.policyrec.policy.Decision;
 import java.util.EnumMap;
 import java.util.Map;
@@ -12,6 +14,7 @@ public final class JoinMetrics {
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Counter rewarded;
     private final Counter defaulted;
+    private final Timer freshness;
 
     public JoinMetrics(MeterRegistry meters) {
         this.evicted = Counter.builder("policyrec_decisions_evicted_total")
@@ -25,6 +28,19 @@ public final class JoinMetrics {
                 .description("Decisions applied to learning, by how their reward was found").register(meters);
         this.defaulted = Counter.builder("policyrec_decisions_joined_total").tag("outcome", "default")
                 .description("Decisions applied to learning, by how their reward was found").register(meters);
+        this.freshness = Timer.builder("policyrec_feedback_freshness")
+                .description("From a reward reaching the service to serving weights that learned from it")
+                .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200),
+                        Duration.ofMillis(300), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+                        Duration.ofSeconds(5))
+                .publishPercentiles(0.5, 0.99).register(meters);
+    }
+
+    /** A policy now serves weights that learned from rewards received at these times. */
+    public void published(java.util.List<Long> arrivals, long now) {
+        for (long at : arrivals) {
+            freshness.record(Math.max(0, now - at), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     public void rejected(RejectReason reason) {

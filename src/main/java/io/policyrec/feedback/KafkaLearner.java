@@ -6,6 +6,8 @@ import io.policyrec.learning.PolicyGradientLearner;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.snapshot.Announcement;
+import io.policyrec.snapshot.SnapshotPublisher;
 import io.policyrec.snapshot.SnapshotStore;
 import io.policyrec.snapshot.SnapshotStoreException;
 import io.policyrec.snapshot.StoredPolicy;
@@ -48,6 +50,7 @@ public final class KafkaLearner implements PolicyHost {
     private final LoopSettings loop;
     private final PolicyRegistry registry;
     private final SnapshotStore store;
+    private final SnapshotPublisher publisher;
     private final JoinMetrics metrics;
     private final Clock clock;
     private final ConcurrentLinkedQueue<Runnable> control = new ConcurrentLinkedQueue<>();
@@ -55,19 +58,22 @@ public final class KafkaLearner implements PolicyHost {
     private final Map<String, Long> unknownUntil = new HashMap<>();
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     private final Thread thread;
+    private final PendingBudget budget;
     private volatile boolean running;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile long lastDecisionTime;
     private volatile long lastPoll;
 
     public KafkaLearner(KafkaSettings settings, LoopSettings loop, PolicyRegistry registry, SnapshotStore store,
-                        MeterRegistry meters, Clock clock) {
+                        SnapshotPublisher publisher, MeterRegistry meters, Clock clock) {
         this.settings = settings;
         this.loop = loop;
         this.registry = registry;
         this.store = store;
+        this.publisher = publisher;
         this.metrics = new JoinMetrics(meters);
         this.clock = clock;
+        this.budget = new PendingBudget(loop.maxPendingBytes());
         this.thread = new Thread(this::run, "policyrec-kafka-learner");
         this.thread.setDaemon(true);
         Gauge.builder("policyrec_learner_partitions", owned, Set::size)
@@ -86,6 +92,10 @@ public final class KafkaLearner implements PolicyHost {
 
     @Override
     public void start() {
+        if (!settings.learner()) {
+            LOG.info("Learning is off on this instance (policyrec.kafka.learner-enabled=false): serving only");
+            return;
+        }
         running = true;
         thread.start();
     }
@@ -97,6 +107,7 @@ public final class KafkaLearner implements PolicyHost {
             try {
                 long now = clock.millis();
                 PolicyLearning l = learning(snapshot, learner, now);
+                publisher.cancel(snapshot.name());
                 if (persist) {
                     store.save(l.stored(now, Map.of(), List.of()));
                 }
@@ -126,6 +137,7 @@ public final class KafkaLearner implements PolicyHost {
                     p.forget(name);
                 }
                 boolean existed = registry.remove(name) != null;
+                publisher.cancel(name);
                 store.delete(name);
                 done.complete(existed);
             } catch (Exception e) {
@@ -134,6 +146,39 @@ public final class KafkaLearner implements PolicyHost {
         });
         wake();
         return done;
+    }
+
+    @Override
+    public boolean learns(String name) {
+        return owned.contains(PolicyPartitions.of(name, settings.partitions()));
+    }
+
+    @Override
+    public void followed(StoredPolicy latest, Announcement.Kind kind) {
+        control.add(() -> {
+            PartitionLearner p = partitions.get(PolicyPartitions.of(latest.name(), settings.partitions()));
+            if (p == null) {
+                return;
+            }
+            PolicyLearning current = p.policies().get(latest.name());
+            if (kind == Announcement.Kind.DELETED) {
+                p.forget(latest.name());
+            } else if (current != null && current.incarnation == latest.incarnation()) {
+                if (kind == Announcement.Kind.ROLLBACK) {
+                    current.replaceLearner(PolicyGradientLearner.restore(latest.config(), latest.learner()));
+                    registry.publish(current.snapshot());
+                }
+            } else {
+                // A policy created or replaced elsewhere whose decisions come to this partition.
+                PolicyLearning l = new PolicyLearning(latest.name(), latest.incarnation(), latest.config(),
+                        PolicyGradientLearner.restore(latest.config(), latest.learner()), latest.createdAt(),
+                        loop.snapshotEveryUpdates(), clock.millis());
+                p.forget(latest.name());
+                Map<String, Long> cut = p.positions();
+                p.adopt(l, null, cut.get(PartitionLearner.DECISIONS), cut.get(PartitionLearner.FEEDBACK));
+            }
+        });
+        wake();
     }
 
     @Override
@@ -171,6 +216,9 @@ public final class KafkaLearner implements PolicyHost {
                     ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
                     // Range assignment gives partition p of both topics to the same member.
                     ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName(),
+                    ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) settings.sessionTimeout().toMillis(),
+                    // Static membership: this instance restarted takes its partitions back at once.
+                    ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "policyrec-learner-" + settings.instanceId(),
                     ConsumerConfig.CLIENT_ID_CONFIG, "policyrec-learner-" + settings.instanceId()))) {
                 consumer = c;
                 c.subscribe(List.of(settings.decisionsTopic(), settings.routedTopic()), new Rebalance(c));
@@ -191,6 +239,7 @@ public final class KafkaLearner implements PolicyHost {
                 if (running) {
                     LOG.warnf(e, "Kafka learner restarting");
                     saveAll();
+                    partitions.values().forEach(PartitionLearner::release);
                     partitions.clear();
                     owned.clear();
                     sleep(1000);
@@ -221,8 +270,10 @@ public final class KafkaLearner implements PolicyHost {
         boolean fCaughtUp = p.feedbackEmpty() && caughtUp(c, f);
         Set<PolicyLearning> changed = p.process(now, dCaughtUp, fCaughtUp, settings.grace().toMillis(),
                 loop.maxBatchDelay().toMillis());
+        long published = clock.millis();
         for (PolicyLearning l : changed) {
             registry.publish(l.snapshot());
+            metrics.published(l.takeLearnedArrivals(), published);
         }
         lastDecisionTime = Math.max(lastDecisionTime, p.lastDecisionTime());
         if (!p.restoring() && saveDue(p, now)) {
@@ -249,15 +300,11 @@ public final class KafkaLearner implements PolicyHost {
         return false;
     }
 
-    /** Saves every policy of a partition at one cut. */
+    /** Saves every policy of a partition at one cut (written off this thread). */
     private void save(PartitionLearner p, long now) {
         for (StoredPolicy s : p.snapshots(now)) {
-            try {
-                store.save(s);
-                p.policies().get(s.name()).saved(now);
-            } catch (SnapshotStoreException e) {
-                LOG.errorf("Snapshot of %s failed: %s", s.name(), e.getMessage());
-            }
+            publisher.submit(s);
+            p.policies().get(s.name()).saved(now);
         }
     }
 
@@ -285,8 +332,11 @@ public final class KafkaLearner implements PolicyHost {
                 if (tp.topic().equals(settings.decisionsTopic())) {
                     PartitionLearner p = partitions.remove(tp.partition());
                     owned.remove(tp.partition());
-                    if (p != null && !p.restoring()) {
-                        save(p, now);
+                    if (p != null) {
+                        if (!p.restoring()) {
+                            save(p, now);
+                        }
+                        p.release();
                     }
                 }
             }
@@ -305,8 +355,8 @@ public final class KafkaLearner implements PolicyHost {
                     continue;
                 }
                 int partition = tp.partition();
-                PartitionLearner p = new PartitionLearner(partition, loop.maxPendingBytes() / settings.partitions(),
-                        loop.maxRemembered(), metrics, KafkaLearner.this::lookUp);
+                PartitionLearner p = new PartitionLearner(partition, budget, loop.maxRemembered(), metrics,
+                        KafkaLearner.this::lookUp);
                 TopicPartition routed = new TopicPartition(settings.routedTopic(), partition);
                 for (StoredPolicy s : stored) {
                     if (PolicyPartitions.of(s.name(), settings.partitions()) != partition) {
@@ -394,6 +444,9 @@ public final class KafkaLearner implements PolicyHost {
             Thread.currentThread().interrupt();
         }
         runControl();
+        if (!publisher.flush(Duration.ofSeconds(10))) {
+            LOG.warn("Some final snapshots could not be written");
+        }
     }
 
 }

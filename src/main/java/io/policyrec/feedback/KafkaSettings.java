@@ -12,9 +12,12 @@ import java.util.Map;
  *                         must match: partition p of both is learned together)
  * @param grace            how long a reward waits for a decision still in flight
  * @param clickReward      the reward of a feedback record that carries no reward (a click)
+ * @param learner          whether this instance joins the learner group (false: serving only)
+ * @param router           whether this instance routes feedback
  */
 public record KafkaSettings(Map<String, Object> clientProperties, String decisionsTopic, String feedbackTopic,
                             String routedTopic, String dlqTopic, int partitions, int feedbackPartitions,
                             short replicationFactor, String learnerGroup, String routerGroup, int bufferCapacity,
-                            Duration grace, double clickReward, boolean createTopics, String instanceId) {
+                            Duration grace, double clickReward, boolean createTopics, String instanceId,
+                            boolean learner, boolean router, Duration sessionTimeout) {
 }

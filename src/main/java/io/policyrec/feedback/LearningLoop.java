@@ -6,9 +6,11 @@ import io.policyrec.learning.PolicyGradientLearner;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.snapshot.Announcement;
 import io.policyrec.snapshot.JoinState;
+import io.policyrec.snapshot.SnapshotPublisher;
 import io.policyrec.snapshot.SnapshotStore;
-import io.policyrec.snapshot.SnapshotStoreException;
+import io.policyrec.snapshot.StoredPolicy;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,12 +31,13 @@ import org.jboss.logging.Logger;
 public final class LearningLoop implements PolicyHost {
     private static final Logger LOG = Logger.getLogger(LearningLoop.class);
 
-    /** A reward as it arrived, with its event time. */
-    private record Reward(String eventId, double reward, long eventTime) {
+    /** A reward as it arrived, with its event time and arrival time. */
+    private record Reward(String eventId, double reward, long eventTime, long receivedAt) {
     }
 
     private final PolicyRegistry registry;
     private final SnapshotStore store;
+    private final SnapshotPublisher publisher;
     private final LoopSettings settings;
     private final Clock clock;
     private final BlockingQueue<Object> inbox;
@@ -48,10 +51,11 @@ public final class LearningLoop implements PolicyHost {
     private volatile boolean running;
     private long nextTick;
 
-    public LearningLoop(PolicyRegistry registry, SnapshotStore store, LoopSettings settings, MeterRegistry meters,
-                        Clock clock) {
+    public LearningLoop(PolicyRegistry registry, SnapshotStore store, SnapshotPublisher publisher,
+                        LoopSettings settings, MeterRegistry meters, Clock clock) {
         this.registry = registry;
         this.store = store;
+        this.publisher = publisher;
         this.settings = settings;
         this.clock = clock;
         this.inbox = new ArrayBlockingQueue<>(settings.inboxCapacity());
@@ -98,7 +102,7 @@ public final class LearningLoop implements PolicyHost {
 
     /** Queues a reward; false when the queue is full. */
     public boolean offerReward(String eventId, double reward, long eventTime) {
-        return inbox.offer(new Reward(eventId, reward, eventTime));
+        return inbox.offer(new Reward(eventId, reward, eventTime, clock.millis()));
     }
 
     /**
@@ -113,6 +117,7 @@ public final class LearningLoop implements PolicyHost {
                 long now = clock.millis();
                 PolicyLearning l = new PolicyLearning(snapshot.name(), snapshot.incarnation(), snapshot.config(),
                         learner, snapshot.createdAt(), settings.snapshotEveryUpdates(), now);
+                publisher.cancel(snapshot.name());
                 if (persist) {
                     store.save(l.stored(now, Map.of(), java.util.List.of()));
                 }
@@ -136,6 +141,7 @@ public final class LearningLoop implements PolicyHost {
                 PolicyLearning l = learning.remove(name);
                 changed.remove(l);
                 boolean existed = registry.remove(name) != null;
+                publisher.cancel(name);
                 store.delete(name);
                 done.complete(existed || l != null);
             } catch (Exception e) {
@@ -144,6 +150,23 @@ public final class LearningLoop implements PolicyHost {
         });
         wake();
         return done;
+    }
+
+    @Override
+    public boolean learns(String name) {
+        return registry.get(name) != null;
+    }
+
+    @Override
+    public void followed(StoredPolicy latest, Announcement.Kind kind) {
+        control.add(() -> {
+            PolicyLearning l = learning.get(latest.name());
+            if (kind == Announcement.Kind.ROLLBACK && l != null && l.incarnation == latest.incarnation()) {
+                l.replaceLearner(PolicyGradientLearner.restore(latest.config(), latest.learner()));
+                registry.put(l.snapshot());
+            }
+        });
+        wake();
     }
 
     private void wake() {
@@ -197,7 +220,7 @@ public final class LearningLoop implements PolicyHost {
                 join.decided(d, l.rule);
             }
         } else if (event instanceof Reward r) {
-            join.rewarded(r.eventId(), r.reward(), r.eventTime());
+            join.rewarded(r.eventId(), r.reward(), r.eventTime(), r.receivedAt());
         }
     }
 
@@ -221,19 +244,17 @@ public final class LearningLoop implements PolicyHost {
     }
 
     private void publishChanged() {
+        long now = clock.millis();
         for (PolicyLearning l : changed) {
             registry.publish(l.snapshot());
+            metrics.published(l.takeLearnedArrivals(), now);
         }
         changed.clear();
     }
 
     private void persist(PolicyLearning l, long now) {
-        try {
-            store.save(l.stored(now, Map.of(), java.util.List.<JoinState.Pending>of()));
-            l.saved(now);
-        } catch (SnapshotStoreException e) {
-            LOG.errorf("Snapshot of %s failed: %s", l.name, e.getMessage());
-        }
+        publisher.submit(l.stored(now, Map.of(), java.util.List.<JoinState.Pending>of()));
+        l.saved(now);
     }
 
     /** Stops the loop and writes a final snapshot of every policy. */
@@ -250,6 +271,9 @@ public final class LearningLoop implements PolicyHost {
         long now = clock.millis();
         for (PolicyLearning l : learning.values()) {
             persist(l, now);
+        }
+        if (!publisher.flush(java.time.Duration.ofSeconds(10))) {
+            LOG.warn("Some final snapshots could not be written");
         }
     }
 }

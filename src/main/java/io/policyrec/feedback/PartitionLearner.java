@@ -23,8 +23,9 @@ import org.jboss.logging.Logger;
  * <p><b>Merge.</b> The two streams are merged in event time: the next record is the one with the
  * earlier timestamp (a decision before a reward on a tie). A stream whose buffer is empty holds
  * the merge back unless it is caught up with its log, in which case it counts as being at
- * now - grace (rewards wait that long for a decision still in flight). Fed the same logs, the
- * merge makes the same sequence, so a replay joins and learns the same way.
+ * now - grace (rewards wait that long for a decision still in flight; a reward whose decision is
+ * already known need not wait). Fed the same logs, the merge makes the same sequence, so a replay
+ * joins and learns the same way.
  *
  * <p><b>Exactly once.</b> Each policy's snapshot records the positions in both streams up to
  * which it has seen everything, the decisions still waiting for rewards (with what they
@@ -42,6 +43,7 @@ public final class PartitionLearner {
     private final int partition;
     private final JoinMetrics metrics;
     private final RewardJoin join;
+    private final PendingBudget budget;
     private final Map<String, PolicyLearning> policies = new LinkedHashMap<>();
     private final Map<String, Resume> resume = new HashMap<>();
     private final Set<PolicyLearning> changed = new HashSet<>();
@@ -77,12 +79,13 @@ public final class PartitionLearner {
      * @param unknownPolicy asked when a decision names a policy this learner does not have (created
      *                      elsewhere a moment ago): the policy to adopt for it, if any
      */
-    public PartitionLearner(int partition, long maxPendingBytes, int maxRemembered, JoinMetrics metrics,
+    public PartitionLearner(int partition, PendingBudget budget, int maxRemembered, JoinMetrics metrics,
                             Function<Decision, Optional<PolicyLearning>> unknownPolicy) {
         this.partition = partition;
         this.metrics = metrics;
         this.unknownPolicy = unknownPolicy;
-        this.join = new RewardJoin(maxPendingBytes, maxRemembered, new RewardJoin.Listener() {
+        this.budget = budget;
+        this.join = new RewardJoin(budget, maxRemembered, new RewardJoin.Listener() {
             @Override
             public void joined(JoinedDecision joined) {
                 metrics.joined(joined);
@@ -132,6 +135,11 @@ public final class PartitionLearner {
         } else {
             resume.put(learning.name, new Resume(decisionsStart, feedbackStart, JoinState.EMPTY));
         }
+    }
+
+    /** Gives this partition's share of the pending budget back (the partition went elsewhere). */
+    public void release() {
+        budget.add(-join.pendingBytes());
     }
 
     public void forget(String name) {
@@ -219,6 +227,10 @@ public final class PartitionLearner {
             long idle = now - grace;
             long dTime = d == null ? idle : d.timestamp();
             long fTime = f == null ? idle : f.timestamp();
+            if (d == null && f != null && fTime > dTime && decisionKnown(f)) {
+                // The decision log is caught up and already holds this reward's decision: nothing to wait for.
+                dTime = fTime + 1;
+            }
             boolean decisionNext = dTime <= fTime;
             LogRecord next = decisionNext ? d : f;
             long time = decisionNext ? dTime : fTime;
@@ -327,6 +339,14 @@ public final class PartitionLearner {
         join.decided(d, l.rule, record.offset());
     }
 
+    private boolean decisionKnown(LogRecord record) {
+        try {
+            return join.ownerOf(RoutedFeedback.decode(record.value()).eventId()) != null;
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+    }
+
     private void reward(LogRecord record) {
         RoutedFeedback f;
         try {
@@ -342,7 +362,7 @@ public final class PartitionLearner {
                 return;
             }
         }
-        join.rewarded(f.eventId(), f.reward(), f.eventTime());
+        join.rewarded(f.eventId(), f.reward(), f.eventTime(), f.receivedAt());
     }
 
     private Decision decode(LogRecord r) {

@@ -2,6 +2,8 @@ package io.policyrec.feedback;
 
 import io.policyrec.learning.PolicyGradientLearner;
 import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.snapshot.Announcement;
+import io.policyrec.snapshot.StoredPolicy;
 import java.util.concurrent.CompletableFuture;
 
 /** What learns the policies of this instance: the embedded loop, or the Kafka learner. */
@@ -12,6 +14,16 @@ public interface PolicyHost extends AutoCloseable {
 
     /** Stops serving and learning a policy and deletes its snapshots; completes with whether it existed. */
     CompletableFuture<Boolean> forget(String name);
+
+    /** Whether this instance learns the policy now (else it only serves snapshots others publish). */
+    boolean learns(String name);
+
+    /**
+     * A snapshot another instance (or an admin call) made the latest: a rollback replaces the
+     * learner's weights where this instance learns the policy; a new incarnation starts being
+     * learned here if its decisions are ours; a deletion stops learning it here.
+     */
+    void followed(StoredPolicy latest, Announcement.Kind kind);
 
     void start();
 

@@ -26,6 +26,8 @@ final class PolicyLearning {
     final long createdAt;
     private final long previousEvery;
     private final List<Long> batchOffsets = new ArrayList<>();
+    private final List<Long> batchArrivals = new ArrayList<>();
+    private final List<Long> learnedArrivals = new ArrayList<>();
     long savedUpdates;
     long savedAt;
 
@@ -46,6 +48,12 @@ final class PolicyLearning {
         return trainer.learner();
     }
 
+    /** A rollback: learning continues from these weights, at the same place in the streams. */
+    void replaceLearner(PolicyGradientLearner learner) {
+        trainer.replaceLearner(learner);
+        savedUpdates = -1;
+    }
+
     boolean owns(Decision d) {
         return d.policy().equals(name) && d.incarnation() == incarnation;
     }
@@ -54,6 +62,9 @@ final class PolicyLearning {
     boolean learn(JoinedDecision joined, long offset, long now) {
         Decision d = joined.decision();
         batchOffsets.add(offset);
+        if (joined.receivedAt() >= 0) {
+            batchArrivals.add(joined.receivedAt());
+        }
         StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
                 joined.reward()), now);
         if (step != null) {
@@ -78,8 +89,17 @@ final class PolicyLearning {
         return false;
     }
 
+    /** When the rewards learned from since the last call reached the service (for the freshness histogram). */
+    List<Long> takeLearnedArrivals() {
+        List<Long> arrivals = new ArrayList<>(learnedArrivals);
+        learnedArrivals.clear();
+        return arrivals;
+    }
+
     private void stepped() {
         batchOffsets.clear();
+        learnedArrivals.addAll(batchArrivals);
+        batchArrivals.clear();
         long updates = trainer.learner().updates();
         if (previousEvery > 0 && updates % previousEvery == 0) {
             trainer.learner().rememberCurrentAsPrevious();

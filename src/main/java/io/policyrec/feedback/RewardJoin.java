@@ -70,7 +70,7 @@ public final class RewardJoin {
         }
     }
 
-    private final long maxPendingBytes;
+    private final PendingBudget budget;
     private final int maxRemembered;
     private final Listener listener;
     private final Map<String, Entry> byId = new HashMap<>();
@@ -89,7 +89,12 @@ public final class RewardJoin {
      * @param maxRemembered   finished decisions remembered to classify late and duplicate rewards
      */
     public RewardJoin(long maxPendingBytes, int maxRemembered, Listener listener) {
-        this.maxPendingBytes = maxPendingBytes;
+        this(new PendingBudget(maxPendingBytes), maxRemembered, listener);
+    }
+
+    /** A join that shares its pending budget with other joins of the same thread. */
+    public RewardJoin(PendingBudget budget, int maxRemembered, Listener listener) {
+        this.budget = budget;
         this.maxRemembered = maxRemembered;
         this.listener = listener;
     }
@@ -130,6 +135,7 @@ public final class RewardJoin {
         arrivalOrder.addLast(e);
         byDeadline.add(e);
         pendingBytes += e.footprint;
+        budget.add(e.footprint);
         pendingCount++;
         evictOverBudget();
     }
@@ -152,8 +158,13 @@ public final class RewardJoin {
         return pending;
     }
 
-    /** A reward for an event id, observed at the given event time. */
+    /** A reward for an event id, observed at the given event time (and received then). */
     public void rewarded(String eventId, double reward, long eventTime) {
+        rewarded(eventId, reward, eventTime, eventTime);
+    }
+
+    /** A reward for an event id that happened at eventTime and reached the service at receivedAt. */
+    public void rewarded(String eventId, double reward, long eventTime, long receivedAt) {
         Entry e = byId.get(eventId);
         if (e == null) {
             listener.rejected(RejectReason.UNKNOWN);
@@ -164,7 +175,7 @@ public final class RewardJoin {
                 if (eventTime > e.deadline) {
                     listener.rejected(RejectReason.LATE);
                 } else if (e.rule.aggregation() == RewardAggregation.EARLIEST) {
-                    finish(e, reward, true, State.APPLIED);
+                    finish(e, reward, true, State.APPLIED, receivedAt);
                 } else {
                     e.rewards++;
                     e.sum += reward;
@@ -185,7 +196,7 @@ public final class RewardJoin {
                 boolean rewarded = e.rewards > 0;
                 double reward = !rewarded ? e.rule.defaultReward()
                         : e.rule.aggregation() == RewardAggregation.MAX ? e.max : e.sum;
-                finish(e, reward, rewarded, State.CLOSED);
+                finish(e, reward, rewarded, State.CLOSED, -1);
             } else if (e.state == State.APPLIED) {
                 e.state = State.CLOSED;
             }
@@ -199,21 +210,22 @@ public final class RewardJoin {
         dropFinishedFromArrivalOrder();
     }
 
-    private void finish(Entry e, double reward, boolean rewarded, State next) {
+    private void finish(Entry e, double reward, boolean rewarded, State next, long receivedAt) {
         Decision d = e.decision;
         release(e, next);
-        listener.joined(new JoinedDecision(d, reward, rewarded, e.offset));
+        listener.joined(new JoinedDecision(d, reward, rewarded, e.offset, receivedAt));
     }
 
     private void release(Entry e, State next) {
         e.state = next;
         e.decision = null;
         pendingBytes -= e.footprint;
+        budget.add(-e.footprint);
         pendingCount--;
     }
 
     private void evictOverBudget() {
-        while (pendingBytes > maxPendingBytes && !arrivalOrder.isEmpty()) {
+        while (budget.exceeded() && !arrivalOrder.isEmpty()) {
             Entry e = arrivalOrder.pollFirst();
             if (e.state == State.PENDING) {
                 Decision d = e.decision;

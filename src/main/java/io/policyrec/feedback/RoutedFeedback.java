@@ -5,26 +5,30 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A checked reward on its way to the learner that owns its decision: the value of a record on the
- * routed feedback topic (binary: format byte, event time, reward, event id).
+ * routed feedback topic (binary: format byte, event time, time received, reward, event id).
+ *
+ * @param eventTime  when the reward happened (decides whether it is inside its decision's window)
+ * @param receivedAt when it reached the service (the feedback record's time): freshness counts from here
  */
-public record RoutedFeedback(String eventId, double reward, long eventTime) {
-    static final byte FORMAT = 1;
+public record RoutedFeedback(String eventId, double reward, long eventTime, long receivedAt) {
+    static final byte FORMAT = 2;
 
     public byte[] encode() {
         byte[] id = eventId.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 8 + 8 + id.length).put(FORMAT).putLong(eventTime).putDouble(reward).put(id)
-                .array();
+        return ByteBuffer.allocate(1 + 8 + 8 + 8 + id.length).put(FORMAT).putLong(eventTime).putLong(receivedAt)
+                .putDouble(reward).put(id).array();
     }
 
     public static RoutedFeedback decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        if (bytes.length < 17 || b.get() != FORMAT) {
+        if (bytes.length < 25 || b.get() != FORMAT) {
             throw new IllegalArgumentException("malformed routed feedback");
         }
         long time = b.getLong();
+        long received = b.getLong();
         double reward = b.getDouble();
         byte[] id = new byte[b.remaining()];
         b.get(id);
-        return new RoutedFeedback(new String(id, StandardCharsets.UTF_8), reward, time);
+        return new RoutedFeedback(new String(id, StandardCharsets.UTF_8), reward, time, received);
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * enough, so that learning keeps up when feedback is sparse.
  */
 public final class PolicyTrainer {
-    private final PolicyGradientLearner learner;
+    private PolicyGradientLearner learner;
     private final int batchSize;
     private final List<RewardedDecision> batch = new ArrayList<>();
     private long batchStartedAt;
@@ -22,6 +22,12 @@ public final class PolicyTrainer {
 
     public PolicyGradientLearner learner() {
         return learner;
+    }
+
+    /** Continues with other weights (a rollback); the decisions waiting in the partial batch stay. */
+    public void replaceLearner(PolicyGradientLearner replacement) {
+        this.learner = replacement;
+        this.lastStep = null;
     }
 
     public int waiting() {

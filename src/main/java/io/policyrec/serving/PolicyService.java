@@ -12,9 +12,17 @@ import io.policyrec.policy.PolicyConfig;
 import io.policyrec.policy.PolicyConfigSpec;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.policy.PolicyWeights;
+import io.policyrec.snapshot.Announcement;
+import io.policyrec.snapshot.JoinState;
+import io.policyrec.snapshot.RedisSnapshotStore;
+import io.policyrec.snapshot.SnapshotCodec;
+import io.policyrec.snapshot.SnapshotInfo;
 import io.policyrec.snapshot.SnapshotStore;
 import io.policyrec.snapshot.SnapshotStoreException;
 import io.policyrec.snapshot.StoredPolicy;
+import java.util.Map;
+import java.util.Optional;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +51,7 @@ public class PolicyService {
     private final MeterRegistry meters;
     private final Clock clock;
     private FeedbackRouter router;
+    private SnapshotFollower follower;
 
     public PolicyService(PolicyRegistry registry, PolicyHost host, SnapshotStore store, PolicyrecConfig config,
                          Infrastructure.Mode mode, MeterRegistry meters, Clock clock) {
@@ -64,11 +73,9 @@ public class PolicyService {
         if (mode.kafka() && mode.kafkaSettings().createTopics()) {
             KafkaTopics.ensure(mode.kafkaSettings());
         }
-        for (StoredPolicy stored : store.loadAll()) {
+        for (StoredPolicy stored : loadAtStart()) {
             PolicyGradientLearner learner = PolicyGradientLearner.restore(stored.config(), stored.learner());
-            PolicySnapshot snapshot = new PolicySnapshot(stored.name(), stored.incarnation(), stored.config(),
-                    stored.version(), stored.updates(), learner.weights(), learner.lambda(), stored.createdAt());
-            host.adopt(snapshot, learner, false).join();
+            host.adopt(toServe(stored), learner, false).join();
             LOG.infof("Restored policy '%s' at version %d", stored.name(), stored.version());
         }
         config.policies().forEach((name, properties) -> {
@@ -82,7 +89,11 @@ public class PolicyService {
             }
         });
         host.start();
-        if (mode.kafka()) {
+        if (store instanceof RedisSnapshotStore) {
+            follower = new SnapshotFollower(store, registry, host, config.redis().pollInterval());
+            follower.start();
+        }
+        if (mode.kafka() && mode.kafkaSettings().router()) {
             router = new FeedbackRouter(mode.kafkaSettings(), meters);
             router.start();
         }
@@ -90,7 +101,31 @@ public class PolicyService {
                 .get("bootstrap.servers") : "embedded (HTTP feedback, in-process join, local snapshots)");
     }
 
+    /** The snapshots to start from; with the store away, none: the follower loads them when it returns. */
+    private java.util.List<StoredPolicy> loadAtStart() {
+        try {
+            return store.loadAll();
+        } catch (SnapshotStoreException e) {
+            LOG.errorf("Cannot read snapshots at start-up (%s); serving what the store later provides", e.getMessage());
+            return java.util.List.of();
+        }
+    }
+
+    /** What serving needs from a stored snapshot: its weights as floats, no learner. */
+    static PolicySnapshot toServe(StoredPolicy s) {
+        double[] params = s.learner().params();
+        float[] flat = new float[params.length];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = (float) params[i];
+        }
+        return new PolicySnapshot(s.name(), s.incarnation(), s.config(), s.version(), s.updates(),
+                PolicyWeights.fromFlat(s.config().layerWidths(), flat), s.learner().lambda(), s.createdAt());
+    }
+
     void onStop(@Observes ShutdownEvent event) {
+        if (follower != null) {
+            follower.close();
+        }
         if (router != null) {
             router.close();
         }
@@ -132,6 +167,67 @@ public class PolicyService {
         return s;
     }
 
+    public List<SnapshotInfo> snapshots(String name) {
+        get(name);
+        try {
+            return store.versions(name);
+        } catch (SnapshotStoreException e) {
+            throw unavailable(e);
+        }
+    }
+
+    public byte[] download(String name, long version) {
+        get(name);
+        try {
+            return store.raw(name, version).orElseThrow(() -> ProblemException.notFound("policy '" + name
+                    + "' has no snapshot version " + version));
+        } catch (SnapshotStoreException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Serving and learning continue from a retained version; the versions after it are dropped. */
+    public PolicySnapshot rollback(String name, long version) {
+        get(name);
+        Optional<StoredPolicy> s;
+        try {
+            s = store.rollback(name, version);
+        } catch (SnapshotStoreException e) {
+            throw unavailable(e);
+        }
+        if (s.isEmpty()) {
+            throw ProblemException.notFound("policy '" + name + "' has no snapshot version " + version);
+        }
+        host.followed(s.get(), Announcement.Kind.ROLLBACK);
+        PolicySnapshot served = toServe(s.get());
+        registry.put(served);
+        return served;
+    }
+
+    /** Creates (or replaces) a policy from a downloaded snapshot: same config, weights and optimizer state. */
+    public Put importSnapshot(String name, byte[] bytes) {
+        checkName(name);
+        StoredPolicy s;
+        try {
+            s = SnapshotCodec.decode(bytes);
+        } catch (SnapshotStoreException e) {
+            throw ProblemException.invalid("body", "not a policy snapshot: " + e.getMessage());
+        }
+        boolean replaced = registry.get(name) != null;
+        long now = clock.millis();
+        StoredPolicy fresh = new StoredPolicy(name, ThreadLocalRandom.current().nextLong(), s.config(), s.version(),
+                now, now, s.meanEntropy(), s.learner(), Map.of(), JoinState.EMPTY);
+        PolicyGradientLearner learner = PolicyGradientLearner.restore(fresh.config(), fresh.learner());
+        PolicySnapshot snapshot = toServe(fresh);
+        await(host.adopt(snapshot, learner, true));
+        return new Put(snapshot, replaced);
+    }
+
+    static ProblemException unavailable(Exception e) {
+        return new ProblemException(new Problem("about:blank", "Snapshot store unavailable", 503, e.getMessage(),
+                List.of()));
+    }
+
     public List<PolicySnapshot> list() {
         Collection<PolicySnapshot> all = registry.all();
         return all.stream().sorted(Comparator.comparing(PolicySnapshot::name)).toList();
@@ -154,9 +250,10 @@ public class PolicyService {
         try {
             return future.get(60, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("policy store failed: " + e.getCause().getMessage(), e.getCause());
+            throw unavailable(e.getCause() instanceof Exception c ? c : e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the learner did not answer in time", e);
+            throw new ProblemException(new Problem("about:blank", "Busy", 503, "the learner did not answer in time",
+                    List.of()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -4,6 +4,8 @@ import io.policyrec.config.Infrastructure;
 import io.policyrec.feedback.DecisionLog;
 import io.policyrec.feedback.KafkaDecisionLog;
 import io.policyrec.policy.PolicyRegistry;
+import io.policyrec.snapshot.RedisSnapshotStore;
+import io.policyrec.snapshot.SnapshotStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -22,23 +24,30 @@ public class ReadinessCheck implements HealthCheck {
     private final Infrastructure.Mode mode;
     private final DecisionLog decisionLog;
     private final PolicyService policies;
+    private final SnapshotStore store;
 
     public ReadinessCheck(PolicyRegistry registry, Infrastructure.Mode mode, DecisionLog decisionLog,
-                          PolicyService policies) {
+                          PolicyService policies, SnapshotStore store) {
         this.registry = registry;
         this.mode = mode;
         this.decisionLog = decisionLog;
         this.policies = policies;
+        this.store = store;
     }
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("policyrec").up()
                 .withData("policies", registry.all().size())
-                .withData("mode", mode.kafka() ? "kafka" : "embedded");
+                .withData("mode", mode.kafka() ? "kafka" : "embedded")
+                .withData("snapshots", store instanceof RedisSnapshotStore ? "redis" : "local");
         boolean degraded = false;
         if (decisionLog instanceof KafkaDecisionLog k && k.degraded()) {
             b.withData("kafka", "decision log cannot reach Kafka; decisions are being dropped");
+            degraded = true;
+        }
+        if (!store.available()) {
+            b.withData("redis", "snapshot store unreachable; snapshots are retried");
             degraded = true;
         }
         String learning = policies.learningHealth();

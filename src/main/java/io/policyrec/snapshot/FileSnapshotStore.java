@@ -1,28 +1,38 @@
 package io.policyrec.snapshot;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The embedded store: one file per policy in a local folder, holding its latest snapshot. A save
- * writes a temporary file and moves it over the old one atomically, so a crash leaves either the
- * old snapshot or the new one, never half of one.
+ * The embedded store: a folder per policy holding its last versions ({@code <version>.snap}) and a
+ * {@code LATEST} file naming the current one. A save writes the version file, then moves the pointer
+ * over the old one atomically, so a crash leaves the old latest or the new one, never half of one.
  */
 public final class FileSnapshotStore implements SnapshotStore {
     private static final Logger LOG = Logger.getLogger(FileSnapshotStore.class);
-    private static final String SUFFIX = ".policy";
+    private static final String LATEST = "LATEST";
+    private static final String SUFFIX = ".snap";
     private final Path dir;
+    private final int retain;
+
+    public FileSnapshotStore(Path dir, int retain) {
+        this.dir = dir;
+        this.retain = Math.max(1, retain);
+    }
 
     public FileSnapshotStore(Path dir) {
-        this.dir = dir;
+        this(dir, 20);
     }
 
     public Path dir() {
@@ -32,14 +42,17 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public synchronized void save(StoredPolicy snapshot) throws SnapshotStoreException {
         try {
-            Files.createDirectories(dir);
-            Path target = file(snapshot.name());
-            Path tmp = dir.resolve(snapshot.name() + SUFFIX + ".tmp");
-            Files.write(tmp, SnapshotCodec.encode(snapshot));
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            Path policy = dir.resolve(snapshot.name());
+            Optional<StoredPolicy> latest = latest(snapshot.name());
+            if (latest.isPresent() && latest.get().incarnation() != snapshot.incarnation()) {
+                deleteFolder(policy);
+            }
+            Files.createDirectories(policy);
+            write(policy.resolve(snapshot.version() + SUFFIX), SnapshotCodec.encode(snapshot));
+            write(policy.resolve(LATEST), Long.toString(snapshot.version()).getBytes(StandardCharsets.UTF_8));
+            List<Long> versions = versionNumbers(policy);
+            for (int i = retain; i < versions.size(); i++) {
+                Files.deleteIfExists(policy.resolve(versions.get(i) + SUFFIX));
             }
         } catch (IOException e) {
             throw new SnapshotStoreException("cannot write snapshot of " + snapshot.name() + " to " + dir, e);
@@ -52,12 +65,12 @@ public final class FileSnapshotStore implements SnapshotStore {
         if (!Files.isDirectory(dir)) {
             return all;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-            for (Path f : files) {
+        try (DirectoryStream<Path> policies = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path p : policies) {
                 try {
-                    all.add(SnapshotCodec.decode(Files.readAllBytes(f)));
+                    latest(p.getFileName().toString()).ifPresent(all::add);
                 } catch (SnapshotStoreException e) {
-                    LOG.errorf("Skipping unreadable snapshot %s: %s", f, e.getMessage());
+                    LOG.errorf("Skipping unreadable snapshot of %s: %s", p.getFileName(), e.getMessage());
                 }
             }
         } catch (IOException e) {
@@ -68,27 +81,105 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public synchronized Optional<StoredPolicy> latest(String name) throws SnapshotStoreException {
-        Path f = file(name);
-        if (!Files.exists(f)) {
-            return Optional.empty();
-        }
+        Path pointer = dir.resolve(name).resolve(LATEST);
         try {
-            return Optional.of(SnapshotCodec.decode(Files.readAllBytes(f)));
-        } catch (IOException e) {
+            if (!Files.exists(pointer)) {
+                return Optional.empty();
+            }
+            long version = Long.parseLong(Files.readString(pointer).trim());
+            Optional<byte[]> raw = raw(name, version);
+            return raw.isEmpty() ? Optional.empty() : Optional.of(SnapshotCodec.decode(raw.get()));
+        } catch (IOException | NumberFormatException e) {
             throw new SnapshotStoreException("cannot read snapshot of " + name, e);
         }
     }
 
     @Override
-    public synchronized void delete(String name) throws SnapshotStoreException {
+    public synchronized Optional<byte[]> raw(String name, long version) throws SnapshotStoreException {
+        Path f = dir.resolve(name).resolve(version + SUFFIX);
         try {
-            Files.deleteIfExists(file(name));
+            return Files.exists(f) ? Optional.of(Files.readAllBytes(f)) : Optional.empty();
         } catch (IOException e) {
-            throw new SnapshotStoreException("cannot delete snapshot of " + name, e);
+            throw new SnapshotStoreException("cannot read snapshot " + version + " of " + name, e);
         }
     }
 
-    private Path file(String name) {
-        return dir.resolve(name + SUFFIX);
+    @Override
+    public synchronized List<SnapshotInfo> versions(String name) throws SnapshotStoreException {
+        List<SnapshotInfo> out = new ArrayList<>();
+        Path policy = dir.resolve(name);
+        if (!Files.isDirectory(policy)) {
+            return out;
+        }
+        try {
+            for (long v : versionNumbers(policy)) {
+                out.add(SnapshotInfo.of(SnapshotCodec.decode(Files.readAllBytes(policy.resolve(v + SUFFIX)))));
+            }
+        } catch (IOException e) {
+            throw new SnapshotStoreException("cannot list snapshots of " + name, e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized Optional<StoredPolicy> rollback(String name, long version) throws SnapshotStoreException {
+        Path policy = dir.resolve(name);
+        Optional<byte[]> raw = raw(name, version);
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            write(policy.resolve(LATEST), Long.toString(version).getBytes(StandardCharsets.UTF_8));
+            for (long v : versionNumbers(policy)) {
+                if (v > version) {
+                    Files.deleteIfExists(policy.resolve(v + SUFFIX));
+                }
+            }
+        } catch (IOException e) {
+            throw new SnapshotStoreException("cannot roll " + name + " back", e);
+        }
+        return Optional.of(SnapshotCodec.decode(raw.get()));
+    }
+
+    @Override
+    public synchronized void delete(String name) throws SnapshotStoreException {
+        try {
+            deleteFolder(dir.resolve(name));
+        } catch (IOException e) {
+            throw new SnapshotStoreException("cannot delete snapshots of " + name, e);
+        }
+    }
+
+    /** Version numbers of a policy's folder, newest first. */
+    private static List<Long> versionNumbers(Path policy) throws IOException {
+        List<Long> versions = new ArrayList<>();
+        try (Stream<Path> files = Files.list(policy)) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SUFFIX))
+                    .forEach(n -> versions.add(Long.parseLong(n.substring(0, n.length() - SUFFIX.length()))));
+        }
+        versions.sort(Comparator.reverseOrder());
+        return versions;
+    }
+
+    private static void write(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteFolder(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+        Files.deleteIfExists(folder);
     }
 }

@@ -2,11 +2,19 @@ package io.policyrec.snapshot;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
-/** Where policy snapshots live between runs and across instances. */
+/**
+ * Where policy snapshots live between runs and across instances: per policy, its last few
+ * versions and a pointer to the latest. Two implementations: a local folder (embedded) and Redis.
+ */
 public interface SnapshotStore {
 
-    /** Saves a snapshot as the latest of its policy. */
+    /**
+     * Saves a snapshot as the latest of its policy, atomically (a reader sees the old latest or the
+     * new one, never half of one), keeps the newest versions up to the retention, and announces it.
+     * A snapshot of another incarnation (the policy was replaced) drops the older incarnation's versions.
+     */
     void save(StoredPolicy snapshot) throws SnapshotStoreException;
 
     /** The latest snapshot of every policy. */
@@ -14,6 +22,24 @@ public interface SnapshotStore {
 
     Optional<StoredPolicy> latest(String name) throws SnapshotStoreException;
 
+    /** One retained version, as stored (the binary form, to download and import elsewhere). */
+    Optional<byte[]> raw(String name, long version) throws SnapshotStoreException;
+
+    /** The retained versions of a policy, newest first. */
+    List<SnapshotInfo> versions(String name) throws SnapshotStoreException;
+
+    /** Makes a retained version the latest again and drops the versions after it. */
+    Optional<StoredPolicy> rollback(String name, long version) throws SnapshotStoreException;
+
     /** Forgets a policy and all its snapshots. */
     void delete(String name) throws SnapshotStoreException;
+
+    /** Hears what other instances save, roll back and delete (nothing to hear for a local store). */
+    default void subscribe(Consumer<Announcement> listener) {
+    }
+
+    /** False while the store cannot be reached. */
+    default boolean available() {
+        return true;
+    }
 }

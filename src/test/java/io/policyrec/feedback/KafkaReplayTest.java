@@ -93,7 +93,7 @@ class KafkaReplayTest {
 
     Replay replay(int partition, List<ConsumerRecord<byte[], byte[]>> decisions,
                   List<ConsumerRecord<byte[], byte[]>> routed) {
-        PartitionLearner p = new PartitionLearner(partition, 1L << 30, 100_000,
+        PartitionLearner p = new PartitionLearner(partition, new PendingBudget(1L << 30), 100_000,
                 new JoinMetrics(new SimpleMeterRegistry()), d -> Optional.empty());
         List<String> joined = new ArrayList<>();
         p.observe(j -> joined.add(j.decision().eventId() + "=" + j.reward()));

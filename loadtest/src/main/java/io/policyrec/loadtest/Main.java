@@ -11,6 +11,8 @@ public final class Main {
             usage: java -jar loadtest/target/loadtest.jar <command> [--option value ...]
 
               experiment  the paper's experiment, in process or against a running service
+              http        open-loop load on /recommend against a baseline endpoint (HdrHistogram)
+              feedback    feedback events through Kafka: applied per second, freshness
               bench       JMH benchmarks of the engine (decision, learning step)
               memory      heap of a policy and its pending decisions against traffic volume
 
@@ -25,6 +27,8 @@ public final class Main {
         int code = switch (args[0]) {
             case "experiment" -> ExperimentCommand.run(Args.parse(rest));
             case "bench" -> BenchCommand.run(rest);
+            case "http" -> HttpCommand.run(Args.parse(rest));
+            case "feedback" -> FeedbackCommand.run(Args.parse(rest));
             case "memory" -> MemoryCommand.run(Args.parse(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'\n" + USAGE);

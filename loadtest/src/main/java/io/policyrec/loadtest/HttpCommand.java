@@ -1,0 +1,190 @@
+package io.policyrec.loadtest;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Open-loop HTTP load at a constant rate, as wrk2 does it: request i is due at start + i / rate
+ * and its latency counts from when it was due, so a stalled server shows in the percentiles
+ * instead of slowing the generator down (no coordinated omission). Runs /recommend and the
+ * baseline endpoint (same body, constant answer) in the same run, finds the highest rate each
+ * holds under a p99 bound, and reports their ratio and the latency at half the baseline's rate.
+ */
+final class HttpCommand {
+    static final String HELP = """
+            http: open-loop load on /recommend against the baseline endpoint.
+              --url          the service (http://localhost:8080); start it with policyrec.http.baseline-endpoint=true
+              --policy       policy to call (default), 784 floats per context unless --dimension
+              --dimension    context length (784)
+              --connections  HTTP/1.1 connections (16)
+              --rate         run one constant rate (requests/s) instead of searching for the maximum
+              --endpoints    recommend,baseline (both) or one of them
+              --p99-bound-ms p99 a rate must hold to count as sustained (25)
+              --duration     seconds measured per step (8), after --warmup seconds (3)""";
+
+    private HttpCommand() {
+    }
+
+    /** One measured step. */
+    record Step(String endpoint, double target, double achieved, Histogram latency, long errors) {
+        double p(double percentile) {
+            return latency.getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        boolean holds(double boundMs) {
+            return errors == 0 && achieved >= 0.95 * target && p(99) <= boundMs;
+        }
+
+        String line() {
+            return String.format(Locale.ROOT, "%-10s target %,8.0f/s achieved %,8.0f/s  p50 %7.2f ms  p90 %7.2f ms  "
+                            + "p99 %7.2f ms  p99.9 %7.2f ms  max %8.2f ms  errors %d", endpoint, target, achieved, p(50),
+                    p(90), p(99), p(99.9), latency.getMaxValue() / 1000.0, errors);
+        }
+    }
+
+    static int run(Args args) throws Exception {
+        if (args.has("help")) {
+            System.out.println(HELP);
+            return 0;
+        }
+        URI url = URI.create(args.get("url", "http://localhost:8080"));
+        String policy = args.get("policy", "default");
+        int dimension = args.getInt("dimension", 784);
+        int connections = args.getInt("connections", 16);
+        List<String> endpoints = args.getList("endpoints", "recommend,baseline");
+        double bound = args.getDouble("p99-bound-ms", 25);
+        int duration = args.getInt("duration", 8);
+        int warmup = args.getInt("warmup", 3);
+        String fixed = args.get("rate", null);
+        args.checkAllRead();
+
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
+                .setDefaultPort(url.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections));
+        List<Buffer> bodies = bodies(policy, dimension, 200);
+        try {
+            Map<String, Double> max = new java.util.LinkedHashMap<>();
+            for (String endpoint : endpoints) {
+                String path = endpoint.equals("baseline") ? "/baseline/recommend" : "/recommend";
+                if (fixed != null) {
+                    run(client, endpoint, path, bodies, Double.parseDouble(fixed), warmup);
+                    System.out.println(run(client, endpoint, path, bodies, Double.parseDouble(fixed), duration).line());
+                    continue;
+                }
+                max.put(endpoint, findMax(client, endpoint, path, bodies, bound, warmup, duration));
+            }
+            if (max.containsKey("recommend") && max.containsKey("baseline")) {
+                double ratio = max.get("recommend") / max.get("baseline");
+                System.out.printf(Locale.ROOT, "%nmax rate with p99 <= %.0f ms: recommend %,.0f/s, baseline %,.0f/s, "
+                        + "ratio recommend/baseline %.2f%n", bound, max.get("recommend"), max.get("baseline"), ratio);
+                double half = max.get("baseline") / 2;
+                run(client, "recommend", "/recommend", bodies, half, warmup);
+                Step s = run(client, "recommend", "/recommend", bodies, half, duration);
+                System.out.printf(Locale.ROOT, "at half the baseline's maximum (%,.0f/s): %s%n", half, s.line());
+            }
+        } finally {
+            client.close();
+            vertx.close();
+        }
+        return 0;
+    }
+
+    static double findMax(HttpClient client, String endpoint, String path, List<Buffer> bodies, double bound,
+                          int warmup, int duration) throws InterruptedException {
+        double pass = 0;
+        double fail = Double.NaN;
+        double rate = 500;
+        while (Double.isNaN(fail) && rate <= 200_000) {
+            run(client, endpoint, path, bodies, rate, warmup);
+            Step s = run(client, endpoint, path, bodies, rate, duration);
+            System.out.println(s.line() + (s.holds(bound) ? "" : "   <- not held"));
+            if (s.holds(bound)) {
+                pass = rate;
+                rate *= 2;
+            } else {
+                fail = rate;
+            }
+        }
+        for (int i = 0; i < 3 && !Double.isNaN(fail); i++) {
+            double mid = (pass + fail) / 2;
+            run(client, endpoint, path, bodies, mid, warmup);
+            Step s = run(client, endpoint, path, bodies, mid, duration);
+            System.out.println(s.line() + (s.holds(bound) ? "" : "   <- not held"));
+            if (s.holds(bound)) {
+                pass = mid;
+            } else {
+                fail = mid;
+            }
+        }
+        System.out.printf(Locale.ROOT, "%s holds %,.0f requests/s with p99 <= %.0f ms%n", endpoint, pass, bound);
+        return pass;
+    }
+
+    static Step run(HttpClient client, String endpoint, String path, List<Buffer> bodies, double rate, int seconds)
+            throws InterruptedException {
+        Histogram latency = new Histogram(60_000_000L, 3);
+        AtomicLong errors = new AtomicLong();
+        long total = (long) (rate * seconds);
+        CountDownLatch done = new CountDownLatch((int) total);
+        long interval = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        for (long i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            Buffer body = bodies.get((int) (i % bodies.size()));
+            client.request(HttpMethod.POST, path)
+                    .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
+                    .compose(resp -> resp.body().map(b -> resp.statusCode()))
+                    .onComplete(ar -> {
+                        long micros = (System.nanoTime() - due) / 1000;
+                        synchronized (latency) {
+                            latency.recordValue(Math.min(Math.max(micros, 0), 60_000_000L));
+                        }
+                        if (ar.failed() || ar.result() != 200) {
+                            errors.incrementAndGet();
+                        }
+                        done.countDown();
+                    });
+        }
+        done.await(seconds + 60L, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return new Step(endpoint, rate, total / elapsed, latency, errors.get() + done.getCount());
+    }
+
+    /** Realistic bodies: 784 floats of Fashion-MNIST-like images (or random when the data is absent). */
+    static List<Buffer> bodies(String policy, int dimension, int n) {
+        float[][] contexts = dimension == 784 ? io.policyrec.loadtest.bench.BenchSupport.contexts(n) : null;
+        List<Buffer> out = new ArrayList<>();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+        for (int i = 0; i < n; i++) {
+            float[] x = contexts != null ? contexts[i] : new float[dimension];
+            if (contexts == null) {
+                for (int j = 0; j < dimension; j++) {
+                    x[j] = (float) r.nextDouble();
+                }
+            }
+            StringBuilder sb = new StringBuilder("{\"policy\":\"").append(policy).append("\",\"context\":");
+            ServiceClient.appendContext(sb, x);
+            out.add(Buffer.buffer(sb.append('}').toString()));
+        }
+        return out;
+    }
+}

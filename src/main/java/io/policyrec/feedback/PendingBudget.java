@@ -1,0 +1,31 @@
+package io.policyrec.feedback;
+
+/**
+ * The heap budget for decisions waiting for their rewards, shared by every join of one learner
+ * thread (one per decision-log partition with Kafka): one hot partition may use all of it.
+ * Not thread-safe, like the joins that share it.
+ */
+public final class PendingBudget {
+    private final long maxBytes;
+    private long usedBytes;
+
+    public PendingBudget(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    boolean exceeded() {
+        return usedBytes > maxBytes;
+    }
+
+    public void add(long bytes) {
+        usedBytes += bytes;
+    }
+
+    public long usedBytes() {
+        return usedBytes;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+}

@@ -1,0 +1,244 @@
+package io.policyrec.snapshot;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Snapshots in Redis, shared by every instance. Per policy (prefix p, default "policyrec:"):
+ * {@code p<name>:v:<version>} the binary snapshot, {@code p<name>:versions} a sorted set of the
+ * retained versions, {@code p<name>:info} their metadata, {@code p<name>:latest} the pointer,
+ * {@code p<name>:incarnation}; {@code p policies} the set of names. A save is one Lua script (blob,
+ * pointer, retention and the announcement on {@code p announcements} together), so readers never
+ * see half a snapshot and a replica hears of a version only once it can be read.
+ */
+public final class RedisSnapshotStore implements SnapshotStore {
+    private static final Logger LOG = Logger.getLogger(RedisSnapshotStore.class);
+
+    private static final String SAVE = """
+            local current = redis.call('GET', KEYS[5])
+            if current and current ~= ARGV[6] then
+              for _, v in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do redis.call('DEL', ARGV[7] .. v) end
+              redis.call('DEL', KEYS[2], KEYS[3])
+            end
+            redis.call('SET', KEYS[1], ARGV[1])
+            redis.call('ZADD', KEYS[2], ARGV[2], ARGV[2])
+            redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+            redis.call('SET', KEYS[4], ARGV[2])
+            redis.call('SET', KEYS[5], ARGV[6])
+            redis.call('SADD', KEYS[6], ARGV[8])
+            local n = redis.call('ZCARD', KEYS[2])
+            local keep = tonumber(ARGV[4])
+            if n > keep then
+              for _, v in ipairs(redis.call('ZRANGE', KEYS[2], 0, n - keep - 1)) do
+                redis.call('DEL', ARGV[7] .. v)
+                redis.call('ZREM', KEYS[2], v)
+                redis.call('HDEL', KEYS[3], v)
+              end
+            end
+            redis.call('PUBLISH', KEYS[7], ARGV[5])
+            return n
+            """;
+
+    private static final String ROLLBACK = """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            redis.call('SET', KEYS[4], ARGV[1])
+            for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')) do
+              redis.call('DEL', ARGV[2] .. v)
+              redis.call('ZREM', KEYS[2], v)
+              redis.call('HDEL', KEYS[3], v)
+            end
+            redis.call('PUBLISH', KEYS[5], ARGV[3])
+            return 1
+            """;
+
+    private static final String DELETE = """
+            for _, v in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('DEL', ARGV[1] .. v) end
+            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+            local removed = redis.call('SREM', KEYS[5], ARGV[2])
+            redis.call('PUBLISH', KEYS[6], ARGV[3])
+            return removed
+            """;
+
+    private final Redis redis;
+    private final RedisDataSource dataSource;
+    private final String prefix;
+    private final int retain;
+    private final Duration timeout;
+    private volatile long lastFailure;
+    private volatile long lastSuccess;
+
+    public RedisSnapshotStore(Redis redis, RedisDataSource dataSource, String prefix, int retain, Duration timeout) {
+        this.redis = redis;
+        this.dataSource = dataSource;
+        this.prefix = prefix;
+        this.retain = Math.max(1, retain);
+        this.timeout = timeout;
+    }
+
+    public String channel() {
+        return prefix + "announcements";
+    }
+
+    private String key(String name, String part) {
+        return prefix + name + ":" + part;
+    }
+
+    private String blobPrefix(String name) {
+        return prefix + name + ":v:";
+    }
+
+    @Override
+    public void save(StoredPolicy s) throws SnapshotStoreException {
+        String info = s.savedAt() + " " + s.updates() + " " + (Double.isNaN(s.meanEntropy()) ? "NaN"
+                : String.format(Locale.ROOT, "%.6f", s.meanEntropy())) + " " + s.incarnation();
+        String announcement = new Announcement(s.name(), s.version(), s.incarnation(), Announcement.Kind.SAVED)
+                .encode();
+        send(Request.cmd(Command.EVAL).arg(SAVE).arg(7)
+                .arg(blobPrefix(s.name()) + s.version()).arg(key(s.name(), "versions")).arg(key(s.name(), "info"))
+                .arg(key(s.name(), "latest")).arg(key(s.name(), "incarnation")).arg(prefix + "policies").arg(channel())
+                .arg(Buffer.buffer(SnapshotCodec.encode(s))).arg(Long.toString(s.version())).arg(info)
+                .arg(Integer.toString(retain)).arg(announcement).arg(Long.toString(s.incarnation()))
+                .arg(blobPrefix(s.name())).arg(s.name()), "save " + s.name());
+    }
+
+    @Override
+    public List<StoredPolicy> loadAll() throws SnapshotStoreException {
+        List<StoredPolicy> all = new ArrayList<>();
+        Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
+        if (names != null) {
+            for (Response name : names) {
+                try {
+                    latest(name.toString()).ifPresent(all::add);
+                } catch (SnapshotStoreException e) {
+                    LOG.errorf("Skipping unreadable snapshot of %s: %s", name, e.getMessage());
+                }
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public Optional<StoredPolicy> latest(String name) throws SnapshotStoreException {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Response pointer = send(Request.cmd(Command.GET).arg(key(name, "latest")), "read " + name);
+            if (pointer == null) {
+                return Optional.empty();
+            }
+            Optional<byte[]> raw = raw(name, pointer.toLong());
+            if (raw.isPresent()) {
+                return Optional.of(SnapshotCodec.decode(raw.get()));
+            }
+            // Retention removed that version between the two reads: read the pointer again.
+        }
+        throw new SnapshotStoreException("the latest snapshot of " + name + " keeps moving");
+    }
+
+    @Override
+    public Optional<byte[]> raw(String name, long version) throws SnapshotStoreException {
+        Response blob = send(Request.cmd(Command.GET).arg(blobPrefix(name) + version), "read " + name);
+        return blob == null ? Optional.empty() : Optional.of(blob.toBytes());
+    }
+
+    @Override
+    public List<SnapshotInfo> versions(String name) throws SnapshotStoreException {
+        List<SnapshotInfo> out = new ArrayList<>();
+        Response all = send(Request.cmd(Command.HGETALL).arg(key(name, "info")), "list " + name);
+        if (all == null) {
+            return out;
+        }
+        for (String version : all.getKeys()) {
+            String[] f = all.get(version).toString().split(" ");
+            out.add(new SnapshotInfo(Long.parseLong(version), Long.parseLong(f[0]), Long.parseLong(f[1]),
+                    Double.parseDouble(f[2]), Long.parseLong(f[3])));
+        }
+        out.sort(Comparator.comparingLong(SnapshotInfo::version).reversed());
+        return out;
+    }
+
+    @Override
+    public Optional<StoredPolicy> rollback(String name, long version) throws SnapshotStoreException {
+        Optional<byte[]> raw = raw(name, version);
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        StoredPolicy s = SnapshotCodec.decode(raw.get());
+        String announcement = new Announcement(name, version, s.incarnation(), Announcement.Kind.ROLLBACK).encode();
+        Response done = send(Request.cmd(Command.EVAL).arg(ROLLBACK).arg(5).arg(blobPrefix(name) + version)
+                .arg(key(name, "versions")).arg(key(name, "info")).arg(key(name, "latest")).arg(channel())
+                .arg(Long.toString(version)).arg(blobPrefix(name)).arg(announcement), "roll back " + name);
+        return done != null && done.toInteger() == 1 ? Optional.of(s) : Optional.empty();
+    }
+
+    @Override
+    public void delete(String name) throws SnapshotStoreException {
+        String announcement = new Announcement(name, -1, 0, Announcement.Kind.DELETED).encode();
+        send(Request.cmd(Command.EVAL).arg(DELETE).arg(6).arg(key(name, "versions")).arg(key(name, "info"))
+                .arg(key(name, "latest")).arg(key(name, "incarnation")).arg(prefix + "policies").arg(channel())
+                .arg(blobPrefix(name)).arg(name).arg(announcement), "delete " + name);
+    }
+
+    @Override
+    public void subscribe(Consumer<Announcement> listener) {
+        try {
+            dataSource.pubsub(String.class).subscribe(channel(), message -> {
+                try {
+                    listener.accept(Announcement.decode(message));
+                } catch (RuntimeException e) {
+                    LOG.warnf("Ignoring announcement '%s': %s", message, e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            // Redis away at start-up: the follower's polling keeps replicas current meanwhile.
+            LOG.warnf("Cannot subscribe to %s now: %s", channel(), e.toString());
+        }
+    }
+
+    /** The latest version of every policy by name, in one round trip per policy list (for polling). */
+    public java.util.Map<String, Long> latestVersions() throws SnapshotStoreException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
+        if (names == null || names.size() == 0) {
+            return out;
+        }
+        List<String> list = new ArrayList<>();
+        names.forEach(n -> list.add(n.toString()));
+        Request mget = Request.cmd(Command.MGET);
+        list.forEach(n -> mget.arg(key(n, "latest")));
+        Response versions = send(mget, "read pointers");
+        for (int i = 0; i < list.size(); i++) {
+            Response v = versions.get(i);
+            if (v != null) {
+                out.put(list.get(i), v.toLong());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean available() {
+        return lastSuccess >= lastFailure;
+    }
+
+    private Response send(Request request, String what) throws SnapshotStoreException {
+        try {
+            Response r = redis.send(request).await().atMost(timeout);
+            lastSuccess = System.currentTimeMillis();
+            return r;
+        } catch (RuntimeException e) {
+            lastFailure = System.currentTimeMillis();
+            throw new SnapshotStoreException("Redis: cannot " + what + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.policyrec.snapshot;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes snapshots off the learner's thread: the learner hands one over and goes on learning. A
+ * newer snapshot of a policy replaces one still waiting. A failed write (the store is away) is
+ * counted and retried with growing pauses; when the store is back, the latest snapshot goes out.
+ */
+public final class SnapshotPublisher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class);
+
+    private final SnapshotStore store;
+    private final Duration maxBackoff;
+    private final LinkedHashMap<String, StoredPolicy> waiting = new LinkedHashMap<>();
+    private final Map<String, Long> writtenAt = new ConcurrentHashMap<>();
+    private final Counter written;
+    private final Counter failed;
+    private final Thread thread;
+    private String inFlight;
+    private volatile boolean running = true;
+
+    public SnapshotPublisher(SnapshotStore store, MeterRegistry meters, Duration maxBackoff) {
+        this.store = store;
+        this.maxBackoff = maxBackoff;
+        this.written = Counter.builder("policyrec_snapshot_writes_total").description("Snapshots written to the store")
+                .register(meters);
+        this.failed = Counter.builder("policyrec_snapshot_write_failures_total")
+                .description("Snapshot writes that failed and will be retried").register(meters);
+        Gauge.builder("policyrec_snapshot_pending", this, SnapshotPublisher::pendingCount)
+                .description("Snapshots waiting to be written").register(meters);
+        this.thread = new Thread(this::run, "policyrec-snapshot-publisher");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Queues a snapshot; a newer one of the same policy replaces it if it has not gone out yet. */
+    public synchronized void submit(StoredPolicy snapshot) {
+        waiting.remove(snapshot.name());
+        waiting.put(snapshot.name(), snapshot);
+        notifyAll();
+    }
+
+    /** Drops what waits for a policy (it was deleted or replaced), after any write of it in progress. */
+    public synchronized void cancel(String name) throws InterruptedException {
+        waiting.remove(name);
+        while (name.equals(inFlight)) {
+            wait(100);
+        }
+    }
+
+    /** When a snapshot of the policy last reached the store (epoch ms), or null. */
+    public Long writtenAt(String name) {
+        return writtenAt.get(name);
+    }
+
+    synchronized int pendingCount() {
+        return waiting.size() + (inFlight == null ? 0 : 1);
+    }
+
+    private void run() {
+        long backoff = 100;
+        while (running) {
+            StoredPolicy next;
+            synchronized (this) {
+                while (waiting.isEmpty() && running) {
+                    try {
+                        wait(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (!running) {
+                    return;
+                }
+                String name = waiting.keySet().iterator().next();
+                next = waiting.remove(name);
+                inFlight = name;
+            }
+            boolean ok = write(next);
+            synchronized (this) {
+                inFlight = null;
+                if (!ok && !waiting.containsKey(next.name())) {
+                    waiting.put(next.name(), next);
+                }
+                notifyAll();
+            }
+            if (ok) {
+                backoff = 100;
+            } else {
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, maxBackoff.toMillis());
+            }
+        }
+    }
+
+    private boolean write(StoredPolicy s) {
+        try {
+            store.save(s);
+            written.increment();
+            writtenAt.put(s.name(), System.currentTimeMillis());
+            return true;
+        } catch (SnapshotStoreException | RuntimeException e) {
+            failed.increment();
+            LOG.debugf("Snapshot of %s not written: %s", s.name(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Writes everything still waiting, retrying until the deadline (at shutdown). */
+    public boolean flush(Duration timeout) {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        synchronized (this) {
+            while ((!waiting.isEmpty() || inFlight != null) && System.currentTimeMillis() < deadline) {
+                try {
+                    wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return waiting.isEmpty() && inFlight == null;
+        }
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        synchronized (this) {
+            notifyAll();
+        }
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
