@@ -268,7 +268,7 @@ public final class PartitionLearner {
             }
             decisionsNext = r.offset() + 1;
         }
-        finishBatchRestores(restoreUntil);
+        finishBatchRestores(decisionsNext);
     }
 
     private void restoreOld(Decision d, long offset) {
@@ -295,16 +295,22 @@ public final class PartitionLearner {
             if (r.batchRestored) {
                 continue;
             }
-            long last = r.batch.get(r.batch.size() - 1).offset();
-            if (Math.max(readUpTo, decisionsNext) <= last) {
+            long last = r.batch.stream().mapToLong(JoinState.BatchEntry::offset).max().orElse(-1);
+            if (readUpTo <= last) {
                 continue;
             }
             PolicyLearning l = policies.get(e.getKey());
+            int found = 0;
             for (JoinState.BatchEntry b : r.batch) {
                 Decision d = r.batchDecisions.get(b.offset());
                 if (d != null && l != null) {
                     l.restoreBatchEntry(d, b.reward(), b.offset(), now);
+                    found++;
                 }
+            }
+            if (found != r.batch.size()) {
+                LOG.errorf("Partition %d: only %d of the %d decisions of %s's partial batch were found in the log",
+                        partition, found, r.batch.size(), e.getKey());
             }
             r.batchDecisions.clear();
             r.batchRestored = true;

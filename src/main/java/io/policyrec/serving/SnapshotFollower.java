@@ -27,6 +27,13 @@ final class SnapshotFollower implements AutoCloseable {
     private final PolicyHost host;
     private final Duration pollInterval;
     private final Thread poller;
+    // Announcements arrive on a Redis event-loop thread, which must not block: reading the snapshot happens here.
+    private final java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "policyrec-snapshot-announcements");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile boolean running = true;
 
     SnapshotFollower(SnapshotStore store, PolicyRegistry registry, PolicyHost host, Duration pollInterval) {
@@ -39,7 +46,7 @@ final class SnapshotFollower implements AutoCloseable {
     }
 
     void start() {
-        store.subscribe(this::announced);
+        store.subscribe(a -> worker.execute(() -> announced(a)));
         poller.start();
     }
 
@@ -119,5 +126,6 @@ final class SnapshotFollower implements AutoCloseable {
     public void close() {
         running = false;
         poller.interrupt();
+        worker.shutdownNow();
     }
 }

@@ -3,6 +3,7 @@ package io.policyrec.snapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +24,7 @@ public final class SnapshotPublisher implements AutoCloseable {
     private final Map<String, Long> writtenAt = new ConcurrentHashMap<>();
     private final Counter written;
     private final Counter failed;
+    private final Timer writeTime;
     private final Thread thread;
     private String inFlight;
     private volatile boolean running = true;
@@ -34,6 +36,8 @@ public final class SnapshotPublisher implements AutoCloseable {
                 .register(meters);
         this.failed = Counter.builder("policyrec_snapshot_write_failures_total")
                 .description("Snapshot writes that failed and will be retried").register(meters);
+        this.writeTime = Timer.builder("policyrec_snapshot_write").description("Time to write one snapshot")
+                .publishPercentiles(0.5, 0.99).register(meters);
         Gauge.builder("policyrec_snapshot_pending", this, SnapshotPublisher::pendingCount)
                 .description("Snapshots waiting to be written").register(meters);
         this.thread = new Thread(this::run, "policyrec-snapshot-publisher");
@@ -103,7 +107,9 @@ public final class SnapshotPublisher implements AutoCloseable {
 
     private boolean write(StoredPolicy s) {
         try {
+            long start = System.nanoTime();
             store.save(s);
+            writeTime.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             written.increment();
             writtenAt.put(s.name(), System.currentTimeMillis());
             return true;

@@ -1,0 +1,112 @@
+package io.policyrec.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.policyrec.testing.KafkaBroker;
+import io.policyrec.testing.RedisServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two instances sharing only Kafka and Redis: B serves (and takes the admin calls and the
+ * traffic), A learns; every snapshot A publishes is served by B within a second. Writes the
+ * publish-to-serve delays to target/replica-delays.txt.
+ */
+class ReplicaIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theNonLearningInstanceServesEachNewVersionWithinOneSecond() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("target"), "replica-");
+        try (KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka")).start();
+             RedisServerProcess redis = new RedisServerProcess(dir.resolve("redis")).start()) {
+            Map<String, String> common = new HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
+                    "quarkus.redis.hosts", redis.url(), "policyrec.kafka.partitions", "2",
+                    "policyrec.kafka.feedback-partitions", "2", "policyrec.snapshot.every-updates", "2",
+                    "policyrec.snapshot.interval", "PT1S"));
+            Map<String, String> a = new HashMap<>(common);
+            a.put("policyrec.instance-id", "learner-a");
+            Map<String, String> b = new HashMap<>(common);
+            b.putAll(Map.of("policyrec.instance-id", "server-b", "policyrec.kafka.learner-enabled", "false",
+                    "policyrec.kafka.router-enabled", "false", "policyrec.snapshot.dir", dir.resolve("b").toString()));
+            try (ServiceProcess learner = new ServiceProcess(dir.resolve("a.log"), a).start();
+                 ServiceProcess server = new ServiceProcess(dir.resolve("b.log"), b).start()) {
+                assertEquals(201, server.send("PUT", "/policies/shared", "{\"contextDimension\":3,\"actions\":4,"
+                        + "\"batchSize\":1,\"seed\":3}").statusCode(), "a policy created on the serving instance");
+                Map<Long, Long> firstServed = new java.util.concurrent.ConcurrentHashMap<>();
+                Thread watcher = new Thread(() -> watch(server, firstServed));
+                watcher.setDaemon(true);
+                watcher.start();
+                for (int i = 0; i < 40; i++) {
+                    JsonNode d = JSON.readTree(server.send("POST", "/recommend",
+                            "{\"policy\":\"shared\",\"context\":[0.1," + (i % 7) + ",0.5]}").body());
+                    assertEquals(202, server.send("POST", "/feedback", "{\"eventId\":\"" + d.get("eventId").asText()
+                            + "\",\"reward\":" + (i % 3 == 0 ? 1 : 0) + "}").statusCode());
+                    Thread.sleep(100);
+                }
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (version(server) < 40 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(100);
+                }
+                Thread.sleep(1500);
+                assertEquals(40, version(learner), "A learned every decision B made");
+                assertEquals(40, version(server), "B serves the latest version");
+                List<Long> delays = new ArrayList<>();
+                for (JsonNode s : JSON.readTree(server.get("/policies/shared/snapshots").body())) {
+                    long v = s.get("version").asLong();
+                    Long seen = firstServed.get(v);
+                    if (v > 0 && seen != null) {
+                        delays.add(seen - Instant.parse(s.get("savedAt").asText()).toEpochMilli());
+                    }
+                }
+                Collections.sort(delays);
+                assertTrue(delays.size() >= 10, "B saw the published versions: " + delays);
+                long p99 = delays.get((int) Math.ceil(0.99 * delays.size()) - 1);
+                long p50 = delays.get(delays.size() / 2);
+                Files.writeString(Path.of("target", "replica-delays.txt"), "snapshot saved -> served by the other "
+                        + "instance (ms), " + delays.size() + " versions: p50 " + p50 + ", p99 " + p99 + ", all "
+                        + delays + "\n" + "snapshot write time: " + metric(learner, "policyrec_snapshot_write_seconds"
+                        + "{quantile=\"0.5\"}") + " s (p50), " + metric(learner,
+                        "policyrec_snapshot_write_seconds{quantile=\"0.99\"}") + " s (p99)\n");
+                assertTrue(p99 <= 1000, "p99 publish-to-serve " + p99 + " ms; all " + delays);
+            }
+        }
+    }
+
+    static long version(ServiceProcess s) throws Exception {
+        return JSON.readTree(s.get("/policies/shared").body()).get("version").asLong();
+    }
+
+    static String metric(ServiceProcess s, String sample) throws Exception {
+        for (String line : s.get("/q/metrics").body().split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return line.substring(sample.length() + 1).trim();
+            }
+        }
+        return "?";
+    }
+
+    static void watch(ServiceProcess server, Map<Long, Long> firstServed) {
+        while (true) {
+            try {
+                long v = version(server);
+                synchronized (firstServed) {
+                    firstServed.putIfAbsent(v, System.currentTimeMillis());
+                }
+                Thread.sleep(20);
+            } catch (Exception e) {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.policyrec.snapshot;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.isOneOf;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.policyrec.learning.LearnerState;
+import io.policyrec.policy.PolicyRegistry;
+import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.testing.Metrics;
+import io.policyrec.testing.RedisProfile;
+import io.policyrec.testing.RedisResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Snapshots in a real Redis: atomic publish, retention, rollback, export and import, Redis away. */
+@QuarkusTest
+@TestProfile(RedisProfile.class)
+class RedisSnapshotTest {
+    @Inject
+    SnapshotStore store;
+
+    @Inject
+    PolicyRegistry registry;
+
+    @Inject
+    io.quarkus.redis.datasource.RedisDataSource redis;
+
+    static void policy(String name, int seed) {
+        given().contentType(ContentType.JSON).body(Map.of("contextDimension", 3, "actions", 3, "batchSize", 1,
+                "seed", seed)).put("/policies/" + name).then().statusCode(isOneOf(200, 201));
+    }
+
+    static void learnOnce(String name) {
+        String id = given().contentType(ContentType.JSON).body(Map.of("policy", name, "context", new float[] {1, 2, 3}))
+                .post("/recommend").then().statusCode(200).extract().path("eventId");
+        given().contentType(ContentType.JSON).body(Map.of("eventId", id, "reward", 1.0)).post("/feedback")
+                .then().statusCode(202);
+    }
+
+    static long version(String name) {
+        return given().get("/policies/" + name).then().statusCode(200).extract().<Number>path("version").longValue();
+    }
+
+    static StoredPolicy variant(StoredPolicy base, long version) {
+        double[] params = base.learner().params().clone();
+        java.util.Arrays.fill(params, version);
+        LearnerState l = base.learner();
+        return new StoredPolicy(base.name(), base.incarnation(), base.config(), version, base.createdAt(), version,
+                0.5, new LearnerState(params, l.optimizerState(), version, 0, 0, 0.1, List.of()), Map.of(),
+                JoinState.EMPTY);
+    }
+
+    @Test
+    void readersNeverSeeHalfASnapshotWhileWritersPublish() throws Exception {
+        policy("r-atomic", 1);
+        StoredPolicy base = store.latest("r-atomic").orElseThrow();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        Future<?> writer = pool.submit(() -> {
+            for (long v = 1; v <= 150; v++) {
+                store.save(variant(base, v));
+            }
+            writing.set(false);
+            return null;
+        });
+        List<Future<Integer>> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            readers.add(pool.submit(() -> {
+                int reads = 0;
+                long last = -1;
+                while (writing.get()) {
+                    StoredPolicy s = store.latest("r-atomic").orElseThrow();
+                    if (s.version() > 0) {
+                        for (double p : s.learner().params()) {
+                            assertEquals(s.version(), p, "a snapshot is read whole or not at all");
+                        }
+                    }
+                    assertTrue(s.version() >= last, "versions never go back for a reader");
+                    last = s.version();
+                    reads++;
+                }
+                return reads;
+            }));
+        }
+        writer.get();
+        for (Future<Integer> r : readers) {
+            assertTrue(r.get() > 0);
+        }
+        pool.shutdown();
+        assertEquals(150, store.latest("r-atomic").orElseThrow().version());
+    }
+
+    @Test
+    void retentionKeepsTheLastTwentyVersions() throws Exception {
+        policy("r-retain", 2);
+        StoredPolicy base = store.latest("r-retain").orElseThrow();
+        for (long v = 1; v <= 30; v++) {
+            store.save(variant(base, v));
+        }
+        List<SnapshotInfo> versions = store.versions("r-retain");
+        assertEquals(20, versions.size());
+        assertEquals(30, versions.get(0).version());
+        assertEquals(11, versions.get(19).version());
+        assertTrue(store.raw("r-retain", 10).isEmpty());
+        given().get("/policies/r-retain/snapshots").then().statusCode(200).body("[0].version", equalTo(30))
+                .body("size()", equalTo(20));
+    }
+
+    @Test
+    void aPolicyWithTwentySnapshotsTakesAFewMegabytesOfRedis() throws Exception {
+        given().contentType(ContentType.JSON).body(Map.of("contextDimension", 784, "actions", 10, "seed", 9))
+                .put("/policies/r-memory").then().statusCode(isOneOf(200, 201));
+        StoredPolicy base = store.latest("r-memory").orElseThrow();
+        for (long v = 1; v <= 25; v++) {
+            store.save(variant(base, v));
+        }
+        long bytes = 0;
+        for (Object key : redis.key(String.class).keys("policyrec:r-memory:*")) {
+            bytes += Long.parseLong(redis.execute("MEMORY", "USAGE", key.toString()).toString());
+        }
+        long blob = SnapshotCodec.encode(base).length;
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "redis-memory.txt"), "784x32x32x10 policy, "
+                + "20 retained snapshots: " + bytes + " bytes in Redis (one snapshot " + blob + " bytes)\n");
+        assertTrue(bytes >= 20 * blob, "all twenty versions are kept: " + bytes);
+        assertTrue(bytes < 22 * blob, "and nothing much besides: " + bytes);
+    }
+
+    @Test
+    void rollbackServesAndLearnsFromTheOlderVersion() throws Exception {
+        policy("r-roll", 3);
+        for (int i = 0; i < 6; i++) {
+            learnOnce("r-roll");
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while ((version("r-roll") < 6 || store.versions("r-roll").stream().noneMatch(v -> v.version() == 6))
+                && System.currentTimeMillis() < deadline) {
+            Metrics.sleep(50);
+        }
+        given().get("/policies/r-roll/snapshots").then().statusCode(200).body("version", org.hamcrest.Matchers
+                .hasItems(2, 4, 6));
+        given().contentType(ContentType.JSON).body(Map.of("version", 2)).post("/policies/r-roll/rollback")
+                .then().statusCode(200).body("version", equalTo(2));
+        assertEquals(2, version("r-roll"));
+        given().contentType(ContentType.JSON).body(Map.of("policy", "r-roll", "context", new float[] {1, 2, 3}))
+                .post("/recommend").then().statusCode(200).body("policyVersion", equalTo(2));
+        assertFalse(store.versions("r-roll").stream().anyMatch(v -> v.version() > 2), "later versions are dropped");
+        learnOnce("r-roll");
+        deadline = System.currentTimeMillis() + 10_000;
+        while (version("r-roll") < 3 && System.currentTimeMillis() < deadline) {
+            Metrics.sleep(50);
+        }
+        assertEquals(3, version("r-roll"), "learning continues from the rolled-back version");
+        given().contentType(ContentType.JSON).body(Map.of("version", 99)).post("/policies/r-roll/rollback")
+                .then().statusCode(404).contentType("application/problem+json");
+        given().contentType(ContentType.JSON).body(Map.of("versio", 1)).post("/policies/r-roll/rollback")
+                .then().statusCode(400);
+    }
+
+    @Test
+    void exportThenImportGivesTheSameDecisions() throws Exception {
+        policy("r-export", 4);
+        for (int i = 0; i < 4; i++) {
+            learnOnce("r-export");
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (store.versions("r-export").stream().noneMatch(v -> v.version() == 4)
+                && System.currentTimeMillis() < deadline) {
+            Metrics.sleep(50);
+        }
+        byte[] blob = given().get("/policies/r-export/snapshots/4").then().statusCode(200)
+                .contentType("application/octet-stream").extract().asByteArray();
+        given().contentType("application/octet-stream").body(blob).put("/policies/r-imported/snapshots")
+                .then().statusCode(201).body("version", equalTo(4)).body("config.seed", equalTo(4));
+        Map<String, Object> body = Map.of("context", new float[] {0.3f, 0.2f, 0.9f}, "explain", true);
+        Map<String, Object> original = new java.util.HashMap<>(body);
+        original.put("policy", "r-export");
+        Map<String, Object> imported = new java.util.HashMap<>(body);
+        imported.put("policy", "r-imported");
+        List<Float> a = given().contentType(ContentType.JSON).body(original).post("/recommend").then().statusCode(200)
+                .extract().path("probabilities.probability");
+        List<Float> b = given().contentType(ContentType.JSON).body(imported).post("/recommend").then().statusCode(200)
+                .extract().path("probabilities.probability");
+        assertEquals(a, b, "same weights, same distribution");
+        given().contentType("application/octet-stream").body(new byte[] {1, 2, 3}).put("/policies/r-bad/snapshots")
+                .then().statusCode(400).contentType("application/problem+json");
+        given().get("/policies/r-export/snapshots/12345").then().statusCode(404);
+        given().get("/policies/r-export/snapshots/x").then().statusCode(400);
+    }
+
+    @Test
+    void redisAwayServingGoesOnAndTheNextSnapshotGoesOutWhenItReturns() {
+        policy("r-down", 5);
+        double failures = Metrics.value("policyrec_snapshot_write_failures_total");
+        RedisResource.redis().stop();
+        try {
+            for (int i = 0; i < 6; i++) {
+                learnOnce("r-down");
+            }
+            Metrics.awaitAtLeast("policyrec_snapshot_write_failures_total", failures + 1, 20_000);
+            given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.state", equalTo("degraded"));
+            given().get("/q/health/live").then().statusCode(200);
+            given().contentType(ContentType.JSON).body(Map.of("policy", "r-down", "context", new float[] {1, 2, 3}))
+                    .post("/recommend").then().statusCode(200);
+        } finally {
+            RedisResource.redis().start();
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        long stored = -1;
+        while (stored < 6 && System.currentTimeMillis() < deadline) {
+            Metrics.sleep(200);
+            try {
+                stored = store.latest("r-down").map(StoredPolicy::version).orElse(-1L);
+            } catch (SnapshotStoreException e) {
+                stored = -1;
+            }
+        }
+        assertEquals(6, stored, "after Redis is back, the latest snapshot is written");
+        PolicySnapshot served = registry.get("r-down");
+        assertArrayEquals(new long[] {6}, new long[] {served.version()});
+    }
+}
