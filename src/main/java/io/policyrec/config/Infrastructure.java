@@ -1,6 +1,10 @@
 package io.policyrec.config;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.policyrec.metrics.PolicyMetrics;
 import io.policyrec.feedback.DecisionLog;
 import io.policyrec.feedback.FeedbackIntake;
 import io.policyrec.feedback.KafkaDecisionLog;
@@ -106,12 +110,46 @@ public class Infrastructure {
 
     @Produces
     @Singleton
+    PolicyMetrics policyMetrics(MeterRegistry meters, PolicyRegistry registry, PolicyrecConfig config,
+                                SnapshotPublisher publisher, Clock clock) {
+        var m = config.metrics();
+        return new PolicyMetrics(meters, registry, new PolicyMetrics.Settings(m.window(), m.learningWindow(),
+                m.maxActionLabels(), m.inUseShare(), m.enabled()), name -> {
+                    Long at = publisher.writtenAt(name);
+                    return at == null ? Double.NaN : (clock.millis() - at) / 1000.0;
+                });
+    }
+
+    /** Latency histograms with fixed buckets, so that p50 and p99 can be read in Prometheus. */
+    @Produces
+    @Singleton
+    MeterFilter httpBuckets() {
+        return new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                if (id.getName().startsWith("http.server.requests")) {
+                    return DistributionStatisticConfig.builder().serviceLevelObjectives(
+                            ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(5000))
+                            .build().merge(config);
+                }
+                return config;
+            }
+        };
+    }
+
+    private static double ms(long millis) {
+        return Duration.ofMillis(millis).toNanos();
+    }
+
+    @Produces
+    @Singleton
     PolicyHost policyHost(Mode mode, PolicyRegistry registry, SnapshotStore store, SnapshotPublisher publisher,
-                          LoopSettings settings, MeterRegistry meters, Clock clock) {
+                          LoopSettings settings, MeterRegistry meters, PolicyMetrics metrics, Clock clock) {
         if (mode.kafka()) {
-            return new KafkaLearner(mode.kafkaSettings(), settings, registry, store, publisher, meters, clock);
+            return new KafkaLearner(mode.kafkaSettings(), settings, registry, store, publisher, meters, metrics,
+                    clock);
         }
-        return new LearningLoop(registry, store, publisher, settings, meters, clock);
+        return new LearningLoop(registry, store, publisher, settings, meters, metrics, clock);
     }
 
     @Produces

@@ -138,6 +138,56 @@ public interface PolicyrecConfig {
 
     Redis redis();
 
+    Metrics metrics();
+
+    Security security();
+
+    /** API keys, sent in the X-API-Key header. */
+    interface Security {
+        /** Required for creating, replacing and deleting policies, rollback, import and download. */
+        @WithName("admin-key")
+        Optional<String> adminKey();
+
+        /** When set, /recommend and /feedback require one of these keys (the admin key works too). */
+        @WithName("client-keys")
+        Optional<List<String>> clientKeys();
+
+        /** Refuse to start without an admin key (on in the production profile). */
+        @WithName("require-admin-key")
+        @WithDefault("false")
+        boolean requireAdminKey();
+    }
+
+    /** The policy gauges. */
+    interface Metrics {
+        /** Off: no policy gauges are recorded (to measure what they cost). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Recent decisions per policy the decision gauges are computed over. */
+        @WithDefault("10000")
+        int window();
+
+        /** Recent learned decisions per policy for the mean reward and the off-policy estimates. */
+        @WithName("learning-window")
+        @WithDefault("2000")
+        int learningWindow();
+
+        /** Above this many actions, action_share has the top actions and "other". */
+        @WithName("max-action-labels")
+        @WithDefault("20")
+        int maxActionLabels();
+
+        /** An action is in use above this share of recent decisions. */
+        @WithName("in-use-share")
+        @WithDefault("0.005")
+        double inUseShare();
+
+        /** How often action shares and off-policy estimates are recomputed. */
+        @WithDefault("PT5S")
+        Duration refresh();
+    }
+
     /** The shared snapshot store, on when {@code quarkus.redis.hosts} is set. */
     interface Redis {
         /** Prefix of every key and channel (several deployments can share one Redis). */

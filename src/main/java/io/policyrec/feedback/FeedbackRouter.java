@@ -45,6 +45,7 @@ public final class FeedbackRouter implements AutoCloseable {
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
     private final Counter routed;
     private final Counter unknown;
+    private final Counter received;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -57,6 +58,8 @@ public final class FeedbackRouter implements AutoCloseable {
                 .description("Feedback records checked and routed to their policy's learner").register(meters);
         this.unknown = Counter.builder("policyrec_feedback_rejected_total").tag("reason", RejectReason.UNKNOWN.label())
                 .description("Rewards not learned from, by reason").register(meters);
+        this.received = Counter.builder("policyrec_feedback_received_total").tag("source", "kafka")
+                .description("Feedback records received").register(meters);
         this.thread = new Thread(this::run, "policyrec-feedback-router");
         this.thread.setDaemon(true);
     }
@@ -137,6 +140,7 @@ public final class FeedbackRouter implements AutoCloseable {
             }
             p.sendOffsetsToTransaction(offsets, c.groupMetadata());
             p.commitTransaction();
+            received.increment(records.count());
             routed.increment(ok);
             unknown.increment(unknownIds);
             dead.forEach((reason, n) -> dlq(reason).increment(n));

@@ -3,6 +3,7 @@ package io.policyrec.feedback;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
@@ -52,6 +53,7 @@ public final class KafkaLearner implements PolicyHost {
     private final SnapshotStore store;
     private final SnapshotPublisher publisher;
     private final JoinMetrics metrics;
+    private final LearningObserver observer;
     private final Clock clock;
     private final ConcurrentLinkedQueue<Runnable> control = new ConcurrentLinkedQueue<>();
     private final Map<Integer, PartitionLearner> partitions = new HashMap<>();
@@ -65,7 +67,8 @@ public final class KafkaLearner implements PolicyHost {
     private volatile long lastPoll;
 
     public KafkaLearner(KafkaSettings settings, LoopSettings loop, PolicyRegistry registry, SnapshotStore store,
-                        SnapshotPublisher publisher, MeterRegistry meters, Clock clock) {
+                        SnapshotPublisher publisher, MeterRegistry meters, LearningObserver observer, Clock clock) {
+        this.observer = observer;
         this.settings = settings;
         this.loop = loop;
         this.registry = registry;
@@ -172,7 +175,7 @@ public final class KafkaLearner implements PolicyHost {
                 // A policy created or replaced elsewhere whose decisions come to this partition.
                 PolicyLearning l = new PolicyLearning(latest.name(), latest.incarnation(), latest.config(),
                         PolicyGradientLearner.restore(latest.config(), latest.learner()), latest.createdAt(),
-                        loop.snapshotEveryUpdates(), clock.millis());
+                        loop.snapshotEveryUpdates(), clock.millis(), observer);
                 p.forget(latest.name());
                 Map<String, Long> cut = p.positions();
                 p.adopt(l, null, cut.get(PartitionLearner.DECISIONS), cut.get(PartitionLearner.FEEDBACK));
@@ -189,7 +192,7 @@ public final class KafkaLearner implements PolicyHost {
 
     private PolicyLearning learning(PolicySnapshot s, PolicyGradientLearner learner, long now) {
         return new PolicyLearning(s.name(), s.incarnation(), s.config(), learner, s.createdAt(),
-                loop.snapshotEveryUpdates(), now);
+                loop.snapshotEveryUpdates(), now, observer);
     }
 
     private void wake() {
@@ -270,6 +273,10 @@ public final class KafkaLearner implements PolicyHost {
         boolean fCaughtUp = p.feedbackEmpty() && caughtUp(c, f);
         Set<PolicyLearning> changed = p.process(now, dCaughtUp, fCaughtUp, settings.grace().toMillis(),
                 loop.maxBatchDelay().toMillis());
+        double lag = dCaughtUp || p.lastDecisionTime() == 0 ? 0 : Math.max(0, now - p.lastDecisionTime()) / 1000.0;
+        for (PolicyLearning l : p.policies().values()) {
+            l.lag(lag);
+        }
         long published = clock.millis();
         for (PolicyLearning l : changed) {
             registry.publish(l.snapshot());
@@ -365,7 +372,7 @@ public final class KafkaLearner implements PolicyHost {
                     long[] start = startFor(c, tp, routed, s);
                     PolicyGradientLearner learner = PolicyGradientLearner.restore(s.config(), s.learner());
                     PolicyLearning l = new PolicyLearning(s.name(), s.incarnation(), s.config(), learner, s.createdAt(),
-                            loop.snapshotEveryUpdates(), clock.millis());
+                            loop.snapshotEveryUpdates(), clock.millis(), observer);
                     p.adopt(l, s, start[0], start[1]);
                 }
                 long decisionsFrom = p.decisionsStart();
@@ -414,7 +421,7 @@ public final class KafkaLearner implements PolicyHost {
                 StoredPolicy stored = s.get();
                 PolicyGradientLearner learner = PolicyGradientLearner.restore(stored.config(), stored.learner());
                 return Optional.of(new PolicyLearning(stored.name(), stored.incarnation(), stored.config(), learner,
-                        stored.createdAt(), loop.snapshotEveryUpdates(), now));
+                        stored.createdAt(), loop.snapshotEveryUpdates(), now, observer));
             }
         } catch (SnapshotStoreException e) {
             LOG.warnf("Cannot look policy %s up: %s", d.policy(), e.getMessage());

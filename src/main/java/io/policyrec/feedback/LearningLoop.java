@@ -3,6 +3,7 @@ package io.policyrec.feedback;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
@@ -47,12 +48,15 @@ public final class LearningLoop implements PolicyHost {
     private final Map<String, PolicyLearning> learning = new HashMap<>();
     private final Set<PolicyLearning> changed = new HashSet<>();
     private final Counter dropped;
+    private final LearningObserver observer;
     private final Thread thread;
+    private volatile long lastDecisionTime;
     private volatile boolean running;
     private long nextTick;
 
     public LearningLoop(PolicyRegistry registry, SnapshotStore store, SnapshotPublisher publisher,
-                        LoopSettings settings, MeterRegistry meters, Clock clock) {
+                        LoopSettings settings, MeterRegistry meters, LearningObserver observer, Clock clock) {
+        this.observer = observer;
         this.registry = registry;
         this.store = store;
         this.publisher = publisher;
@@ -116,7 +120,7 @@ public final class LearningLoop implements PolicyHost {
             try {
                 long now = clock.millis();
                 PolicyLearning l = new PolicyLearning(snapshot.name(), snapshot.incarnation(), snapshot.config(),
-                        learner, snapshot.createdAt(), settings.snapshotEveryUpdates(), now);
+                        learner, snapshot.createdAt(), settings.snapshotEveryUpdates(), now, observer);
                 publisher.cancel(snapshot.name());
                 if (persist) {
                     store.save(l.stored(now, Map.of(), java.util.List.of()));
@@ -219,6 +223,7 @@ public final class LearningLoop implements PolicyHost {
             if (l != null && l.owns(d)) {
                 join.decided(d, l.rule);
             }
+            lastDecisionTime = d.timestamp();
         } else if (event instanceof Reward r) {
             join.rewarded(r.eventId(), r.reward(), r.eventTime(), r.receivedAt());
         }
@@ -233,7 +238,9 @@ public final class LearningLoop implements PolicyHost {
 
     private void tick(long now) {
         join.advanceTo(now);
+        double lag = inbox.isEmpty() ? 0 : Math.max(0, now - lastDecisionTime) / 1000.0;
         for (PolicyLearning l : learning.values()) {
+            l.lag(lag);
             if (l.flushIfWaiting(now, settings.maxBatchDelay().toMillis())) {
                 changed.add(l);
             }

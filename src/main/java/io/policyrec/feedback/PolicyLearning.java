@@ -4,6 +4,7 @@ import io.policyrec.learning.PolicyGradientLearner;
 import io.policyrec.learning.PolicyTrainer;
 import io.policyrec.learning.RewardedDecision;
 import io.policyrec.learning.StepReport;
+import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyConfig;
 import io.policyrec.policy.PolicySnapshot;
@@ -25,6 +26,7 @@ final class PolicyLearning {
     final PolicyTrainer trainer;
     final long createdAt;
     private final long previousEvery;
+    private final LearningObserver observer;
     private final List<Long> batchOffsets = new ArrayList<>();
     private final List<Long> batchArrivals = new ArrayList<>();
     private final List<Long> learnedArrivals = new ArrayList<>();
@@ -33,6 +35,12 @@ final class PolicyLearning {
 
     PolicyLearning(String name, long incarnation, PolicyConfig config, PolicyGradientLearner learner, long createdAt,
                    long previousEvery, long now) {
+        this(name, incarnation, config, learner, createdAt, previousEvery, now, LearningObserver.NONE);
+    }
+
+    PolicyLearning(String name, long incarnation, PolicyConfig config, PolicyGradientLearner learner, long createdAt,
+                   long previousEvery, long now, LearningObserver observer) {
+        this.observer = observer;
         this.name = name;
         this.incarnation = incarnation;
         this.config = config;
@@ -62,6 +70,7 @@ final class PolicyLearning {
     boolean learn(JoinedDecision joined, long offset, long now) {
         Decision d = joined.decision();
         batchOffsets.add(offset);
+        observer.applied(d, joined.reward());
         if (joined.receivedAt() >= 0) {
             batchArrivals.add(joined.receivedAt());
         }
@@ -96,7 +105,12 @@ final class PolicyLearning {
         return arrivals;
     }
 
+    void lag(double seconds) {
+        observer.lag(name, seconds);
+    }
+
     private void stepped() {
+        observer.stepped(name, incarnation);
         batchOffsets.clear();
         learnedArrivals.addAll(batchArrivals);
         batchArrivals.clear();

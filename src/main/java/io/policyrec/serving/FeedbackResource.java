@@ -26,11 +26,15 @@ public class FeedbackResource {
     private final FeedbackIntake intake;
     private final ObjectMapper json;
     private final Clock clock;
+    private final io.micrometer.core.instrument.Counter received;
 
-    public FeedbackResource(FeedbackIntake intake, ObjectMapper json, Clock clock) {
+    public FeedbackResource(FeedbackIntake intake, ObjectMapper json, Clock clock,
+                            io.micrometer.core.instrument.MeterRegistry meters) {
         this.intake = intake;
         this.json = json;
         this.clock = clock;
+        this.received = io.micrometer.core.instrument.Counter.builder("policyrec_feedback_received_total")
+                .tag("source", "http").description("Feedback records received").register(meters);
     }
 
     /** A reward checked and ready for the join. */
@@ -67,6 +71,7 @@ public class FeedbackResource {
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
         }
+        received.increment(rewards.size());
         int accepted = 0;
         for (Reward r : rewards) {
             if (!intake.accept(r.eventId(), r.reward(), r.eventTime())) {

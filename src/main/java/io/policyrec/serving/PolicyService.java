@@ -52,9 +52,14 @@ public class PolicyService {
     private final Clock clock;
     private FeedbackRouter router;
     private SnapshotFollower follower;
+    private Thread metricsRefresher;
+
+    private final io.policyrec.metrics.PolicyMetrics metrics;
 
     public PolicyService(PolicyRegistry registry, PolicyHost host, SnapshotStore store, PolicyrecConfig config,
-                         Infrastructure.Mode mode, MeterRegistry meters, Clock clock) {
+                         Infrastructure.Mode mode, MeterRegistry meters, io.policyrec.metrics.PolicyMetrics metrics,
+                         Clock clock) {
+        this.metrics = metrics;
         this.registry = registry;
         this.host = host;
         this.store = store;
@@ -89,6 +94,7 @@ public class PolicyService {
             }
         });
         host.start();
+        startMetricsRefresh(config.metrics().refresh().toMillis());
         if (store instanceof RedisSnapshotStore) {
             follower = new SnapshotFollower(store, registry, host, config.redis().pollInterval());
             follower.start();
@@ -99,6 +105,24 @@ public class PolicyService {
         }
         LOG.infof("Running %s", mode.kafka() ? "with Kafka at " + mode.kafkaSettings().clientProperties()
                 .get("bootstrap.servers") : "embedded (HTTP feedback, in-process join, local snapshots)");
+    }
+
+    private void startMetricsRefresh(long everyMillis) {
+        metrics.refresh();
+        metricsRefresher = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(everyMillis);
+                    metrics.refresh();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.debugf("metrics refresh failed: %s", e.toString());
+                }
+            }
+        }, "policyrec-metrics");
+        metricsRefresher.setDaemon(true);
+        metricsRefresher.start();
     }
 
     /** The snapshots to start from; with the store away, none: the follower loads them when it returns. */
@@ -123,6 +147,9 @@ public class PolicyService {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        if (metricsRefresher != null) {
+            metricsRefresher.interrupt();
+        }
         if (follower != null) {
             follower.close();
         }

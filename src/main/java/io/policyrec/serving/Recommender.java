@@ -2,6 +2,7 @@ package io.policyrec.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.policyrec.feedback.DecisionLog;
+import io.policyrec.metrics.PolicyMetrics;
 import io.policyrec.policy.ActionDistribution;
 import io.policyrec.policy.ActionSampler;
 import io.policyrec.policy.ActionSet;
@@ -25,11 +26,13 @@ public class Recommender {
 
     private final PolicyRegistry registry;
     private final DecisionLog decisionLog;
+    private final PolicyMetrics metrics;
     private final Clock clock;
 
-    public Recommender(PolicyRegistry registry, DecisionLog decisionLog, Clock clock) {
+    public Recommender(PolicyRegistry registry, DecisionLog decisionLog, PolicyMetrics metrics, Clock clock) {
         this.registry = registry;
         this.decisionLog = decisionLog;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -67,9 +70,11 @@ public class Recommender {
         double[] q = ActionDistribution.of(policy.weights().logits(context), eligible,
                 policy.config().minProbability());
         Draw draw = ActionSampler.draw(q, eligible, k, ThreadLocalRandom.current());
+        long now = clock.millis();
         Decision decision = new Decision(decisionLog.newEventId(policy.name()), policy.name(), policy.incarnation(),
-                policy.version(), clock.millis(), context, eligible, draw.actions(), draw.probabilities());
+                policy.version(), now, context, eligible, draw.actions(), draw.probabilities());
         decisionLog.record(decision);
+        metrics.decided(policy, q, draw.first(), now);
         ActionSet actions = policy.config().actions();
         List<RecommendResponse.ActionProbability> ranking = null;
         if (k > 1) {

@@ -1,0 +1,75 @@
+package io.policyrec.metrics;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The last W decisions of one policy as the gauges need them: the entropy of the distribution
+ * each was drawn from and the action drawn. Written by request threads without locks or
+ * allocation (one slot each, claimed by an atomic counter); read by the scrape. A slot being
+ * overwritten while read makes a gauge off by one decision, which is fine for a gauge.
+ */
+public final class DecisionWindow {
+    private final double[] entropy;
+    private final int[] action;
+    private final AtomicLong count = new AtomicLong();
+    private final int actions;
+    private volatile long lastDecisionAt;
+
+    public DecisionWindow(int size, int actions) {
+        this.entropy = new double[size];
+        this.action = new int[size];
+        this.actions = actions;
+    }
+
+    public void record(double entropyNats, int drawn, long time) {
+        int slot = (int) (count.getAndIncrement() % entropy.length);
+        entropy[slot] = entropyNats;
+        action[slot] = drawn;
+        lastDecisionAt = time;
+    }
+
+    public long lastDecisionAt() {
+        return lastDecisionAt;
+    }
+
+    public int actions() {
+        return actions;
+    }
+
+    /** Decisions in the window. */
+    public int size() {
+        return (int) Math.min(count.get(), entropy.length);
+    }
+
+    /** Mean entropy in nats of the served distributions in the window (NaN when empty). */
+    public double meanEntropy() {
+        int n = size();
+        if (n == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += entropy[i];
+        }
+        return sum / n;
+    }
+
+    /** Share of the window's decisions that drew each action. */
+    public double[] shares() {
+        int n = size();
+        double[] shares = new double[actions];
+        if (n == 0) {
+            return shares;
+        }
+        for (int i = 0; i < n; i++) {
+            int a = action[i];
+            if (a >= 0 && a < actions) {
+                shares[a]++;
+            }
+        }
+        for (int a = 0; a < actions; a++) {
+            shares[a] /= n;
+        }
+        return shares;
+    }
+}
