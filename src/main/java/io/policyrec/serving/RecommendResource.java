@@ -32,6 +32,17 @@ public class RecommendResource {
     }
 
     @POST
+    @Path("/probabilities")
+    @Operation(summary = "The distributions the policy would draw from for these contexts, without deciding "
+            + "(nothing is logged or learned)")
+    public Recommender.ProbabilitiesResponse probabilities(BatchRecommendRequest request) {
+        if (request == null) {
+            throw ProblemException.invalid("body", "a JSON object with contexts is required");
+        }
+        return recommender.probabilities(request, config.http().maxBatch());
+    }
+
+    @POST
     @Path("/batch")
     @Operation(summary = "One decision per context, in one round trip")
     public List<RecommendResponse> batch(BatchRecommendRequest request) {

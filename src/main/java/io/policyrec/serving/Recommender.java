@@ -66,6 +66,33 @@ public class Recommender {
         return decisions;
     }
 
+    /** The distributions the policy would draw from, without deciding (nothing logged, nothing learned). */
+    public ProbabilitiesResponse probabilities(BatchRecommendRequest request, int maxBatch) {
+        PolicySnapshot policy = policy(request.policy());
+        float[][] contexts = request.contexts();
+        if (contexts == null || contexts.length == 0) {
+            throw ProblemException.invalid("contexts", "must be a non-empty array of contexts");
+        }
+        if (contexts.length > maxBatch) {
+            throw ProblemException.invalid("contexts", "at most " + maxBatch + " contexts per request");
+        }
+        if (request.k() != null || request.explain() != null) {
+            throw ProblemException.invalid(request.k() != null ? "k" : "explain", "is not used here");
+        }
+        int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
+        double[][] out = new double[contexts.length][];
+        for (int i = 0; i < contexts.length; i++) {
+            checkContext(contexts[i], policy, "contexts[" + i + "]");
+            out[i] = ActionDistribution.of(policy.weights().logits(contexts[i]), eligible,
+                    policy.config().minProbability());
+        }
+        return new ProbabilitiesResponse(policy.name(), policy.version(), out);
+    }
+
+    /** Distributions in action order, one per context. */
+    public record ProbabilitiesResponse(String policy, long policyVersion, double[][] probabilities) {
+    }
+
     private RecommendResponse decide(PolicySnapshot policy, float[] context, int[] eligible, int k, boolean explain) {
         double[] q = ActionDistribution.of(policy.weights().logits(context), eligible,
                 policy.config().minProbability());

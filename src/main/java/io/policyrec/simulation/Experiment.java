@@ -65,6 +65,16 @@ public final class Experiment {
 
     public static Evaluation evaluate(BanditEnvironment env, PolicyWeights weights, PolicyConfig config, long updates,
                                       long interactions, double lambda, SplittableRandom random) {
+        List<double[]> distributions = new ArrayList<>(env.testSet().size());
+        for (Sample s : env.testSet()) {
+            distributions.add(ActionDistribution.of(weights.logits(s.context()), null, config.minProbability()));
+        }
+        return evaluate(env, distributions, updates, interactions, lambda, random);
+    }
+
+    /** The same measures from the policy's distributions on the test set (in test-set order). */
+    public static Evaluation evaluate(BanditEnvironment env, List<double[]> distributions, long updates,
+                                      long interactions, double lambda, SplittableRandom random) {
         List<Sample> test = env.testSet();
         int k = env.actionCount();
         int topK = env.accuracyTopK();
@@ -73,8 +83,9 @@ public final class Experiment {
         double entropy = 0;
         int hits = 0;
         long[] drawn = new long[k];
-        for (Sample s : test) {
-            double[] q = ActionDistribution.of(weights.logits(s.context()), null, config.minProbability());
+        for (int i = 0; i < test.size(); i++) {
+            Sample s = test.get(i);
+            double[] q = distributions.get(i);
             int greedy = argmax(q);
             greedyReward += s.rewards()[greedy];
             if (rank(q, s.best()) < topK) {

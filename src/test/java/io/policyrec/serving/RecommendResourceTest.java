@@ -96,6 +96,18 @@ class RecommendResourceTest {
     }
 
     @Test
+    void probabilitiesScoreWithoutDeciding() {
+        List<List<Float>> p = given().contentType(ContentType.JSON)
+                .body(Map.of("policy", "r-ints", "contexts", List.of(new float[] {1, 2, 3}, new float[] {0, 0, 1})))
+                .post("/recommend/probabilities").then().statusCode(200).body("policy", equalTo("r-ints"))
+                .body("probabilities", hasSize(2)).extract().path("probabilities");
+        assertEquals(5, p.get(0).size());
+        assertEquals(1.0, p.get(1).stream().mapToDouble(Float::doubleValue).sum(), 1e-5);
+        problem(given().contentType(ContentType.JSON).body(Map.of("policy", "r-ints", "contexts", List.of(
+                new float[] {1, 2}))).post("/recommend/probabilities").then(), 400, "contexts[0]");
+    }
+
+    @Test
     void errorsNameTheFieldAndNeverAre500() {
         problem(recommend(Map.of("policy", "nope", "context", new float[] {1})), 404, null);
         problem(recommend(Map.of("policy", "r-ints", "context", new float[] {1, 2})), 400, "context");

@@ -33,7 +33,11 @@ final class ExperimentCommand {
               --seeds     number of seeds, 1..n (3)
               --eval-every evaluate on the test set every this many updates (updates/20)
               --parallel  runs at once (1)
-              --out       output folder (results)""";
+              --out       output folder (results)
+              --service   run against this service (e.g. http://localhost:8080) instead of in process; start it
+                          with policyrec.learner.max-batch-delay=0 (and policyrec.http.max-batch >= the batch)
+              --feedback  http | kafka: how rewards reach the service (http)
+              --bootstrap Kafka bootstrap servers for --feedback kafka (localhost:9092)""";
 
     private ExperimentCommand() {
     }
@@ -53,6 +57,9 @@ final class ExperimentCommand {
         int evalEvery = args.getInt("eval-every", Math.max(1, updates / 20));
         int parallel = args.getInt("parallel", 1);
         Path out = Path.of(args.get("out", "results"));
+        String serviceUrl = args.get("service", null);
+        String feedback = args.get("feedback", "http");
+        String bootstrap = args.get("bootstrap", "localhost:9092");
         args.checkAllRead();
 
         for (String dataset : datasets) {
@@ -60,8 +67,12 @@ final class ExperimentCommand {
             List<String> agents = agentsOption == null ? Datasets.paperAgents(dataset) : List.of(agentsOption.split(","));
             Path dir = out.resolve(env.name());
             Files.createDirectories(dir.resolve("runs"));
-            List<RunResult> results = runAll(env, agents, updates, batch, lr, baseline, seeds, evalEvery, parallel, dir);
-            String settings = String.format(Locale.ROOT, "%s: %d updates of %d contexts (%,d interactions), Adam %s, "
+            List<RunResult> results = serviceUrl == null
+                    ? runAll(env, agents, updates, batch, lr, baseline, seeds, evalEvery, parallel, dir)
+                    : runRemote(new ServiceClient(serviceUrl), feedback.equals("kafka") ? bootstrap : null, env, agents,
+                            updates, batch, lr, baseline, seeds, evalEvery, dir);
+            String settings = (serviceUrl == null ? "in process; " : "against the service at " + serviceUrl
+                    + " with feedback over " + feedback + "; ") + String.format(Locale.ROOT, "%s: %d updates of %d contexts (%,d interactions), Adam %s, "
                     + "baseline %s, a %dx32x32x%d network as in the paper, %d seeds", env.name(), updates, batch,
                     (long) updates * batch, lr, baseline, env.contextDimension(), env.actionCount(), seeds);
             Report.write(dir, env.name(), settings, agents, results);
@@ -105,6 +116,47 @@ final class ExperimentCommand {
             results.add(f.get());
         }
         pool.shutdown();
+        return results;
+    }
+
+    static List<RunResult> runRemote(ServiceClient service, String bootstrap, BanditEnvironment env,
+                                     List<String> agents, int updates, int batch, double lr, String baseline, int seeds,
+                                     int evalEvery, Path dir) throws Exception {
+        org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> kafka = null;
+        if (bootstrap != null) {
+            java.util.Properties p = new java.util.Properties();
+            p.put("bootstrap.servers", bootstrap);
+            p.put("linger.ms", "1");
+            kafka = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer());
+        }
+        List<RunResult> results = new ArrayList<>();
+        int total = agents.size() * seeds;
+        int done = 0;
+        try {
+            for (String spec : agents) {
+                Agent agent = Agent.parse(spec);
+                for (long seed = 1; seed <= seeds; seed++) {
+                    long s = seed;
+                    String policy = "exp-" + env.name() + "-" + fileName(spec).replace('.', '_') + "-" + seed;
+                    long t0 = System.nanoTime();
+                    List<Evaluation> evaluations = RemoteExperiment.run(service, kafka, env, agent, policy, updates,
+                            batch, lr, baseline, evalEvery, seed, e -> System.err.printf(Locale.ROOT,
+                                    "  %s %s seed %d: update %d/%d greedy %.3f entropy %.3f actions %d%n", env.name(),
+                                    spec, s, e.updates(), updates, e.greedyReward(), e.meanEntropy(), e.actionsUsed()));
+                    RunResult r = new RunResult(env.name(), spec, seed, evaluations, (System.nanoTime() - t0) / 1e9);
+                    writeRun(dir.resolve("runs").resolve(fileName(spec) + "__seed" + seed + ".csv"), r);
+                    results.add(r);
+                    System.err.printf(Locale.ROOT, "[%d/%d] %s %s seed %d done in %.1f s%n", ++done, total, env.name(),
+                            spec, seed, r.seconds());
+                }
+            }
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
         return results;
     }
 

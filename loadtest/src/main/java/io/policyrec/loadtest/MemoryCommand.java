@@ -34,10 +34,12 @@ final class MemoryCommand {
         double rewarded = args.getDouble("rewarded", 0.5);
         args.checkAllRead();
         PolicyRegistry registry = new PolicyRegistry();
-        LearningLoop loop = new LearningLoop(registry,
-                new FileSnapshotStore(Files.createTempDirectory("policyrec-memory")),
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        FileSnapshotStore store = new FileSnapshotStore(Files.createTempDirectory("policyrec-memory"));
+        LearningLoop loop = new LearningLoop(registry, store,
+                new io.policyrec.snapshot.SnapshotPublisher(store, meters, Duration.ofSeconds(5)),
                 new LoopSettings(64L << 20, 200_000, 100_000, Duration.ofMillis(50), Duration.ofMillis(200), 100,
-                        Duration.ofSeconds(10)), new SimpleMeterRegistry(), Clock.systemUTC());
+                        Duration.ofSeconds(10)), meters, io.policyrec.metrics.LearningObserver.NONE, Clock.systemUTC());
         PolicyConfig config = io.policyrec.loadtest.bench.BenchSupport.config(100, "PT1S");
         PolicyGradientLearner learner = PolicyGradientLearner.create(config, DataType.FLOAT);
         loop.adopt(new PolicySnapshot("memory", 1, config, 0, 0, learner.weights(), learner.lambda(),
