@@ -26,6 +26,7 @@ final class ExperimentCommand {
               --data      fashion-mnist | spotify | <folder with IDX files>   (comma-separated for several)
               --agents    e.g. none,entropy:0.25,mmd:2.0,js:0.5:previous,entropy:0:target=0.8
                           (default: the paper's seven agents with its lambdas for the data set)
+              --agents-extra  agents added to those (e.g. an adaptive-lambda one)
               --updates   gradient steps per run (1000)
               --batch     contexts per step (100)
               --lr        Adam learning rate (0.001)
@@ -49,6 +50,7 @@ final class ExperimentCommand {
         }
         List<String> datasets = args.getList("data", "fashion-mnist");
         String agentsOption = args.get("agents", null);
+        String extraAgents = args.get("agents-extra", null);
         int updates = args.getInt("updates", 1000);
         int batch = args.getInt("batch", 100);
         double lr = args.getDouble("lr", 0.001);
@@ -64,7 +66,11 @@ final class ExperimentCommand {
 
         for (String dataset : datasets) {
             BanditEnvironment env = Datasets.load(dataset);
-            List<String> agents = agentsOption == null ? Datasets.paperAgents(dataset) : List.of(agentsOption.split(","));
+            List<String> agents = new ArrayList<>(agentsOption == null ? Datasets.paperAgents(dataset)
+                    : List.of(agentsOption.split(",")));
+            if (extraAgents != null) {
+                agents.addAll(List.of(extraAgents.split(",")));
+            }
             Path dir = out.resolve(env.name());
             Files.createDirectories(dir.resolve("runs"));
             List<RunResult> results = serviceUrl == null

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Regenerates loadtest/RESULTS.md: learning (the paper's experiment, in process and against the
+# service), serving (/recommend against the baseline endpoint), feedback through Kafka, decision
+# logging and metrics overheads, engine benchmarks with the numpy baseline, memory. About 45
+# minutes on 2 cores. Needs python3 with numpy (baseline), and the Fashion-MNIST Debian package
+# (installed here with apt-get if missing). Kafka runs from Maven-resolved jars (deploy/local).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+out="$here/target/results-run"
+rm -rf "$out"; mkdir -p "$out"
+export OMP_NUM_THREADS=1
+log() { echo "[results $(date -u +%H:%M:%S)] $*" >&2; }
+
+if [ ! -d /usr/share/datasets/fashion-mnist ]; then
+  log "installing dataset-fashion-mnist"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist) > "$out/apt.log" 2>&1
+fi
+log "building"
+(cd "$root" && ./mvnw -q -B install -DskipTests) >&2
+(cd "$here" && ../mvnw -q -B package) >&2
+jar="$here/target/loadtest.jar"
+service_jar="$root/target/quarkus-app/quarkus-run.jar"
+
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "cores: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
+  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "jvm: $(java -version 2>&1 | head -1)"
+  echo "numpy: $(python3 -c 'import numpy; print(numpy.__version__)' 2>/dev/null || echo absent)"
+} > "$out/machine.txt"
+
+log "engine benchmarks (JMH and the numpy baseline)"
+"$here/bench-engine.sh" "$out/engine.md" > "$out/engine.log" 2>&1
+
+log "experiments in process"
+java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/paper" \
+  --agents-extra "entropy:0.1:target=1.0" 2> "$out/paper.log"
+java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 3 --parallel 2 --out "$out/previous" \
+  --agents none,js:0.5:previous,hellinger:0.35:previous,tv:0.9:previous,mmd:2.0:previous 2> "$out/previous.log"
+java -jar "$jar" experiment --data fashion-mnist --seeds 3 --parallel 2 --updates 20000 --batch 64 --eval-every 1000 \
+  --out "$out/long" --agents none,entropy:0.1,js:0.5,hellinger:0.5,tv:0.5,mmd:1.0 2> "$out/long.log"
+
+start_service() { # port, extra -D...
+  local port="$1"; shift
+  local dir; dir=$(mktemp -d)
+  java -Xmx3g -Dquarkus.http.port="$port" -Dpolicyrec.snapshot.dir="$dir" "$@" -jar "$service_jar" > "$dir/service.log" 2>&1 &
+  echo $! > "$out/service.pid"
+  for _ in $(seq 1 90); do curl -sf "localhost:$port/q/health/ready" > /dev/null && return 0; sleep 1; done
+  log "service did not start"; return 1
+}
+stop_service() { kill "$(cat "$out/service.pid")" 2> /dev/null || true; wait "$(cat "$out/service.pid")" 2> /dev/null || true; }
+
+log "experiment against the running service, feedback over HTTP"
+start_service 18090 -Dpolicyrec.learner.max-batch-delay=PT0S
+java -jar "$jar" experiment --service http://localhost:18090 --data fashion-mnist --seeds 1 --updates 500 \
+  --eval-every 250 --agents none,entropy:0.25 --out "$out/remote-http" 2> "$out/remote-http.log"
+stop_service
+
+log "serving: /recommend against the baseline endpoint"
+start_service 18091 -Dpolicyrec.http.baseline-endpoint=true
+java -jar "$jar" http --url http://localhost:18091 > "$out/http.txt" 2>&1
+stop_service
+log "serving: policy metrics on and off"
+for m in true false; do
+  start_service 18092 -Dpolicyrec.metrics.enabled=$m
+  java -jar "$jar" http --url http://localhost:18092 --endpoints recommend | grep "holds" | sed "s/^/metrics $m: /" >> "$out/metrics-onoff.txt"
+  stop_service
+done
+
+log "Kafka"
+export STACK="$out/stack" KAFKA_PORT=19192 KAFKA_CONTROLLER_PORT=19193
+source "$root/deploy/local/lib.sh"
+start_kafka
+trap 'stop kafka' EXIT
+log "experiment against the running service, feedback over Kafka"
+start_service 18093 -Dkafka.bootstrap.servers=127.0.0.1:19192 -Dpolicyrec.learner.max-batch-delay=PT0S
+java -jar "$jar" experiment --service http://localhost:18093 --feedback kafka --bootstrap 127.0.0.1:19192 \
+  --data spotify --seeds 1 --updates 500 --eval-every 250 --agents none,entropy:0.05 --out "$out/remote-kafka" \
+  2> "$out/remote-kafka.log"
+stop_service
+log "feedback throughput and freshness"
+start_service 18094 -Dkafka.bootstrap.servers=127.0.0.1:19192 -Dpolicyrec.instance-id=feedback-bench
+java -jar "$jar" feedback --url http://localhost:18094 --bootstrap 127.0.0.1:19192 --events 50000 --rounds 4 \
+  > "$out/feedback.txt" 2>&1
+java -jar "$jar" feedback --url http://localhost:18094 --bootstrap 127.0.0.1:19192 --events 50000 --rounds 2 \
+  --rate 20000 --policy feedback-steady > "$out/feedback-rate.txt" 2>&1
+stop_service
+log "decision logging on and off"
+KAFKA=127.0.0.1:19192 "$here/bench-logging.sh" "$out/logging.txt" > "$out/logging.log" 2>&1
+stop kafka
+trap - EXIT
+
+log "memory"
+java -Xmx2g -jar "$jar" memory > "$out/memory.txt" 2>&1
+
+log "writing RESULTS.md"
+rm -rf "$here/results"; mkdir -p "$here/results"
+for d in paper previous long remote-http remote-kafka; do
+  for ds in "$out/$d"/*/; do
+    name=$(basename "$ds")
+    mkdir -p "$here/results/$d/$name"
+    cp "$ds/plots.html" "$ds/summary.md" "$ds/summary.csv" "$here/results/$d/$name/"
+  done
+done
+java -jar "$jar" results --run "$out" --results "$here/results" --out "$here/RESULTS.md"
+log "done: $here/RESULTS.md"
