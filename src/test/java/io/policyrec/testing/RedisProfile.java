@@ -13,7 +13,8 @@ public class RedisProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("policyrec.snapshot.every-updates", "2", "policyrec.redis.timeout", "PT0.5S",
+        return Map.of("policyrec.snapshot.every-updates", "2", "policyrec.snapshot.interval", "PT1S",
+                "policyrec.redis.timeout", "PT0.5S",
                 "policyrec.snapshot.retain", "20");
     }
 }
