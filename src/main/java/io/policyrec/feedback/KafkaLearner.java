@@ -23,7 +23,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,7 +65,7 @@ public final class KafkaLearner implements PolicyHost {
     private final JoinMetrics metrics;
     private final LearningObserver observer;
     private final Clock clock;
-    private final ConcurrentLinkedQueue<Runnable> control = new ConcurrentLinkedQueue<>();
+    private final ControlQueue control = new ControlQueue(() -> this.running);
     private final Map<Integer, PartitionLearner> partitions = new HashMap<>();
     private final Map<String, Long> unknownUntil = new HashMap<>();
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
@@ -116,50 +115,36 @@ public final class KafkaLearner implements PolicyHost {
 
     @Override
     public CompletableFuture<Void> adopt(PolicySnapshot snapshot, PolicyGradientLearner learner, boolean persist) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        control.add(() -> {
-            try {
-                long now = clock.millis();
-                PolicyLearning l = learning(snapshot, learner, now);
-                publisher.cancel(snapshot.name());
-                if (persist) {
-                    store.save(l.stored(now, Map.of(), List.of()));
-                }
-                registry.put(snapshot);
-                PartitionLearner p = partitions.get(PolicyPartitions.of(snapshot.name(), settings.partitions()));
-                if (p != null) {
-                    p.forget(snapshot.name());
-                    Map<String, Long> cut = p.positions();
-                    p.adopt(l, null, cut.get(PartitionLearner.DECISIONS), cut.get(PartitionLearner.FEEDBACK));
-                }
-                done.complete(null);
-            } catch (Exception e) {
-                done.completeExceptionally(e);
+        return control.submit(() -> {
+            long now = clock.millis();
+            PolicyLearning l = learning(snapshot, learner, now);
+            publisher.cancel(snapshot.name());
+            if (persist) {
+                store.save(l.stored(now, Map.of(), List.of()));
             }
+            registry.put(snapshot);
+            PartitionLearner p = partitions.get(PolicyPartitions.of(snapshot.name(), settings.partitions()));
+            if (p != null) {
+                p.forget(snapshot.name());
+                Map<String, Long> cut = p.positions();
+                p.adopt(l, null, cut.get(PartitionLearner.DECISIONS), cut.get(PartitionLearner.FEEDBACK));
+            }
+            return null;
         });
-        wake();
-        return done;
     }
 
     @Override
     public CompletableFuture<Boolean> forget(String name) {
-        CompletableFuture<Boolean> done = new CompletableFuture<>();
-        control.add(() -> {
-            try {
-                PartitionLearner p = partitions.get(PolicyPartitions.of(name, settings.partitions()));
-                if (p != null) {
-                    p.forget(name);
-                }
-                boolean existed = registry.remove(name) != null;
-                publisher.cancel(name);
-                store.delete(name);
-                done.complete(existed);
-            } catch (Exception e) {
-                done.completeExceptionally(e);
+        return control.submit(() -> {
+            PartitionLearner p = partitions.get(PolicyPartitions.of(name, settings.partitions()));
+            if (p != null) {
+                p.forget(name);
             }
+            boolean existed = registry.remove(name) != null;
+            publisher.cancel(name);
+            store.delete(name);
+            return existed;
         });
-        wake();
-        return done;
     }
 
     @Override
@@ -169,7 +154,7 @@ public final class KafkaLearner implements PolicyHost {
 
     @Override
     public void followed(StoredPolicy latest, Announcement.Kind kind) {
-        control.add(() -> {
+        control.execute(() -> {
             PartitionLearner p = partitions.get(PolicyPartitions.of(latest.name(), settings.partitions()));
             if (p == null) {
                 return;
@@ -192,7 +177,6 @@ public final class KafkaLearner implements PolicyHost {
                 p.adopt(l, null, cut.get(PartitionLearner.DECISIONS), cut.get(PartitionLearner.FEEDBACK));
             }
         });
-        wake();
     }
 
     @Override
@@ -204,19 +188,6 @@ public final class KafkaLearner implements PolicyHost {
     private PolicyLearning learning(PolicySnapshot s, PolicyGradientLearner learner, long now) {
         return new PolicyLearning(s.name(), s.incarnation(), s.config(), learner, s.createdAt(),
                 loop.snapshotEveryUpdates(), now, observer);
-    }
-
-    private void wake() {
-        if (!running) {
-            runControl();
-        }
-    }
-
-    private void runControl() {
-        Runnable r;
-        while ((r = control.poll()) != null) {
-            r.run();
-        }
     }
 
     private void run() {
@@ -244,7 +215,7 @@ public final class KafkaLearner implements PolicyHost {
                     for (PartitionLearner p : partitions.values()) {
                         step(c, p, now);
                     }
-                    runControl();
+                    control.runPending();
                 }
                 saveAll();
             } catch (WakeupException e) {
@@ -461,7 +432,7 @@ public final class KafkaLearner implements PolicyHost {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        runControl();
+        control.runPending();
         if (!publisher.flush(Duration.ofSeconds(10))) {
             LOG.warn("Some final snapshots could not be written");
         }

@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -42,7 +41,7 @@ public final class LearningLoop implements PolicyHost {
     private final LoopSettings settings;
     private final Clock clock;
     private final BlockingQueue<Object> inbox;
-    private final ConcurrentLinkedQueue<Runnable> control = new ConcurrentLinkedQueue<>();
+    private final ControlQueue control = new ControlQueue(() -> this.running);
     private final RewardJoin join;
     private final JoinMetrics metrics;
     private final Map<String, PolicyLearning> learning = new HashMap<>();
@@ -115,45 +114,31 @@ public final class LearningLoop implements PolicyHost {
      */
     @Override
     public CompletableFuture<Void> adopt(PolicySnapshot snapshot, PolicyGradientLearner learner, boolean persist) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        control.add(() -> {
-            try {
-                long now = clock.millis();
-                PolicyLearning l = new PolicyLearning(snapshot.name(), snapshot.incarnation(), snapshot.config(),
-                        learner, snapshot.createdAt(), settings.snapshotEveryUpdates(), now, observer);
-                publisher.cancel(snapshot.name());
-                if (persist) {
-                    store.save(l.stored(now, Map.of(), java.util.List.of()));
-                }
-                registry.put(snapshot);
-                learning.put(snapshot.name(), l);
-                done.complete(null);
-            } catch (Exception e) {
-                done.completeExceptionally(e);
+        return control.submit(() -> {
+            long now = clock.millis();
+            PolicyLearning l = new PolicyLearning(snapshot.name(), snapshot.incarnation(), snapshot.config(),
+                    learner, snapshot.createdAt(), settings.snapshotEveryUpdates(), now, observer);
+            publisher.cancel(snapshot.name());
+            if (persist) {
+                store.save(l.stored(now, Map.of(), java.util.List.of()));
             }
+            registry.put(snapshot);
+            learning.put(snapshot.name(), l);
+            return null;
         });
-        wake();
-        return done;
     }
 
     /** Stops learning a policy and deletes its snapshots; completes with whether it existed. */
     @Override
     public CompletableFuture<Boolean> forget(String name) {
-        CompletableFuture<Boolean> done = new CompletableFuture<>();
-        control.add(() -> {
-            try {
-                PolicyLearning l = learning.remove(name);
-                changed.remove(l);
-                boolean existed = registry.remove(name) != null;
-                publisher.cancel(name);
-                store.delete(name);
-                done.complete(existed || l != null);
-            } catch (Exception e) {
-                done.completeExceptionally(e);
-            }
+        return control.submit(() -> {
+            PolicyLearning l = learning.remove(name);
+            changed.remove(l);
+            boolean existed = registry.remove(name) != null;
+            publisher.cancel(name);
+            store.delete(name);
+            return existed || l != null;
         });
-        wake();
-        return done;
     }
 
     @Override
@@ -163,20 +148,13 @@ public final class LearningLoop implements PolicyHost {
 
     @Override
     public void followed(StoredPolicy latest, Announcement.Kind kind) {
-        control.add(() -> {
+        control.execute(() -> {
             PolicyLearning l = learning.get(latest.name());
             if (kind == Announcement.Kind.ROLLBACK && l != null && l.incarnation == latest.incarnation()) {
                 l.replaceLearner(PolicyGradientLearner.restore(latest.config(), latest.learner()));
                 registry.put(l.snapshot());
             }
         });
-        wake();
-    }
-
-    private void wake() {
-        if (!running) {
-            runControl();
-        }
     }
 
     private void run() {
@@ -194,7 +172,7 @@ public final class LearningLoop implements PolicyHost {
                         handle(next);
                     }
                 }
-                runControl();
+                control.runPending();
                 if (now >= nextTick) {
                     tick(now);
                     nextTick = now + settings.tick().toMillis();
@@ -207,13 +185,6 @@ public final class LearningLoop implements PolicyHost {
                 // One bad event must not stop learning for every policy.
                 LOG.error("Learning loop error", e);
             }
-        }
-    }
-
-    private void runControl() {
-        Runnable r;
-        while ((r = control.poll()) != null) {
-            r.run();
         }
     }
 
@@ -274,7 +245,7 @@ public final class LearningLoop implements PolicyHost {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        runControl();
+        control.runPending();
         long now = clock.millis();
         for (PolicyLearning l : learning.values()) {
             persist(l, now);
