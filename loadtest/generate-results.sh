@@ -8,7 +8,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 out="$here/target/results-run"
-rm -rf "$out"; mkdir -p "$out"
+# RESUME=1 keeps the outputs of a stopped run and skips the stages that already finished.
+if [ "${RESUME:-0}" != 1 ]; then rm -rf "$out"; fi
+mkdir -p "$out"
+done_already() { [ "${RESUME:-0}" = 1 ] && [ -s "$out/$1" ]; }
 export OMP_NUM_THREADS=1
 log() { echo "[results $(date -u +%H:%M:%S)] $*" >&2; }
 
@@ -32,17 +35,17 @@ service_jar="$root/target/quarkus-app/quarkus-run.jar"
 } > "$out/machine.txt"
 
 log "engine benchmarks (JMH and the numpy baseline)"
-"$here/bench-engine.sh" "$out/engine.md" > "$out/engine.log" 2>&1
+done_already engine.md || "$here/bench-engine.sh" "$out/engine.md" > "$out/engine.log" 2>&1
 
 log "experiments in process"
-java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/paper" \
+done_already paper/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/paper" \
   --agents-extra "entropy:0.1:target=1.0" 2> "$out/paper.log"
-java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 3 --parallel 2 --out "$out/previous" \
+done_already previous/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 3 --parallel 2 --out "$out/previous" \
   --agents none,js:0.5:previous,hellinger:0.35:previous,tv:0.9:previous,mmd:2.0:previous 2> "$out/previous.log"
-java -jar "$jar" experiment --data fashion-mnist --seeds 3 --parallel 2 --updates 20000 --batch 64 --eval-every 1000 \
+done_already long/fashion-mnist/summary.md || java -jar "$jar" experiment --data fashion-mnist --seeds 3 --parallel 2 --updates 20000 --batch 64 --eval-every 1000 \
   --out "$out/long" --agents none,entropy:0.1,js:0.5,hellinger:0.5,tv:0.5,mmd:1.0 2> "$out/long.log"
 
-start_service() { # port, extra -D...
+bench_up() { # port, extra -D...
   local port="$1"; shift
   local dir; dir=$(mktemp -d)
   java -Xmx3g -Dquarkus.http.port="$port" -Dpolicyrec.snapshot.dir="$dir" "$@" -jar "$service_jar" > "$dir/service.log" 2>&1 &
@@ -50,23 +53,23 @@ start_service() { # port, extra -D...
   for _ in $(seq 1 90); do curl -sf "localhost:$port/q/health/ready" > /dev/null && return 0; sleep 1; done
   log "service did not start"; return 1
 }
-stop_service() { kill "$(cat "$out/service.pid")" 2> /dev/null || true; wait "$(cat "$out/service.pid")" 2> /dev/null || true; }
+bench_down() { kill "$(cat "$out/service.pid")" 2> /dev/null || true; wait "$(cat "$out/service.pid")" 2> /dev/null || true; }
 
 log "experiment against the running service, feedback over HTTP"
-start_service 18090 -Dpolicyrec.learner.max-batch-delay=PT0S
+bench_up 18090 -Dpolicyrec.learner.max-batch-delay=PT0S
 java -jar "$jar" experiment --service http://localhost:18090 --data fashion-mnist --seeds 1 --updates 500 \
   --eval-every 250 --agents none,entropy:0.25 --out "$out/remote-http" 2> "$out/remote-http.log"
-stop_service
+bench_down
 
 log "serving: /recommend against the baseline endpoint"
-start_service 18091 -Dpolicyrec.http.baseline-endpoint=true
+bench_up 18091 -Dpolicyrec.http.baseline-endpoint=true
 java -jar "$jar" http --url http://localhost:18091 > "$out/http.txt" 2>&1
-stop_service
+bench_down
 log "serving: policy metrics on and off"
 for m in true false; do
-  start_service 18092 -Dpolicyrec.metrics.enabled=$m
+  bench_up 18092 -Dpolicyrec.metrics.enabled=$m
   java -jar "$jar" http --url http://localhost:18092 --endpoints recommend | grep "holds" | sed "s/^/metrics $m: /" >> "$out/metrics-onoff.txt"
-  stop_service
+  bench_down
 done
 
 log "Kafka"
@@ -75,18 +78,18 @@ source "$root/deploy/local/lib.sh"
 start_kafka
 trap 'stop kafka' EXIT
 log "experiment against the running service, feedback over Kafka"
-start_service 18093 -Dkafka.bootstrap.servers=127.0.0.1:19192 -Dpolicyrec.learner.max-batch-delay=PT0S
+bench_up 18093 -Dkafka.bootstrap.servers=127.0.0.1:19192 -Dpolicyrec.learner.max-batch-delay=PT0S
 java -jar "$jar" experiment --service http://localhost:18093 --feedback kafka --bootstrap 127.0.0.1:19192 \
   --data spotify --seeds 1 --updates 500 --eval-every 250 --agents none,entropy:0.05 --out "$out/remote-kafka" \
   2> "$out/remote-kafka.log"
-stop_service
+bench_down
 log "feedback throughput and freshness"
-start_service 18094 -Dkafka.bootstrap.servers=127.0.0.1:19192 -Dpolicyrec.instance-id=feedback-bench
+bench_up 18094 -Dkafka.bootstrap.servers=127.0.0.1:19192 -Dpolicyrec.instance-id=feedback-bench
 java -jar "$jar" feedback --url http://localhost:18094 --bootstrap 127.0.0.1:19192 --events 50000 --rounds 4 \
   > "$out/feedback.txt" 2>&1
 java -jar "$jar" feedback --url http://localhost:18094 --bootstrap 127.0.0.1:19192 --events 50000 --rounds 2 \
   --rate 20000 --policy feedback-steady > "$out/feedback-rate.txt" 2>&1
-stop_service
+bench_down
 log "decision logging on and off"
 KAFKA=127.0.0.1:19192 "$here/bench-logging.sh" "$out/logging.txt" > "$out/logging.log" 2>&1
 stop kafka

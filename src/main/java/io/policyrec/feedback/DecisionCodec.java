@@ -67,18 +67,21 @@ public final class DecisionCodec {
             long version = b.getLong();
             String policy = string(b);
             String eventId = string(b);
-            float[] context = new float[b.getInt()];
+            float[] context = new float[count(b, 4)];
             b.asFloatBuffer().get(context);
             b.position(b.position() + 4 * context.length);
             int eligibleCount = b.getInt();
             int[] eligible = null;
             if (eligibleCount >= 0) {
+                if ((long) eligibleCount * 4 > b.remaining()) {
+                    throw new IllegalArgumentException("bad eligible count " + eligibleCount);
+                }
                 eligible = new int[eligibleCount];
                 for (int i = 0; i < eligibleCount; i++) {
                     eligible[i] = b.getInt();
                 }
             }
-            int k = b.getInt();
+            int k = count(b, 12);
             int[] actions = new int[k];
             double[] probabilities = new double[k];
             for (int i = 0; i < k; i++) {
@@ -90,6 +93,15 @@ public final class DecisionCodec {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed decision record: " + e, e);
         }
+    }
+
+    /** An element count, checked against the bytes left so that a bad record cannot allocate much. */
+    private static int count(ByteBuffer b, int elementBytes) {
+        int n = b.getInt();
+        if (n < 0 || (long) n * elementBytes > b.remaining()) {
+            throw new IllegalArgumentException("bad element count " + n);
+        }
+        return n;
     }
 
     private static String string(ByteBuffer b) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
 import java.util.Iterator;
 import java.util.Set;
 
@@ -20,6 +20,11 @@ public final class FeedbackParser {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final Set<String> FIELDS = Set.of("eventId", "reward", "timestamp");
     static final int MAX_EVENT_ID = 256;
+    /**
+     * Rewards are clicks, ratings or amounts; a bound far above any of them keeps gradients (float
+     * weights, summed rewards) finite, so one absurd record cannot turn a policy into NaNs.
+     */
+    public static final double MAX_ABS_REWARD = 1e6;
 
     /** A record that could not be used, with the reason written to the dead-letter header. */
     public static final class Invalid extends Exception {
@@ -84,7 +89,7 @@ public final class FeedbackParser {
             if (t != null && !t.isNull()) {
                 Long parsed = parseTime(t);
                 if (parsed == null) {
-                    throw new Invalid("invalid-timestamp", "timestamp must be epoch milliseconds or ISO-8601");
+                    throw new Invalid("invalid-timestamp", "timestamp must be epoch milliseconds or ISO-8601, not before 1970");
                 }
                 time = parsed;
             }
@@ -98,21 +103,27 @@ public final class FeedbackParser {
         if (!Double.isFinite(reward)) {
             throw new Invalid("non-finite-reward", "reward must be finite, not " + reward);
         }
+        if (Math.abs(reward) > MAX_ABS_REWARD) {
+            throw new Invalid("invalid-reward", "reward must be within +-" + MAX_ABS_REWARD + ", not " + reward);
+        }
         return new RoutedFeedback(eventId, reward, time, recordTime);
     }
 
+    /** Epoch milliseconds from a number or an ISO-8601 instant; null when neither or before 1970. */
     public static Long parseTime(JsonNode t) {
+        Long millis = null;
         if (t.isIntegralNumber() && t.canConvertToLong()) {
-            return t.longValue();
-        }
-        if (t.isTextual()) {
+            millis = t.longValue();
+        } else if (t.isTextual()) {
             try {
-                return Instant.parse(t.textValue()).toEpochMilli();
-            } catch (DateTimeParseException e) {
+                millis = Instant.parse(t.textValue()).toEpochMilli();
+            } catch (DateTimeException | ArithmeticException e) {
+                // unparseable, or outside the range of epoch milliseconds
                 return null;
             }
         }
-        return null;
+        // Kafka record times cannot be negative, and no decision is that old.
+        return millis != null && millis >= 0 ? millis : null;
     }
 
     private static String firstLine(String s) {

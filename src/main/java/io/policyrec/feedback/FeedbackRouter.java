@@ -117,26 +117,28 @@ public final class FeedbackRouter implements AutoCloseable {
             p.beginTransaction();
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                RoutedFeedback f;
                 try {
-                    RoutedFeedback f = parser.parse(r.key(), r.value(), r.timestamp());
-                    int partition = PolicyPartitions.ofEventId(f.eventId());
-                    if (partition < 0 || partition >= settings.partitions()) {
-                        unknownIds++;
-                        continue;
-                    }
-                    // Merge order uses this record time; a reward stamped in the future must not hold the stream back.
-                    p.send(new ProducerRecord<>(settings.routedTopic(), partition, Math.min(f.eventTime(), now),
-                            f.eventId().getBytes(StandardCharsets.UTF_8), f.encode()));
-                    ok++;
+                    f = parser.parse(r.key(), r.value(), Math.max(0, r.timestamp()));
                 } catch (FeedbackParser.Invalid e) {
-                    RecordHeaders headers = new RecordHeaders();
-                    headers.add(REASON_HEADER, e.reason().getBytes(StandardCharsets.UTF_8));
-                    headers.add(DETAIL_HEADER, e.getMessage().getBytes(StandardCharsets.UTF_8));
-                    headers.add("policyrec.source", (r.topic() + "-" + r.partition() + "@" + r.offset())
-                            .getBytes(StandardCharsets.UTF_8));
-                    p.send(new ProducerRecord<>(settings.dlqTopic(), null, r.timestamp(), r.key(), r.value(), headers));
+                    deadLetter(p, r, e.reason(), e.getMessage());
                     dead.merge(e.reason(), 1, Integer::sum);
+                    continue;
+                } catch (RuntimeException e) {
+                    // A record this parser did not foresee must not stop routing for everyone.
+                    deadLetter(p, r, "unreadable", String.valueOf(e));
+                    dead.merge("unreadable", 1, Integer::sum);
+                    continue;
                 }
+                int partition = PolicyPartitions.ofEventId(f.eventId());
+                if (partition < 0 || partition >= settings.partitions()) {
+                    unknownIds++;
+                    continue;
+                }
+                // Merge order uses this record time; a reward stamped in the future must not hold the stream back.
+                p.send(new ProducerRecord<>(settings.routedTopic(), partition, Math.min(f.eventTime(), now),
+                        f.eventId().getBytes(StandardCharsets.UTF_8), f.encode()));
+                ok++;
             }
             p.sendOffsetsToTransaction(offsets, c.groupMetadata());
             p.commitTransaction();
@@ -156,6 +158,17 @@ public final class FeedbackRouter implements AutoCloseable {
             }
             rewind(c, records);
         }
+    }
+
+    private void deadLetter(KafkaProducer<byte[], byte[]> p, ConsumerRecord<byte[], byte[]> r, String reason,
+                            String detail) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(DETAIL_HEADER, detail.getBytes(StandardCharsets.UTF_8));
+        headers.add("policyrec.source", (r.topic() + "-" + r.partition() + "@" + r.offset())
+                .getBytes(StandardCharsets.UTF_8));
+        Long time = r.timestamp() >= 0 ? r.timestamp() : null;
+        p.send(new ProducerRecord<>(settings.dlqTopic(), null, time, r.key(), r.value(), headers));
     }
 
     private static void rewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {

@@ -28,7 +28,9 @@ public final class KafkaFeedbackIntake implements FeedbackIntake, AutoCloseable 
     public boolean accept(String eventId, double reward, long eventTime) {
         String json = "{\"eventId\":" + quote(eventId) + ",\"reward\":" + reward + ",\"timestamp\":" + eventTime + "}";
         try {
-            producer.send(new ProducerRecord<>(settings.feedbackTopic(), null, eventTime,
+            // The record's own time is the time received: the event time travels in the value, and a
+            // broker may refuse record times far from its clock.
+            producer.send(new ProducerRecord<>(settings.feedbackTopic(), null, null,
                     eventId.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
             return true;
         } catch (RuntimeException e) {

@@ -55,7 +55,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class KafkaLearner implements PolicyHost {
     private static final Logger LOG = Logger.getLogger(KafkaLearner.class);
-    private static final int MAX_BACKLOG = 20_000;
+    private static final int MAX_BUFFERED = 20_000;
 
     private final KafkaSettings settings;
     private final LoopSettings loop;
@@ -148,6 +148,27 @@ public final class KafkaLearner implements PolicyHost {
     }
 
     @Override
+    public CompletableFuture<Optional<StoredPolicy>> rollback(String name, long version) {
+        return control.submit(() -> {
+            publisher.cancel(name);
+            Optional<StoredPolicy> s = store.rollback(name, version);
+            if (s.isPresent()) {
+                PolicyLearning current = learningOf(name);
+                if (current != null && current.incarnation == s.get().incarnation()) {
+                    current.rolledBack(s.get(), clock.millis());
+                    registry.publish(current.snapshot());
+                }
+            }
+            return s;
+        });
+    }
+
+    private PolicyLearning learningOf(String name) {
+        PartitionLearner p = partitions.get(PolicyPartitions.of(name, settings.partitions()));
+        return p == null ? null : p.policies().get(name);
+    }
+
+    @Override
     public boolean learns(String name) {
         return owned.contains(PolicyPartitions.of(name, settings.partitions()));
     }
@@ -162,12 +183,15 @@ public final class KafkaLearner implements PolicyHost {
             PolicyLearning current = p.policies().get(latest.name());
             if (kind == Announcement.Kind.DELETED) {
                 p.forget(latest.name());
+                cancelWrites(latest.name());
             } else if (current != null && current.incarnation == latest.incarnation()) {
-                if (kind == Announcement.Kind.ROLLBACK) {
+                if (kind == Announcement.Kind.ROLLBACK && !current.alreadyRolledBack(latest.version(), clock.millis())) {
+                    cancelWrites(latest.name());
                     current.replaceLearner(PolicyGradientLearner.restore(latest.config(), latest.learner()));
                     registry.publish(current.snapshot());
                 }
             } else {
+                cancelWrites(latest.name());
                 // A policy created or replaced elsewhere whose decisions come to this partition.
                 PolicyLearning l = new PolicyLearning(latest.name(), latest.incarnation(), latest.config(),
                         PolicyGradientLearner.restore(latest.config(), latest.learner()), latest.createdAt(),
@@ -177,6 +201,14 @@ public final class KafkaLearner implements PolicyHost {
                 p.adopt(l, null, cut.get(PartitionLearner.DECISIONS), cut.get(PartitionLearner.FEEDBACK));
             }
         });
+    }
+
+    private void cancelWrites(String name) {
+        try {
+            publisher.cancel(name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -268,10 +300,17 @@ public final class KafkaLearner implements PolicyHost {
         if (!p.restoring() && saveDue(p, now)) {
             save(p, now);
         }
-        if (p.backlog() > MAX_BACKLOG) {
-            c.pause(List.of(d, f));
-        } else if (!c.paused().isEmpty()) {
-            c.resume(List.of(d, f));
+        // Each stream is held back on its own buffer: pausing the empty one would stop the merge,
+        // which waits for it, and so the full one would never drain.
+        throttle(c, d, p.decisionsBuffered());
+        throttle(c, f, p.feedbackBuffered());
+    }
+
+    private static void throttle(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, int buffered) {
+        if (buffered > MAX_BUFFERED) {
+            c.pause(List.of(tp));
+        } else if (c.paused().contains(tp)) {
+            c.resume(List.of(tp));
         }
     }
 
@@ -316,14 +355,31 @@ public final class KafkaLearner implements PolicyHost {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            release(revoked, true);
+            // The next owner reads the store as soon as it is assigned: the final snapshots must be
+            // there by then, or it resumes from older ones and redoes that work.
+            if (!publisher.flush(Duration.ofSeconds(5))) {
+                LOG.warn("Final snapshots of revoked partitions not all written within 5 s");
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            // Another member may own them already and have saved newer snapshots: write nothing.
+            release(lost, false);
+        }
+
+        private void release(Collection<TopicPartition> gone, boolean saveFirst) {
             long now = clock.millis();
-            for (TopicPartition tp : revoked) {
+            for (TopicPartition tp : gone) {
                 if (tp.topic().equals(settings.decisionsTopic())) {
                     PartitionLearner p = partitions.remove(tp.partition());
                     owned.remove(tp.partition());
                     if (p != null) {
-                        if (!p.restoring()) {
+                        if (saveFirst && !p.restoring()) {
                             save(p, now);
+                        } else {
+                            p.policies().keySet().forEach(KafkaLearner.this::cancelWrites);
                         }
                         p.release();
                     }
@@ -335,7 +391,7 @@ public final class KafkaLearner implements PolicyHost {
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
             List<StoredPolicy> stored;
             try {
-                stored = store.loadAll();
+                stored = store.loadAllOrFail();
             } catch (SnapshotStoreException e) {
                 throw new IllegalStateException("cannot read snapshots to take partitions over", e);
             }

@@ -51,6 +51,7 @@ public final class LearningLoop implements PolicyHost {
     private final Thread thread;
     private volatile long lastDecisionTime;
     private volatile boolean running;
+    private volatile Error failure;
     private long nextTick;
 
     public LearningLoop(PolicyRegistry registry, SnapshotStore store, SnapshotPublisher publisher,
@@ -142,6 +143,20 @@ public final class LearningLoop implements PolicyHost {
     }
 
     @Override
+    public CompletableFuture<java.util.Optional<StoredPolicy>> rollback(String name, long version) {
+        return control.submit(() -> {
+            publisher.cancel(name);
+            java.util.Optional<StoredPolicy> s = store.rollback(name, version);
+            PolicyLearning l = learning.get(name);
+            if (s.isPresent() && l != null && l.incarnation == s.get().incarnation()) {
+                l.rolledBack(s.get(), clock.millis());
+                registry.put(l.snapshot());
+            }
+            return s;
+        });
+    }
+
+    @Override
     public boolean learns(String name) {
         return registry.get(name) != null;
     }
@@ -150,11 +165,38 @@ public final class LearningLoop implements PolicyHost {
     public void followed(StoredPolicy latest, Announcement.Kind kind) {
         control.execute(() -> {
             PolicyLearning l = learning.get(latest.name());
-            if (kind == Announcement.Kind.ROLLBACK && l != null && l.incarnation == latest.incarnation()) {
-                l.replaceLearner(PolicyGradientLearner.restore(latest.config(), latest.learner()));
-                registry.put(l.snapshot());
+            long now = clock.millis();
+            if (kind == Announcement.Kind.DELETED) {
+                if (l != null && l.incarnation == latest.incarnation()) {
+                    learning.remove(latest.name());
+                    changed.remove(l);
+                    cancelWrites(latest.name());
+                }
+            } else if (l != null && l.incarnation == latest.incarnation()) {
+                if (kind == Announcement.Kind.ROLLBACK && !l.alreadyRolledBack(latest.version(), now)) {
+                    cancelWrites(latest.name());
+                    l.replaceLearner(PolicyGradientLearner.restore(latest.config(), latest.learner()));
+                    registry.put(l.snapshot());
+                }
+            } else {
+                // Created or replaced on another instance: learn the new incarnation from our own traffic.
+                if (l != null) {
+                    changed.remove(l);
+                }
+                cancelWrites(latest.name());
+                learning.put(latest.name(), new PolicyLearning(latest.name(), latest.incarnation(), latest.config(),
+                        PolicyGradientLearner.restore(latest.config(), latest.learner()), latest.createdAt(),
+                        settings.snapshotEveryUpdates(), now, observer));
             }
         });
+    }
+
+    private void cancelWrites(String name) {
+        try {
+            publisher.cancel(name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void run() {
@@ -184,8 +226,22 @@ public final class LearningLoop implements PolicyHost {
             } catch (RuntimeException e) {
                 // One bad event must not stop learning for every policy.
                 LOG.error("Learning loop error", e);
+            } catch (Error e) {
+                // Out of memory or worse: say so in readiness, and let admin calls run on their callers'
+                // threads instead of waiting for this one forever.
+                failure = e;
+                running = false;
+                control.runPending();
+                LOG.error("Learning loop stopped", e);
+                throw e;
             }
         }
+    }
+
+    @Override
+    public String health() {
+        Error e = failure;
+        return e == null ? "ok" : "learning stopped after " + e;
     }
 
     private void handle(Object event) {

@@ -190,8 +190,12 @@ public final class PartitionLearner {
         feedback.addLast(r);
     }
 
-    public int backlog() {
-        return decisions.size() + feedback.size();
+    public int decisionsBuffered() {
+        return decisions.size();
+    }
+
+    public int feedbackBuffered() {
+        return feedback.size();
     }
 
     public boolean decisionsEmpty() {
@@ -274,7 +278,7 @@ public final class PartitionLearner {
     private void restoreOld(Decision d, long offset) {
         PolicyLearning l = policies.get(d.policy());
         Resume r = resume.get(d.policy());
-        if (l == null || r == null || !l.owns(d)) {
+        if (l == null || r == null || !l.owns(d) || !l.fits(d)) {
             return;
         }
         JoinState.Pending p = r.pending.remove(offset);
@@ -304,7 +308,9 @@ public final class PartitionLearner {
             for (JoinState.BatchEntry b : r.batch) {
                 Decision d = r.batchDecisions.get(b.offset());
                 if (d != null && l != null) {
-                    l.restoreBatchEntry(d, b.reward(), b.offset(), now);
+                    if (l.restoreBatchEntry(d, b.reward(), b.offset(), now)) {
+                        changed.add(l);
+                    }
                     found++;
                 }
             }
@@ -332,6 +338,12 @@ public final class PartitionLearner {
             forget(l.name);
             policies.put(l.name, l);
             resume.put(l.name, new Resume(record.offset(), feedbackNext, JoinState.EMPTY));
+        }
+        if (!l.fits(d)) {
+            LOG.warnf("Skipping a decision of %s at offset %d of partition %d that does not fit its config",
+                    l.name, record.offset(), partition);
+            metrics.rejected(RejectReason.INVALID);
+            return;
         }
         Resume r = resume.get(l.name);
         if (r != null && record.offset() < r.decisions) {
@@ -408,7 +420,18 @@ public final class PartitionLearner {
             Resume r = resume.get(l.name);
             long d = r == null ? decisionsNext : Math.max(decisionsNext, r.decisions);
             long f = r == null ? feedbackNext : Math.max(feedbackNext, r.feedback);
-            all.add(l.stored(now, Map.of(DECISIONS, d, FEEDBACK, f), join.pending(l.name, l.incarnation)));
+            List<JoinState.Pending> pending = join.pending(l.name, l.incarnation);
+            if (r != null && !r.pending.isEmpty()) {
+                // Pending decisions the restore pass has not re-read yet: still this policy's to learn.
+                pending = new ArrayList<>(pending);
+                for (JoinState.Pending p : r.pending.values()) {
+                    if (p.offset() >= decisionsNext) {
+                        pending.add(p);
+                    }
+                }
+                pending.sort(java.util.Comparator.comparingLong(JoinState.Pending::offset));
+            }
+            all.add(l.stored(now, Map.of(DECISIONS, d, FEEDBACK, f), pending));
         }
         return all;
     }

@@ -15,6 +15,12 @@ public interface PolicyHost extends AutoCloseable {
     /** Stops serving and learning a policy and deletes its snapshots; completes with whether it existed. */
     CompletableFuture<Boolean> forget(String name);
 
+    /**
+     * Makes a retained version the latest, on the learner's own thread: no snapshot of the weights
+     * it replaces can be written after it. Completes with the version, or empty if it is not retained.
+     */
+    CompletableFuture<java.util.Optional<StoredPolicy>> rollback(String name, long version);
+
     /** Whether this instance learns the policy now (else it only serves snapshots others publish). */
     boolean learns(String name);
 

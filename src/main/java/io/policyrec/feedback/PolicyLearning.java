@@ -32,6 +32,8 @@ final class PolicyLearning {
     private final List<Long> learnedArrivals = new ArrayList<>();
     long savedUpdates;
     long savedAt;
+    private long rolledBackTo = -1;
+    private long rolledBackAt;
 
     PolicyLearning(String name, long incarnation, PolicyConfig config, PolicyGradientLearner learner, long createdAt,
                    long previousEvery, long now) {
@@ -62,8 +64,45 @@ final class PolicyLearning {
         savedUpdates = -1;
     }
 
+    /** A rollback this instance made: remembered so that hearing its own announcement changes nothing. */
+    void rolledBack(StoredPolicy to, long now) {
+        replaceLearner(PolicyGradientLearner.restore(to.config(), to.learner()));
+        rolledBackTo = to.version();
+        rolledBackAt = now;
+    }
+
+    /** Whether an announced rollback is the one this instance just made (and already applied). */
+    boolean alreadyRolledBack(long version, long now) {
+        return version == rolledBackTo && now - rolledBackAt < 60_000;
+    }
+
     boolean owns(Decision d) {
         return d.policy().equals(name) && d.incarnation() == incarnation;
+    }
+
+    /**
+     * Whether a logged decision can be learned by this policy's network: a record written by a
+     * buggy or foreign producer must be skipped, not crash the learner on every replay.
+     */
+    boolean fits(Decision d) {
+        int k = config.actions().size();
+        if (d.context().length != config.contextDimension() || d.actions().length == 0
+                || d.action() < 0 || d.action() >= k || !(d.probability() > 0 && d.probability() <= 1)) {
+            return false;
+        }
+        if (d.eligible() != null) {
+            for (int a : d.eligible()) {
+                if (a < 0 || a >= k) {
+                    return false;
+                }
+            }
+        }
+        for (float x : d.context()) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Adds a joined decision; returns true when it completed a batch (the policy changed). */
@@ -83,10 +122,20 @@ final class PolicyLearning {
         return false;
     }
 
-    /** Re-adds a decision of the partial batch a snapshot named (no step can complete here). */
-    void restoreBatchEntry(Decision d, double reward, long offset, long now) {
+    /**
+     * Re-adds a decision of the partial batch a snapshot named. Usually no step completes here, but
+     * restored pending decisions may have been learned first: then this one completes the batch
+     * (true), and the step is recorded like any other.
+     */
+    boolean restoreBatchEntry(Decision d, double reward, long offset, long now) {
         batchOffsets.add(offset);
-        trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(), reward), now);
+        StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
+                reward), now);
+        if (step != null) {
+            stepped();
+            return true;
+        }
+        return false;
     }
 
     /** Learns from a partial batch that waited long enough; true if it did. */

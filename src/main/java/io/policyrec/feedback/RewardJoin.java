@@ -3,13 +3,14 @@ package io.policyrec.feedback;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.RewardAggregation;
 import io.policyrec.snapshot.JoinState;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.TreeSet;
 
 /**
  * Joins rewards to decisions so that each decision is applied exactly once: with {@code earliest}
@@ -25,6 +26,8 @@ import java.util.PriorityQueue;
  * <p>Memory is bounded: pending decisions (their contexts above all) up to a byte budget, beyond
  * which the oldest are evicted unlearned and reported; finished decisions are remembered a while
  * longer (one window, up to a count) only to tell late and duplicate rewards from unknown ones.
+ * Only pending decisions sit in the deadline and arrival orders, so a decision with a long window
+ * holds nothing but itself.
  *
  * <p>Not thread-safe: one thread drives it.
  */
@@ -41,6 +44,11 @@ public final class RewardJoin {
 
     private enum State { PENDING, APPLIED, CLOSED, EVICTED }
 
+    // Ties broken by log offset (or arrival), so that windows close in the same order on a replay.
+    private static final Comparator<Entry> BY_DEADLINE =
+            Comparator.<Entry>comparingLong(e -> e.deadline).thenComparingLong(e -> e.order)
+                    .thenComparingLong(e -> e.seq);
+
     private static final class Entry {
         final String eventId;
         final String policy;
@@ -49,6 +57,7 @@ public final class RewardJoin {
         final long deadline;
         final long offset;
         final long order;
+        final long seq;
         final long footprint;
         Decision decision;
         State state = State.PENDING;
@@ -57,7 +66,7 @@ public final class RewardJoin {
         double max = Double.NEGATIVE_INFINITY;
         long forgetAt;
 
-        Entry(Decision decision, JoinRule rule, long offset, long order) {
+        Entry(Decision decision, JoinRule rule, long offset, long order, long seq) {
             this.eventId = decision.eventId();
             this.policy = decision.policy();
             this.incarnation = decision.incarnation();
@@ -66,6 +75,7 @@ public final class RewardJoin {
             this.deadline = decision.timestamp() + rule.windowMillis();
             this.offset = offset;
             this.order = order;
+            this.seq = seq;
             this.footprint = decision.footprintBytes();
         }
     }
@@ -74,12 +84,14 @@ public final class RewardJoin {
     private final int maxRemembered;
     private final Listener listener;
     private final Map<String, Entry> byId = new HashMap<>();
-    private final ArrayDeque<Entry> arrivalOrder = new ArrayDeque<>();
-    // Ties broken by log offset (or arrival), so that windows close in the same order on a replay.
-    private final PriorityQueue<Entry> byDeadline = new PriorityQueue<>(
-            Comparator.<Entry>comparingLong(e -> e.deadline).thenComparingLong(e -> e.order));
+    /** Pending decisions, oldest first (the eviction order). */
+    private final LinkedHashSet<Entry> arrivalOrder = new LinkedHashSet<>();
+    /** Pending decisions by the end of their windows. */
+    private final TreeSet<Entry> byDeadline = new TreeSet<>(BY_DEADLINE);
+    /** Finished decisions still remembered, by when to forget them. */
     private final PriorityQueue<Entry> byForgetTime =
             new PriorityQueue<>((a, b) -> Long.compare(a.forgetAt, b.forgetAt));
+    private long time = Long.MIN_VALUE;
     private long pendingBytes;
     private int pendingCount;
     private long arrivals;
@@ -107,6 +119,11 @@ public final class RewardJoin {
         return pendingCount;
     }
 
+    /** Finished decisions still remembered to classify late and duplicate rewards. */
+    public int rememberedCount() {
+        return byId.size() - pendingCount;
+    }
+
     /** Which policy (and incarnation) a known event id belongs to. */
     public record Owner(String policy, long incarnation) {
     }
@@ -127,12 +144,12 @@ public final class RewardJoin {
             return;
         }
         arrivals++;
-        Entry e = new Entry(decision, rule, offset, offset >= 0 ? offset : arrivals);
+        Entry e = new Entry(decision, rule, offset, offset >= 0 ? offset : arrivals, arrivals);
         e.rewards = rewards;
         e.sum = sum;
         e.max = max;
         byId.put(e.eventId, e);
-        arrivalOrder.addLast(e);
+        arrivalOrder.add(e);
         byDeadline.add(e);
         pendingBytes += e.footprint;
         budget.add(e.footprint);
@@ -182,7 +199,8 @@ public final class RewardJoin {
                     e.max = Math.max(e.max, reward);
                 }
             }
-            case APPLIED -> listener.rejected(eventTime > e.deadline ? RejectReason.LATE : RejectReason.DUPLICATE);
+            case APPLIED -> listener.rejected(eventTime > e.deadline || e.deadline < time ? RejectReason.LATE
+                    : RejectReason.DUPLICATE);
             case CLOSED -> listener.rejected(RejectReason.LATE);
             case EVICTED -> listener.rejected(RejectReason.EVICTED);
         }
@@ -190,24 +208,22 @@ public final class RewardJoin {
 
     /** Closes every window that ended before the given time, then forgets what is old enough. */
     public void advanceTo(long time) {
-        while (!byDeadline.isEmpty() && byDeadline.peek().deadline < time) {
-            Entry e = byDeadline.poll();
-            if (e.state == State.PENDING) {
-                boolean rewarded = e.rewards > 0;
-                double reward = !rewarded ? e.rule.defaultReward()
-                        : e.rule.aggregation() == RewardAggregation.MAX ? e.max : e.sum;
-                finish(e, reward, rewarded, State.CLOSED, -1);
-            } else if (e.state == State.APPLIED) {
-                e.state = State.CLOSED;
-            }
-            e.forgetAt = e.deadline + e.rule.windowMillis();
-            byForgetTime.add(e);
+        this.time = Math.max(this.time, time);
+        while (!byDeadline.isEmpty() && byDeadline.first().deadline < time) {
+            Entry e = byDeadline.first();
+            boolean rewarded = e.rewards > 0;
+            double reward = !rewarded ? e.rule.defaultReward()
+                    : e.rule.aggregation() == RewardAggregation.MAX ? e.max : e.sum;
+            finish(e, reward, rewarded, State.CLOSED, -1);
         }
+        forgetOld();
+    }
+
+    private void forgetOld() {
         while (!byForgetTime.isEmpty()
                 && (byForgetTime.peek().forgetAt < time || byForgetTime.size() > maxRemembered)) {
             byId.remove(byForgetTime.poll().eventId);
         }
-        dropFinishedFromArrivalOrder();
     }
 
     private void finish(Entry e, double reward, boolean rewarded, State next, long receivedAt) {
@@ -219,25 +235,23 @@ public final class RewardJoin {
     private void release(Entry e, State next) {
         e.state = next;
         e.decision = null;
+        arrivalOrder.remove(e);
+        byDeadline.remove(e);
         pendingBytes -= e.footprint;
         budget.add(-e.footprint);
         pendingCount--;
+        // Remembered until one window after its own closed, and at most maxRemembered of them.
+        e.forgetAt = e.deadline + e.rule.windowMillis();
+        byForgetTime.add(e);
+        forgetOld();
     }
 
     private void evictOverBudget() {
         while (budget.exceeded() && !arrivalOrder.isEmpty()) {
-            Entry e = arrivalOrder.pollFirst();
-            if (e.state == State.PENDING) {
-                Decision d = e.decision;
-                release(e, State.EVICTED);
-                listener.evicted(d);
-            }
-        }
-    }
-
-    private void dropFinishedFromArrivalOrder() {
-        while (!arrivalOrder.isEmpty() && arrivalOrder.peekFirst().state != State.PENDING) {
-            arrivalOrder.pollFirst();
+            Entry e = arrivalOrder.iterator().next();
+            Decision d = e.decision;
+            release(e, State.EVICTED);
+            listener.evicted(d);
         }
     }
 }

@@ -20,10 +20,10 @@ public record RoutedFeedback(String eventId, double reward, long eventTime, long
     }
 
     public static RoutedFeedback decode(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        if (bytes.length < 25 || b.get() != FORMAT) {
+        if (bytes == null || bytes.length < 25 || bytes[0] != FORMAT) {
             throw new IllegalArgumentException("malformed routed feedback");
         }
+        ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
         long time = b.getLong();
         long received = b.getLong();
         double reward = b.getDouble();

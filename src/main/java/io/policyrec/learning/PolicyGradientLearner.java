@@ -43,6 +43,7 @@ public final class PolicyGradientLearner {
     private final Parameters params;
     private double lambda;
     private long updates;
+    private long skippedSteps;
 
     private PolicyGradientLearner(PolicyConfig config, double[] params, DataType dataType, AdamOptimizer adam,
                                   long updates, RunningBaseline baseline, double lambda) {
@@ -141,10 +142,15 @@ public final class PolicyGradientLearner {
         double[] reference = referenceDistributions(batch);
         double loss = OutputGradient.lossAndGradient(p, layout.actions(), batch, importance, baseline.value(),
                 regularizer, regularizerSign * lambda, reference, ws.dz);
-        backward(ws, batch.size());
-        params.step(adam, gradient, layout, ws.biasGradient, updates);
-        params.copyTo(network.params());
-        updates++;
+        boolean usable = sane(loss, ws.dz, batch.size() * layout.actions());
+        if (usable) {
+            backward(ws, batch.size());
+            params.step(adam, gradient, layout, ws.biasGradient, updates);
+            params.copyTo(network.params());
+            updates++;
+        } else {
+            skippedSteps++;
+        }
 
         double meanEntropy = OutputGradient.meanEntropy(p, batch.size(), layout.actions());
         double meanReward = 0;
@@ -153,6 +159,9 @@ public final class PolicyGradientLearner {
         }
         meanReward /= batch.size();
         double usedBaseline = baseline.value();
+        if (!usable) {
+            return new StepReport(updates, batch.size(), loss, meanEntropy, meanReward, usedBaseline, lambda);
+        }
         if (config.baseline() == io.policyrec.policy.BaselineKind.MEAN) {
             baseline.add(meanReward);
         }
@@ -161,6 +170,30 @@ public final class PolicyGradientLearner {
             lambda = AdaptiveLambda.next(lambda, r.lambdaStep(), r.targetEntropy(), meanEntropy);
         }
         return new StepReport(updates, batch.size(), loss, meanEntropy, meanReward, usedBaseline, lambda);
+    }
+
+    /**
+     * Output gradients this large come only from absurd rewards (the intakes bound them far lower);
+     * the float weights and Adam's squared gradients would overflow into NaN, so such a batch is
+     * skipped rather than allowed to ruin the policy.
+     */
+    private static final double MAX_OUTPUT_GRADIENT = 1e15;
+
+    private static boolean sane(double loss, double[] dz, int n) {
+        if (!Double.isFinite(loss)) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!(Math.abs(dz[i]) < MAX_OUTPUT_GRADIENT)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Batches skipped because their gradient was not usable (see {@link #MAX_OUTPUT_GRADIENT}). */
+    public long skippedSteps() {
+        return skippedSteps;
     }
 
     /**

@@ -84,6 +84,9 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
                 errors.add(new FieldError("baseline", "must be one of none, mean"));
             }
         }
+        if (hiddenLayers != null && hiddenLayers.contains(null)) {
+            errors.add(new FieldError("hiddenLayers", "must be a list of layer widths, without nulls"));
+        }
         if (!errors.isEmpty()) {
             return new Resolution(null, errors);
         }

@@ -50,7 +50,7 @@ public class ApiKeys {
 
     @ServerRequestFilter
     public Response filter(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
+        String path = normalized(request.getUriInfo().getPath());
         String method = request.getMethod();
         if (admin(path, method)) {
             return adminKey.isEmpty() ? null : verify(request, List.of(adminKey.get()));
@@ -61,6 +61,18 @@ public class ApiKeys {
             return verify(request, accepted);
         }
         return null;
+    }
+
+    /**
+     * The path as the router matches it: "/feedback/", "//feedback" and "/feedback;x=1" all reach
+     * the same method as "/feedback", so they must need the same key.
+     */
+    static String normalized(String path) {
+        String p = path.replaceAll(";[^/]*", "").replaceAll("/{2,}", "/");
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.startsWith("/") ? p : "/" + p;
     }
 
     static boolean admin(String path, String method) {

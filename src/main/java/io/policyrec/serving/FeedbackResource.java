@@ -111,14 +111,16 @@ public class FeedbackResource {
         if (request.eventId() == null || request.eventId().isBlank() || request.eventId().length() > MAX_EVENT_ID) {
             errors.add(new FieldError(prefix + "eventId", "is required: the eventId of a decision"));
         }
-        if (request.reward() == null || !Double.isFinite(request.reward())) {
-            errors.add(new FieldError(prefix + "reward", "is required and must be a finite number"));
+        if (request.reward() == null || !Double.isFinite(request.reward())
+                || Math.abs(request.reward()) > FeedbackParser.MAX_ABS_REWARD) {
+            errors.add(new FieldError(prefix + "reward", "is required and must be a finite number within +-"
+                    + FeedbackParser.MAX_ABS_REWARD));
         }
         long time = now;
         if (request.timestamp() != null && !request.timestamp().isNull()) {
             Long parsed = FeedbackParser.parseTime(request.timestamp());
             if (parsed == null) {
-                errors.add(new FieldError(prefix + "timestamp", "must be epoch milliseconds or an ISO-8601 instant"));
+                errors.add(new FieldError(prefix + "timestamp", "must be epoch milliseconds or an ISO-8601 instant, not before 1970"));
             } else {
                 time = parsed;
             }

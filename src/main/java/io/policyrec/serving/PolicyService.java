@@ -13,7 +13,6 @@ import io.policyrec.policy.PolicyConfigSpec;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
 import io.policyrec.policy.PolicyWeights;
-import io.policyrec.snapshot.Announcement;
 import io.policyrec.snapshot.JoinState;
 import io.policyrec.snapshot.RedisSnapshotStore;
 import io.policyrec.snapshot.SnapshotCodec;
@@ -216,16 +215,10 @@ public class PolicyService {
     /** Serving and learning continue from a retained version; the versions after it are dropped. */
     public PolicySnapshot rollback(String name, long version) {
         get(name);
-        Optional<StoredPolicy> s;
-        try {
-            s = store.rollback(name, version);
-        } catch (SnapshotStoreException e) {
-            throw unavailable(e);
-        }
+        Optional<StoredPolicy> s = await(host.rollback(name, version));
         if (s.isEmpty()) {
             throw ProblemException.notFound("policy '" + name + "' has no snapshot version " + version);
         }
-        host.followed(s.get(), Announcement.Kind.ROLLBACK);
         PolicySnapshot served = toServe(s.get());
         registry.put(served);
         return served;
@@ -244,8 +237,14 @@ public class PolicyService {
         long now = clock.millis();
         StoredPolicy fresh = new StoredPolicy(name, ThreadLocalRandom.current().nextLong(), s.config(), s.version(),
                 now, now, s.meanEntropy(), s.learner(), Map.of(), JoinState.EMPTY);
-        PolicyGradientLearner learner = PolicyGradientLearner.restore(fresh.config(), fresh.learner());
-        PolicySnapshot snapshot = toServe(fresh);
+        PolicyGradientLearner learner;
+        PolicySnapshot snapshot;
+        try {
+            learner = PolicyGradientLearner.restore(fresh.config(), fresh.learner());
+            snapshot = toServe(fresh);
+        } catch (RuntimeException e) {
+            throw ProblemException.invalid("body", "the snapshot's state does not fit its config: " + e.getMessage());
+        }
         await(host.adopt(snapshot, learner, true));
         return new Put(snapshot, replaced);
     }

@@ -66,7 +66,8 @@ final class SnapshotFollower implements AutoCloseable {
                     && (current.version() >= a.version() || host.learns(a.name()))) {
                 return;
             }
-            Optional<StoredPolicy> latest = store.latest(a.name());
+            // A rollback names its version: the latest may already be a snapshot saved after it.
+            Optional<StoredPolicy> latest = a.kind() == Announcement.Kind.ROLLBACK ? version(a) : store.latest(a.name());
             if (latest.isEmpty() || latest.get().incarnation() != a.incarnation()) {
                 return;
             }
@@ -78,6 +79,11 @@ final class SnapshotFollower implements AutoCloseable {
         } catch (SnapshotStoreException | RuntimeException e) {
             LOG.debugf("Cannot follow %s now: %s", a, e.toString());
         }
+    }
+
+    private Optional<StoredPolicy> version(Announcement a) throws SnapshotStoreException {
+        Optional<byte[]> raw = store.raw(a.name(), a.version());
+        return raw.isEmpty() ? Optional.empty() : Optional.of(io.policyrec.snapshot.SnapshotCodec.decode(raw.get()));
     }
 
     private void poll() {

@@ -25,6 +25,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     private static final String SUFFIX = ".snap";
     private final Path dir;
     private final int retain;
+    /** Incarnations deleted since start-up ("name incarnation"): a late learner write must not revive them. */
+    private final java.util.Set<String> deleted = new java.util.HashSet<>();
 
     public FileSnapshotStore(Path dir, int retain) {
         this.dir = dir;
@@ -37,6 +39,17 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     public Path dir() {
         return dir;
+    }
+
+    @Override
+    public synchronized boolean saveLearned(StoredPolicy snapshot) throws SnapshotStoreException {
+        Optional<StoredPolicy> latest = latest(snapshot.name());
+        if (latest.isPresent() && latest.get().incarnation() != snapshot.incarnation()
+                || deleted.contains(snapshot.name() + " " + snapshot.incarnation())) {
+            return false;
+        }
+        save(snapshot);
+        return true;
     }
 
     @Override
@@ -60,7 +73,16 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
 
     @Override
-    public synchronized List<StoredPolicy> loadAll() throws SnapshotStoreException {
+    public List<StoredPolicy> loadAll() throws SnapshotStoreException {
+        return loadAll(true);
+    }
+
+    @Override
+    public List<StoredPolicy> loadAllOrFail() throws SnapshotStoreException {
+        return loadAll(false);
+    }
+
+    private synchronized List<StoredPolicy> loadAll(boolean skipUnreadable) throws SnapshotStoreException {
         List<StoredPolicy> all = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return all;
@@ -70,6 +92,9 @@ public final class FileSnapshotStore implements SnapshotStore {
                 try {
                     latest(p.getFileName().toString()).ifPresent(all::add);
                 } catch (SnapshotStoreException e) {
+                    if (!skipUnreadable && !(e instanceof UnreadableSnapshotException)) {
+                        throw e;
+                    }
                     LOG.errorf("Skipping unreadable snapshot of %s: %s", p.getFileName(), e.getMessage());
                 }
             }
@@ -144,6 +169,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public synchronized void delete(String name) throws SnapshotStoreException {
         try {
+            Optional<StoredPolicy> latest = latest(name);
+            latest.ifPresent(s -> deleted.add(name + " " + s.incarnation()));
             deleteFolder(dir.resolve(name));
         } catch (IOException e) {
             throw new SnapshotStoreException("cannot delete snapshots of " + name, e);

@@ -28,6 +28,11 @@ public final class RedisSnapshotStore implements SnapshotStore {
 
     private static final String SAVE = """
             local current = redis.call('GET', KEYS[5])
+            if ARGV[9] == 'learned' then
+              if (current and current ~= ARGV[6]) or redis.call('GET', KEYS[8]) == ARGV[6] then return -1 end
+            else
+              redis.call('DEL', KEYS[8])
+            end
             if current and current ~= ARGV[6] then
               for _, v in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do redis.call('DEL', ARGV[7] .. v) end
               redis.call('DEL', KEYS[2], KEYS[3])
@@ -64,6 +69,8 @@ public final class RedisSnapshotStore implements SnapshotStore {
             """;
 
     private static final String DELETE = """
+            local incarnation = redis.call('GET', KEYS[4])
+            if incarnation then redis.call('SET', KEYS[7], incarnation, 'EX', ARGV[4]) end
             for _, v in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('DEL', ARGV[1] .. v) end
             redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
             local removed = redis.call('SREM', KEYS[5], ARGV[2])
@@ -99,22 +106,45 @@ public final class RedisSnapshotStore implements SnapshotStore {
         return prefix + name + ":v:";
     }
 
+    /** How long a deleted incarnation stays refused: far longer than any write can be late. */
+    private static final long DELETED_MEMORY_SECONDS = 7 * 24 * 3600;
+
     @Override
     public void save(StoredPolicy s) throws SnapshotStoreException {
+        save(s, "replace");
+    }
+
+    @Override
+    public boolean saveLearned(StoredPolicy s) throws SnapshotStoreException {
+        return save(s, "learned");
+    }
+
+    private boolean save(StoredPolicy s, String mode) throws SnapshotStoreException {
         String info = s.savedAt() + " " + s.updates() + " " + (Double.isNaN(s.meanEntropy()) ? "NaN"
                 : String.format(Locale.ROOT, "%.6f", s.meanEntropy())) + " " + s.incarnation();
         String announcement = new Announcement(s.name(), s.version(), s.incarnation(), Announcement.Kind.SAVED)
                 .encode();
-        send(Request.cmd(Command.EVAL).arg(SAVE).arg(7)
+        Response n = send(Request.cmd(Command.EVAL).arg(SAVE).arg(8)
                 .arg(blobPrefix(s.name()) + s.version()).arg(key(s.name(), "versions")).arg(key(s.name(), "info"))
                 .arg(key(s.name(), "latest")).arg(key(s.name(), "incarnation")).arg(prefix + "policies").arg(channel())
+                .arg(key(s.name(), "deleted"))
                 .arg(Buffer.buffer(SnapshotCodec.encode(s))).arg(Long.toString(s.version())).arg(info)
                 .arg(Integer.toString(retain)).arg(announcement).arg(Long.toString(s.incarnation()))
-                .arg(blobPrefix(s.name())).arg(s.name()), "save " + s.name());
+                .arg(blobPrefix(s.name())).arg(s.name()).arg(mode), "save " + s.name());
+        return n == null || n.toLong() >= 0;
     }
 
     @Override
     public List<StoredPolicy> loadAll() throws SnapshotStoreException {
+        return loadAll(true);
+    }
+
+    @Override
+    public List<StoredPolicy> loadAllOrFail() throws SnapshotStoreException {
+        return loadAll(false);
+    }
+
+    private List<StoredPolicy> loadAll(boolean skipUnreadable) throws SnapshotStoreException {
         List<StoredPolicy> all = new ArrayList<>();
         Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
         if (names != null) {
@@ -122,6 +152,9 @@ public final class RedisSnapshotStore implements SnapshotStore {
                 try {
                     latest(name.toString()).ifPresent(all::add);
                 } catch (SnapshotStoreException e) {
+                    if (!skipUnreadable && !(e instanceof UnreadableSnapshotException)) {
+                        throw e;
+                    }
                     LOG.errorf("Skipping unreadable snapshot of %s: %s", name, e.getMessage());
                 }
             }
@@ -184,9 +217,10 @@ public final class RedisSnapshotStore implements SnapshotStore {
     @Override
     public void delete(String name) throws SnapshotStoreException {
         String announcement = new Announcement(name, -1, 0, Announcement.Kind.DELETED).encode();
-        send(Request.cmd(Command.EVAL).arg(DELETE).arg(6).arg(key(name, "versions")).arg(key(name, "info"))
+        send(Request.cmd(Command.EVAL).arg(DELETE).arg(7).arg(key(name, "versions")).arg(key(name, "info"))
                 .arg(key(name, "latest")).arg(key(name, "incarnation")).arg(prefix + "policies").arg(channel())
-                .arg(blobPrefix(name)).arg(name).arg(announcement), "delete " + name);
+                .arg(key(name, "deleted")).arg(blobPrefix(name)).arg(name).arg(announcement)
+                .arg(Long.toString(DELETED_MEMORY_SECONDS)), "delete " + name);
     }
 
     @Override

@@ -84,7 +84,7 @@ public final class SnapshotCodec {
 
     public static StoredPolicy decode(byte[] data) throws SnapshotStoreException {
         if (data.length < 16) {
-            throw new SnapshotStoreException("snapshot too short: " + data.length + " bytes");
+            throw new UnreadableSnapshotException("snapshot too short: " + data.length + " bytes");
         }
         CRC32 crc = new CRC32();
         crc.update(data, 0, data.length - 8);
@@ -93,22 +93,22 @@ public final class SnapshotCodec {
                 | ((long) (data[data.length - 4] & 0xff) << 24) | ((data[data.length - 3] & 0xff) << 16)
                 | ((data[data.length - 2] & 0xff) << 8) | (data[data.length - 1] & 0xff);
         if (crc.getValue() != stored) {
-            throw new SnapshotStoreException("snapshot checksum mismatch: the data is corrupted");
+            throw new UnreadableSnapshotException("snapshot checksum mismatch: the data is corrupted");
         }
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 0, data.length - 8));
             if (in.readInt() != MAGIC) {
-                throw new SnapshotStoreException("not a policy snapshot");
+                throw new UnreadableSnapshotException("not a policy snapshot");
             }
             int format = in.readInt();
             if (format != FORMAT) {
-                throw new SnapshotStoreException("unsupported snapshot format " + format);
+                throw new UnreadableSnapshotException("unsupported snapshot format " + format);
             }
             String name = readString(in);
             long incarnation = in.readLong();
             PolicyConfigSpec.Resolution r = JSON.readValue(readString(in), PolicyConfigSpec.class).resolve();
             if (!r.ok()) {
-                throw new SnapshotStoreException("snapshot config is invalid: " + r.errors());
+                throw new UnreadableSnapshotException("snapshot config is invalid: " + r.errors());
             }
             PolicyConfig config = r.config();
             long version = in.readLong();
@@ -122,12 +122,20 @@ public final class SnapshotCodec {
             double[] params = readDoubles(in);
             double[] optimizer = readDoubles(in);
             if (params.length != config.parameterCount() || optimizer.length != 2 * params.length) {
-                throw new SnapshotStoreException("snapshot weights do not fit its config");
+                throw new UnreadableSnapshotException("snapshot weights do not fit its config");
             }
             int previousCount = in.readInt();
+            if (previousCount < 0 || previousCount > config.regularizer().previousCount()) {
+                throw new UnreadableSnapshotException("snapshot holds " + previousCount + " earlier policies, its config "
+                        + config.regularizer().previousCount());
+            }
             List<float[]> previous = new ArrayList<>();
             for (int i = 0; i < previousCount; i++) {
-                previous.add(readFloats(in));
+                float[] earlier = readFloats(in);
+                if (earlier.length != params.length) {
+                    throw new UnreadableSnapshotException("an earlier policy in the snapshot does not fit its config");
+                }
+                previous.add(earlier);
             }
             int positionCount = in.readInt();
             Map<String, Long> positions = new LinkedHashMap<>();
@@ -149,7 +157,7 @@ public final class SnapshotCodec {
             return new StoredPolicy(name, incarnation, config, version, createdAt, savedAt, entropy, learner, positions,
                     new JoinState(pending, batch));
         } catch (IOException | RuntimeException e) {
-            throw new SnapshotStoreException("cannot decode snapshot: " + e.getMessage(), e);
+            throw new UnreadableSnapshotException("cannot decode snapshot: " + e.getMessage(), e);
         }
     }
 
@@ -161,7 +169,7 @@ public final class SnapshotCodec {
 
     private static String readString(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < 0 || n > 64 << 20) {
+        if (n < 0 || n > in.available()) {
             throw new IOException("bad string length " + n);
         }
         return new String(in.readNBytes(n), StandardCharsets.UTF_8);
@@ -174,9 +182,11 @@ public final class SnapshotCodec {
         }
     }
 
+    // Lengths are checked against the bytes left before allocating: a forged length must not
+    // allocate gigabytes.
     private static double[] readDoubles(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < 0 || n > 200_000_000) {
+        if (n < 0 || (long) n * Double.BYTES > in.available()) {
             throw new IOException("bad array length " + n);
         }
         double[] v = new double[n];
@@ -195,7 +205,7 @@ public final class SnapshotCodec {
 
     private static float[] readFloats(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < 0 || n > 200_000_000) {
+        if (n < 0 || (long) n * Float.BYTES > in.available()) {
             throw new IOException("bad array length " + n);
         }
         float[] v = new float[n];

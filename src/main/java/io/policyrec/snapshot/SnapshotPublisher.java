@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
  * Writes snapshots off the learner's thread: the learner hands one over and goes on learning. A
  * newer snapshot of a policy replaces one still waiting. A failed write (the store is away) is
  * counted and retried with growing pauses; when the store is back, the latest snapshot goes out.
+ * A write the store refuses (the policy was replaced or deleted meanwhile) is dropped, not retried.
  */
 public final class SnapshotPublisher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class);
@@ -24,6 +25,7 @@ public final class SnapshotPublisher implements AutoCloseable {
     private final Map<String, Long> writtenAt = new ConcurrentHashMap<>();
     private final Counter written;
     private final Counter failed;
+    private final Counter refused;
     private final Timer writeTime;
     private final Thread thread;
     private String inFlight;
@@ -36,6 +38,9 @@ public final class SnapshotPublisher implements AutoCloseable {
                 .register(meters);
         this.failed = Counter.builder("policyrec_snapshot_write_failures_total")
                 .description("Snapshot writes that failed and will be retried").register(meters);
+        this.refused = Counter.builder("policyrec_snapshot_writes_refused_total")
+                .description("Snapshots not written because their policy was replaced or deleted meanwhile")
+                .register(meters);
         this.writeTime = Timer.builder("policyrec_snapshot_write").description("Time to write one snapshot")
                 .publishPercentiles(0.5, 0.99).register(meters);
         Gauge.builder("policyrec_snapshot_pending", this, SnapshotPublisher::pendingCount)
@@ -88,13 +93,22 @@ public final class SnapshotPublisher implements AutoCloseable {
                 next = waiting.remove(name);
                 inFlight = name;
             }
-            boolean ok = write(next);
-            synchronized (this) {
-                inFlight = null;
-                if (!ok && !waiting.containsKey(next.name())) {
-                    waiting.put(next.name(), next);
+            boolean ok = false;
+            try {
+                ok = write(next);
+            } catch (Throwable e) {
+                // Even an Error (out of memory encoding a huge policy) must not leave inFlight set:
+                // cancel() waits for it, on the learner's thread.
+                failed.increment();
+                LOG.errorf(e, "Snapshot of %s not written", next.name());
+            } finally {
+                synchronized (this) {
+                    inFlight = null;
+                    if (!ok && !waiting.containsKey(next.name())) {
+                        waiting.put(next.name(), next);
+                    }
+                    notifyAll();
                 }
-                notifyAll();
             }
             if (ok) {
                 backoff = 100;
@@ -108,7 +122,11 @@ public final class SnapshotPublisher implements AutoCloseable {
     private boolean write(StoredPolicy s) {
         try {
             long start = System.nanoTime();
-            store.save(s);
+            if (!store.saveLearned(s)) {
+                refused.increment();
+                LOG.debugf("Snapshot %d of %s refused: the policy was replaced or deleted", s.version(), s.name());
+                return true;
+            }
             writeTime.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             written.increment();
             writtenAt.put(s.name(), System.currentTimeMillis());

@@ -17,8 +17,22 @@ public interface SnapshotStore {
      */
     void save(StoredPolicy snapshot) throws SnapshotStoreException;
 
-    /** The latest snapshot of every policy. */
+    /**
+     * Saves what a learner learned, unless its policy was replaced or deleted meanwhile (perhaps by
+     * another instance, while this write waited): then nothing is written and the answer is false.
+     * Only {@link #save} (create, replace, import) may change a policy's incarnation.
+     */
+    boolean saveLearned(StoredPolicy snapshot) throws SnapshotStoreException;
+
+    /** The latest snapshot of every policy (one that cannot be read is logged and skipped: serving goes on). */
     List<StoredPolicy> loadAll() throws SnapshotStoreException;
+
+    /**
+     * The latest snapshot of every policy, or an exception if any cannot be read now (the store did
+     * not answer): a learner taking partitions over must not miss a policy it could read on a retry
+     * and resume it later without its positions. Corrupt snapshots are still skipped.
+     */
+    List<StoredPolicy> loadAllOrFail() throws SnapshotStoreException;
 
     Optional<StoredPolicy> latest(String name) throws SnapshotStoreException;
 

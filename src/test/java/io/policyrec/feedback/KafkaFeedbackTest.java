@@ -143,6 +143,10 @@ class KafkaFeedbackTest {
         KafkaTestClient.send(FEEDBACK, "k5", "{\"eventId\": \"e5\", \"rewrad\": 1.0}");
         KafkaTestClient.send(FEEDBACK, "k6", "[1, 2]");
         KafkaTestClient.send(FEEDBACK, "k7", "{\"eventId\": \"e7\", \"timestamp\": \"yesterday\"}");
+        // Parseable, but beyond epoch milliseconds or before 1970: these once stopped the router for good.
+        KafkaTestClient.send(FEEDBACK, "k8", "{\"eventId\": \"e8\", \"timestamp\": \"+300000000-01-01T00:00:00Z\"}");
+        KafkaTestClient.send(FEEDBACK, "k9", "{\"eventId\": \"e9\", \"timestamp\": -1}");
+        KafkaTestClient.send(FEEDBACK, "k10", "{\"eventId\": \"e10\", \"reward\": 1e300}");
         String id = decide("k-dlq");
         reward(id, 1.0);
         assertEquals(1, awaitVersion("k-dlq", 1), "good records after bad ones are still learned from");
@@ -154,6 +158,8 @@ class KafkaFeedbackTest {
             assertTrue(reasons.contains(expected), "DLQ reasons " + reasons + " lack " + expected);
         }
         assertEquals(2, reasons.stream().filter("malformed-json"::equals).count(), reasons.toString());
+        assertEquals(3, reasons.stream().filter("invalid-timestamp"::equals).count(), reasons.toString());
+        assertEquals(2, reasons.stream().filter("invalid-reward"::equals).count(), reasons.toString());
     }
 
     static String reason(ConsumerRecord<byte[], byte[]> r) {

@@ -160,4 +160,20 @@ class RewardJoinTest {
         assertEquals(1, r.count(RejectReason.UNKNOWN));
         assertEquals(1, r.count(RejectReason.LATE));
     }
+
+    @Test
+    void aLongWindowHoldsOnlyItsOwnDecision() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 30, 10, r);
+        join.decided(decision("week", 0), new JoinRule(7L * 24 * 3600 * 1000, RewardAggregation.SUM, 0));
+        for (int i = 0; i < 1000; i++) {
+            join.decided(decision("d" + i, i), rule(RewardAggregation.EARLIEST));
+            join.rewarded("d" + i, 1.0, i);
+        }
+        assertEquals(1000, r.joined.size());
+        assertEquals(1, join.pendingCount());
+        assertEquals(10, join.rememberedCount(), "finished decisions stay bounded while the long window is open");
+        join.rewarded("d999", 1.0, 999);
+        assertEquals(1, r.count(RejectReason.DUPLICATE), "the most recent are still recognised");
+    }
 }

@@ -54,4 +54,23 @@ class LearnerDeterminismTest {
         assertArrayEquals(uninterrupted.params(), resumed.params());
         assertArrayEquals(uninterrupted.state().optimizerState(), resumed.state().optimizerState());
     }
+
+    @Test
+    void aBatchWithAnAbsurdRewardIsSkippedNotLearned() {
+        var config = PolicyGradientCheckTest.config(RegularizerType.ENTROPY, ReferenceKind.UNIFORM, 0.3, 5);
+        PolicyGradientLearner learner = PolicyGradientLearner.create(config, DataType.FLOAT);
+        List<RewardedDecision> batch = batches(6, 1).get(0);
+        List<RewardedDecision> absurd = new java.util.ArrayList<>(batch);
+        RewardedDecision d = absurd.get(0);
+        absurd.set(0, new RewardedDecision(d.context(), d.eligible(), d.action(), d.loggedProbability(), 1e300));
+        double[] before = learner.params();
+        double baseline = learner.baseline();
+        learner.step(absurd);
+        assertArrayEquals(before, learner.params(), "weights untouched");
+        org.junit.jupiter.api.Assertions.assertEquals(baseline, learner.baseline(), "baseline untouched");
+        org.junit.jupiter.api.Assertions.assertEquals(1, learner.skippedSteps());
+        learner.step(batch);
+        assertFalse(Arrays.equals(before, learner.params()), "the next sane batch is learned");
+        org.junit.jupiter.api.Assertions.assertTrue(Arrays.stream(learner.params()).allMatch(Double::isFinite));
+    }
 }

@@ -55,4 +55,21 @@ class ApiKeysTest {
         as(SecuredProfile.CLIENT).body(Map.of("eventId", "e", "reward", 1.0)).post("/feedback").then().statusCode(202);
         given().get("/q/health/ready").then().statusCode(200);
     }
+
+    @Test
+    void spellingsOfAProtectedPathNeedTheSameKey() {
+        as(SecuredProfile.ADMIN).body(CONFIG).put("/policies/sec-paths").then().statusCode(201);
+        for (String path : new String[] {"/feedback/", "//feedback", "/feedback;x=1"}) {
+            int status = as(null).body(Map.of("eventId", "e", "reward", 1.0)).post(path).then().extract().statusCode();
+            org.junit.jupiter.api.Assertions.assertTrue(status == 401 || status == 404,
+                    path + " answered " + status + " without a key");
+        }
+        for (String path : new String[] {"/policies/sec-paths/snapshots/0/", "/policies//sec-paths/snapshots/0"}) {
+            int status = given().get(path).then().extract().statusCode();
+            org.junit.jupiter.api.Assertions.assertTrue(status == 401 || status == 404,
+                    path + " answered " + status + " without a key");
+        }
+        int put = as(null).body(CONFIG).put("/policies/sec-paths/").then().extract().statusCode();
+        org.junit.jupiter.api.Assertions.assertTrue(put == 401 || put == 404, "PUT with a slash answered " + put);
+    }
 }

@@ -115,6 +115,10 @@ class FeedbackResourceTest {
                 .then(), 400, "reward");
         problem(feedback(Map.of("eventId", "e", "reward", 1.0, "rewrd", 2)), 400, "rewrd");
         problem(feedback(Map.of("eventId", "e", "reward", 1.0, "timestamp", "yesterday")), 400, "timestamp");
+        problem(feedback(Map.of("eventId", "e", "reward", 1.0, "timestamp", "+300000000-01-01T00:00:00Z")), 400,
+                "timestamp");
+        problem(feedback(Map.of("eventId", "e", "reward", 1.0, "timestamp", -1)), 400, "timestamp");
+        problem(feedback(Map.of("eventId", "e", "reward", 1e300)), 400, "reward");
         problem(feedback(List.of(Map.of("eventId", "e", "reward", 1.0), Map.of("eventId", "f"))), 400, "[1].reward");
         problem(feedback(List.of()), 400, "body");
         problem(feedback(List.of(1, 2)), 400, "[0]");

@@ -106,6 +106,32 @@ class RedisSnapshotTest {
     }
 
     @Test
+    void aLateLearnerWriteNeitherUndoesAReplaceNorRevivesADeletedPolicy() throws Exception {
+        policy("r-late", 3);
+        StoredPolicy old = store.latest("r-late").orElseThrow();
+        policy("r-late", 4);
+        StoredPolicy replaced = store.latest("r-late").orElseThrow();
+        assertTrue(old.incarnation() != replaced.incarnation());
+        assertFalse(store.saveLearned(variant(old, 50)), "the replaced incarnation's write is refused");
+        assertEquals(replaced.incarnation(), store.latest("r-late").orElseThrow().incarnation());
+        assertEquals(replaced.incarnation(), registry.get("r-late").incarnation());
+        assertTrue(store.saveLearned(variant(replaced, 5)), "the current incarnation's writes go on");
+        assertEquals(5, store.latest("r-late").orElseThrow().version());
+
+        given().delete("/policies/r-late").then().statusCode(204);
+        assertFalse(store.saveLearned(variant(replaced, 6)), "a deleted policy's write is refused");
+        assertTrue(store.latest("r-late").isEmpty());
+        assertFalse(redis.set(String.class).smembers("policyrec:policies").contains("r-late"));
+
+        // Redis lost its data (restarted without persistence): a learner's write brings the policy back.
+        StoredPolicy lost = new StoredPolicy("r-lost", 11, old.config(), 1, 0, 0, 0.5, old.learner(), Map.of(),
+                JoinState.EMPTY);
+        assertTrue(store.saveLearned(lost));
+        assertEquals(11, store.latest("r-lost").orElseThrow().incarnation());
+        store.delete("r-lost");
+    }
+
+    @Test
     void retentionKeepsTheLastTwentyVersions() throws Exception {
         policy("r-retain", 2);
         StoredPolicy base = store.latest("r-retain").orElseThrow();
