@@ -74,7 +74,9 @@ done
 
 log "Kafka"
 export STACK="$out/stack" KAFKA_PORT=19192 KAFKA_CONTROLLER_PORT=19193
+loadtest="$here"
 source "$root/deploy/local/lib.sh"
+here="$loadtest"  # lib.sh sets its own
 start_kafka
 trap 'stop kafka' EXIT
 log "experiment against the running service, feedback over Kafka"

@@ -5,12 +5,11 @@ import io.policyrec.policy.RewardAggregation;
 import io.policyrec.snapshot.JoinState;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.TreeSet;
 
 /**
  * Joins rewards to decisions so that each decision is applied exactly once: with {@code earliest}
@@ -26,8 +25,9 @@ import java.util.TreeSet;
  * <p>Memory is bounded: pending decisions (their contexts above all) up to a byte budget, beyond
  * which the oldest are evicted unlearned and reported; finished decisions are remembered a while
  * longer (one window, up to a count) only to tell late and duplicate rewards from unknown ones.
- * Only pending decisions sit in the deadline and arrival orders, so a decision with a long window
- * holds nothing but itself.
+ * A decision finished early (applied at its first reward, or evicted) leaves the deadline and
+ * arrival queues lazily, but they are compacted once such leftovers outnumber the pending, so a
+ * decision with a long window holds nothing but itself.
  *
  * <p>Not thread-safe: one thread drives it.
  */
@@ -45,9 +45,15 @@ public final class RewardJoin {
     private enum State { PENDING, APPLIED, CLOSED, EVICTED }
 
     // Ties broken by log offset (or arrival), so that windows close in the same order on a replay.
-    private static final Comparator<Entry> BY_DEADLINE =
-            Comparator.<Entry>comparingLong(e -> e.deadline).thenComparingLong(e -> e.order)
-                    .thenComparingLong(e -> e.seq);
+    private static final Comparator<Entry> BY_DEADLINE = (a, b) -> {
+        int c = Long.compare(a.deadline, b.deadline);
+        if (c == 0) {
+            c = Long.compare(a.order, b.order);
+        }
+        return c != 0 ? c : Long.compare(a.seq, b.seq);
+    };
+    /** Finished entries the queues may hold beyond the pending ones before they are compacted. */
+    private static final int MIN_COMPACTION = 10_000;
 
     private static final class Entry {
         final String eventId;
@@ -84,10 +90,10 @@ public final class RewardJoin {
     private final int maxRemembered;
     private final Listener listener;
     private final Map<String, Entry> byId = new HashMap<>();
-    /** Pending decisions, oldest first (the eviction order). */
-    private final LinkedHashSet<Entry> arrivalOrder = new LinkedHashSet<>();
-    /** Pending decisions by the end of their windows. */
-    private final TreeSet<Entry> byDeadline = new TreeSet<>(BY_DEADLINE);
+    /** Pending decisions, oldest first (the eviction order), and finished ones not yet dropped. */
+    private final ArrayDeque<Entry> arrivalOrder = new ArrayDeque<>();
+    /** Pending decisions by the end of their windows, and finished ones not yet dropped. */
+    private final PriorityQueue<Entry> byDeadline = new PriorityQueue<>(BY_DEADLINE);
     /** Finished decisions still remembered, by when to forget them. */
     private final PriorityQueue<Entry> byForgetTime =
             new PriorityQueue<>((a, b) -> Long.compare(a.forgetAt, b.forgetAt));
@@ -149,7 +155,7 @@ public final class RewardJoin {
         e.sum = sum;
         e.max = max;
         byId.put(e.eventId, e);
-        arrivalOrder.add(e);
+        arrivalOrder.addLast(e);
         byDeadline.add(e);
         pendingBytes += e.footprint;
         budget.add(e.footprint);
@@ -209,12 +215,17 @@ public final class RewardJoin {
     /** Closes every window that ended before the given time, then forgets what is old enough. */
     public void advanceTo(long time) {
         this.time = Math.max(this.time, time);
-        while (!byDeadline.isEmpty() && byDeadline.first().deadline < time) {
-            Entry e = byDeadline.first();
-            boolean rewarded = e.rewards > 0;
-            double reward = !rewarded ? e.rule.defaultReward()
-                    : e.rule.aggregation() == RewardAggregation.MAX ? e.max : e.sum;
-            finish(e, reward, rewarded, State.CLOSED, -1);
+        while (!byDeadline.isEmpty() && byDeadline.peek().deadline < time) {
+            Entry e = byDeadline.poll();
+            if (e.state == State.PENDING) {
+                boolean rewarded = e.rewards > 0;
+                double reward = !rewarded ? e.rule.defaultReward()
+                        : e.rule.aggregation() == RewardAggregation.MAX ? e.max : e.sum;
+                finish(e, reward, rewarded, State.CLOSED, -1);
+            }
+        }
+        while (!arrivalOrder.isEmpty() && arrivalOrder.peekFirst().state != State.PENDING) {
+            arrivalOrder.pollFirst();
         }
         forgetOld();
     }
@@ -235,8 +246,6 @@ public final class RewardJoin {
     private void release(Entry e, State next) {
         e.state = next;
         e.decision = null;
-        arrivalOrder.remove(e);
-        byDeadline.remove(e);
         pendingBytes -= e.footprint;
         budget.add(-e.footprint);
         pendingCount--;
@@ -244,14 +253,28 @@ public final class RewardJoin {
         e.forgetAt = e.deadline + e.rule.windowMillis();
         byForgetTime.add(e);
         forgetOld();
+        compact();
+    }
+
+    /** Drops finished entries from the queues once they outnumber the pending ones (amortized O(1)). */
+    private void compact() {
+        int limit = Math.max(MIN_COMPACTION, 2 * pendingCount);
+        if (byDeadline.size() > limit) {
+            byDeadline.removeIf(e -> e.state != State.PENDING);
+        }
+        if (arrivalOrder.size() > limit) {
+            arrivalOrder.removeIf(e -> e.state != State.PENDING);
+        }
     }
 
     private void evictOverBudget() {
         while (budget.exceeded() && !arrivalOrder.isEmpty()) {
-            Entry e = arrivalOrder.iterator().next();
-            Decision d = e.decision;
-            release(e, State.EVICTED);
-            listener.evicted(d);
+            Entry e = arrivalOrder.pollFirst();
+            if (e.state == State.PENDING) {
+                Decision d = e.decision;
+                release(e, State.EVICTED);
+                listener.evicted(d);
+            }
         }
     }
 }

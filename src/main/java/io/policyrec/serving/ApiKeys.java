@@ -68,6 +68,10 @@ public class ApiKeys {
      * the same method as "/feedback", so they must need the same key.
      */
     static String normalized(String path) {
+        if (path.indexOf(';') < 0 && !path.contains("//") && (path.length() <= 1 || !path.endsWith("/"))
+                && path.startsWith("/")) {
+            return path;
+        }
         String p = path.replaceAll(";[^/]*", "").replaceAll("/{2,}", "/");
         while (p.length() > 1 && p.endsWith("/")) {
             p = p.substring(0, p.length() - 1);
