@@ -1,6 +1,7 @@
 package io.policyrec.serving;
 
 import io.policyrec.config.PolicyrecConfig;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -23,6 +24,7 @@ public class BaselineResource {
     }
 
     @POST
+    @NonBlocking // threaded like /recommend, so the ratio compares like with like
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Load-test baseline: parses a /recommend body and answers a constant (off by default)")

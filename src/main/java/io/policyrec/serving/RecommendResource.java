@@ -1,6 +1,7 @@
 package io.policyrec.serving;
 
 import io.policyrec.config.PolicyrecConfig;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -22,7 +23,10 @@ public class RecommendResource {
         this.config = config;
     }
 
+    // On the event loop: a decision waits for nothing (in-memory snapshot, queue offer), and the
+    // hand-off to a worker thread cost more than the decision itself.
     @POST
+    @NonBlocking
     @Operation(summary = "Draw an action (or a ranking of k) for one context")
     public RecommendResponse recommend(RecommendRequest request) {
         if (request == null) {
