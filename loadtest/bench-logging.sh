@@ -23,10 +23,11 @@ run() {
   kill $pid; wait $pid 2>/dev/null || true
 }
 {
-  echo "decision log to Kafka on and off ($(date -u +%F), $(nproc) cores, broker and load generator on the same machine)"
+  echo "decision log to Kafka on and off ($(date -u +%F), $(env -u OMP_NUM_THREADS nproc) cores, broker and load generator on the same machine)"
   # Logging alone: a serving-only instance (no learner, no router), decision log on and off.
   run log-on -Dpolicyrec.decision-log.enabled=true -Dpolicyrec.kafka.learner-enabled=false -Dpolicyrec.kafka.router-enabled=false
   run log-off -Dpolicyrec.decision-log.enabled=false -Dpolicyrec.kafka.learner-enabled=false -Dpolicyrec.kafka.router-enabled=false
   # The whole loop on one machine: logging, consuming, joining and learning every decision.
   run full-loop -Dpolicyrec.decision-log.enabled=true
-} | tee "$out"
+} | tee "$out.tmp"
+mv "$out.tmp" "$out"  # whole or not at all: generate-results.sh RESUME=1 skips a stage whose file exists

@@ -8,7 +8,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 out="$here/target/results-run"
-# RESUME=1 keeps the outputs of a stopped run and skips the stages that already finished.
+# RESUME=1 keeps the outputs of a stopped run and skips the stages that already finished
+# (delete a stage's output file to run it again).
 if [ "${RESUME:-0}" != 1 ]; then rm -rf "$out"; fi
 mkdir -p "$out"
 done_already() { [ "${RESUME:-0}" = 1 ] && [ -s "$out/$1" ]; }
@@ -27,7 +28,7 @@ service_jar="$root/target/quarkus-app/quarkus-run.jar"
 
 {
   echo "date: $(date -u +%FT%TZ)"
-  echo "cores: $(nproc)"
+  echo "cores: $(env -u OMP_NUM_THREADS nproc)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "jvm: $(java -version 2>&1 | head -1)"
@@ -61,17 +62,39 @@ java -jar "$jar" experiment --service http://localhost:18090 --data fashion-mnis
   --eval-every 250 --agents none,entropy:0.25 --out "$out/remote-http" 2> "$out/remote-http.log"
 bench_down
 
-log "serving: /recommend against the baseline endpoint"
-bench_up 18091 -Dpolicyrec.http.baseline-endpoint=true
-java -jar "$jar" http --url http://localhost:18091 > "$out/http.txt" 2>&1
-bench_down
-log "serving: policy metrics on and off"
-for m in true false; do
-  bench_up 18092 -Dpolicyrec.metrics.enabled=$m
-  java -jar "$jar" http --url http://localhost:18092 --endpoints recommend | grep "holds" | sed "s/^/metrics $m: /" >> "$out/metrics-onoff.txt"
+if ! done_already http.txt; then
+  log "serving: /recommend against the baseline endpoint"
+  bench_up 18091 -Dpolicyrec.http.baseline-endpoint=true
+  java -jar "$jar" http --url http://localhost:18091 > "$out/http.tmp" 2>&1
   bench_down
-done
+  mv "$out/http.tmp" "$out/http.txt"
+fi
+if ! done_already metrics-onoff.txt; then
+  log "serving: policy metrics on and off"
+  rm -f "$out/metrics-onoff.tmp"
+  for m in true false; do
+    bench_up 18092 -Dpolicyrec.metrics.enabled=$m
+    java -jar "$jar" http --url http://localhost:18092 --endpoints recommend | grep "holds" | sed "s/^/metrics $m: /" >> "$out/metrics-onoff.tmp"
+    bench_down
+  done
+  mv "$out/metrics-onoff.tmp" "$out/metrics-onoff.txt"
+fi
+if ! done_already profile.txt; then
+  log "serving: where the CPU goes (JFR)"
+  bench_up 18095
+  pid=$(cat "$out/service.pid")
+  java -jar "$jar" http --url http://localhost:18095 --endpoints recommend --rate 3000 > /dev/null 2>&1  # JIT warm-up
+  jcmd "$pid" JFR.start name=serving settings=profile filename="$out/serving.jfr" > /dev/null
+  java -jar "$jar" http --url http://localhost:18095 --endpoints recommend --rate 3000 2>&1 | grep '^recommend' \
+    | sed 's/^/load while recording: /' > "$out/profile-load.txt"
+  jcmd "$pid" JFR.stop name=serving > /dev/null
+  bench_down
+  java -jar "$jar" profile --jfr "$out/serving.jfr" > "$out/profile.txt"
+fi
 
+if done_already remote-kafka/spotify/summary.md && done_already feedback-rate.txt && done_already logging.txt; then
+  log "Kafka stages done already"
+else
 log "Kafka"
 export STACK="$out/stack" KAFKA_PORT=19192 KAFKA_CONTROLLER_PORT=19193
 loadtest="$here"
@@ -79,26 +102,37 @@ source "$root/deploy/local/lib.sh"
 here="$loadtest"  # lib.sh sets its own
 start_kafka
 trap 'stop kafka' EXIT
-log "experiment against the running service, feedback over Kafka"
-bench_up 18093 -Dkafka.bootstrap.servers=127.0.0.1:19192 -Dpolicyrec.learner.max-batch-delay=PT0S
-java -jar "$jar" experiment --service http://localhost:18093 --feedback kafka --bootstrap 127.0.0.1:19192 \
-  --data spotify --seeds 1 --updates 500 --eval-every 250 --agents none,entropy:0.05 --out "$out/remote-kafka" \
-  2> "$out/remote-kafka.log"
-bench_down
+if ! done_already remote-kafka/spotify/summary.md; then
+  log "experiment against the running service, feedback over Kafka"
+  bench_up 18093 -Dkafka.bootstrap.servers=127.0.0.1:19192 -Dpolicyrec.learner.max-batch-delay=PT0S
+  java -jar "$jar" experiment --service http://localhost:18093 --feedback kafka --bootstrap 127.0.0.1:19192 \
+    --data spotify --seeds 1 --updates 500 --eval-every 250 --agents none,entropy:0.05 --out "$out/remote-kafka" \
+    2> "$out/remote-kafka.log"
+  bench_down
+fi
+if ! done_already feedback-rate.txt; then
 log "feedback throughput and freshness"
 bench_up 18094 -Dkafka.bootstrap.servers=127.0.0.1:19192 -Dpolicyrec.instance-id=feedback-bench
 java -jar "$jar" feedback --url http://localhost:18094 --bootstrap 127.0.0.1:19192 --events 50000 --rounds 4 \
   > "$out/feedback.txt" 2>&1
 java -jar "$jar" feedback --url http://localhost:18094 --bootstrap 127.0.0.1:19192 --events 50000 --rounds 2 \
-  --rate 20000 --policy feedback-steady > "$out/feedback-rate.txt" 2>&1
+  --rate 20000 --policy feedback-steady > "$out/feedback-rate.tmp" 2>&1
 bench_down
-log "decision logging on and off"
-KAFKA=127.0.0.1:19192 "$here/bench-logging.sh" "$out/logging.txt" > "$out/logging.log" 2>&1
+mv "$out/feedback-rate.tmp" "$out/feedback-rate.txt"
+fi
+if ! done_already logging.txt; then
+  log "decision logging on and off"
+  KAFKA=127.0.0.1:19192 "$here/bench-logging.sh" "$out/logging.txt" > "$out/logging.log" 2>&1
+fi
 stop kafka
 trap - EXIT
+fi
 
-log "memory"
-java -Xmx2g -jar "$jar" memory > "$out/memory.txt" 2>&1
+if ! done_already memory.txt; then
+  log "memory"
+  java -Xmx2g -jar "$jar" memory > "$out/memory.tmp" 2>&1
+  mv "$out/memory.tmp" "$out/memory.txt"
+fi
 
 log "writing RESULTS.md"
 rm -rf "$here/results"; mkdir -p "$here/results"

@@ -35,7 +35,9 @@ final class HttpCommand {
               --rate         run one constant rate (requests/s) instead of searching for the maximum
               --endpoints    recommend,baseline (both) or one of them
               --p99-bound-ms p99 a rate must hold to count as sustained (25)
-              --duration     seconds measured per step (8), after --warmup seconds (3)""";
+              --duration     seconds measured per step (8), after --warmup seconds (3)
+              --jit-warmup   seconds at 2,000/s before the search, not measured (20)
+            A step that misses the bound is run a second time; it fails only if both miss.""";
 
     private HttpCommand() {
     }
@@ -70,6 +72,7 @@ final class HttpCommand {
         double bound = args.getDouble("p99-bound-ms", 25);
         int duration = args.getInt("duration", 8);
         int warmup = args.getInt("warmup", 3);
+        int jitWarmup = args.getInt("jit-warmup", 20);
         String fixed = args.get("rate", null);
         args.checkAllRead();
 
@@ -81,6 +84,9 @@ final class HttpCommand {
             Map<String, Double> max = new java.util.LinkedHashMap<>();
             for (String endpoint : endpoints) {
                 String path = endpoint.equals("baseline") ? "/baseline/recommend" : "/recommend";
+                // A fresh JVM (service and this client) compiles for its first seconds; measured steps
+                // start once both are warm, so the search finds the rate and not the JIT.
+                run(client, endpoint, path, bodies, 2000, jitWarmup);
                 if (fixed != null) {
                     run(client, endpoint, path, bodies, Double.parseDouble(fixed), warmup);
                     System.out.println(run(client, endpoint, path, bodies, Double.parseDouble(fixed), duration).line());
@@ -110,9 +116,7 @@ final class HttpCommand {
         double fail = Double.NaN;
         double rate = 500;
         while (Double.isNaN(fail) && rate <= 200_000) {
-            run(client, endpoint, path, bodies, rate, warmup);
-            Step s = run(client, endpoint, path, bodies, rate, duration);
-            System.out.println(s.line() + (s.holds(bound) ? "" : "   <- not held"));
+            Step s = step(client, endpoint, path, bodies, rate, bound, warmup, duration);
             if (s.holds(bound)) {
                 pass = rate;
                 rate *= 2;
@@ -122,9 +126,7 @@ final class HttpCommand {
         }
         for (int i = 0; i < 3 && !Double.isNaN(fail); i++) {
             double mid = (pass + fail) / 2;
-            run(client, endpoint, path, bodies, mid, warmup);
-            Step s = run(client, endpoint, path, bodies, mid, duration);
-            System.out.println(s.line() + (s.holds(bound) ? "" : "   <- not held"));
+            Step s = step(client, endpoint, path, bodies, mid, bound, warmup, duration);
             if (s.holds(bound)) {
                 pass = mid;
             } else {
@@ -133,6 +135,18 @@ final class HttpCommand {
         }
         System.out.printf(Locale.ROOT, "%s holds %,.0f requests/s with p99 <= %.0f ms%n", endpoint, pass, bound);
         return pass;
+    }
+
+    /** One search step; a step that misses the bound is run once more, so one stray pause does not decide it. */
+    static Step step(HttpClient client, String endpoint, String path, List<Buffer> bodies, double rate, double bound,
+                     int warmup, int duration) throws InterruptedException {
+        Step s = null;
+        for (int attempt = 0; attempt < 2 && (s == null || !s.holds(bound)); attempt++) {
+            run(client, endpoint, path, bodies, rate, warmup);
+            s = run(client, endpoint, path, bodies, rate, duration);
+            System.out.println(s.line() + (s.holds(bound) ? "" : attempt == 0 ? "   <- not held, once more" : "   <- not held"));
+        }
+        return s;
     }
 
     static Step run(HttpClient client, String endpoint, String path, List<Buffer> bodies, double rate, int seconds)

@@ -137,6 +137,9 @@ final class ResultsCommand {
                 + "answers a constant.\n\n```\n").append(http).append("```\n\n");
         md.append("Policy gauges on and off (highest rate with p99 <= 25 ms):\n\n```\n")
                 .append(read(run.resolve("metrics-onoff.txt"))).append("```\n\n");
+        md.append("Where the service's CPU goes while it serves /recommend (JFR execution samples during a "
+                + "constant-rate run; the load generator shares the same cores):\n\n```\n")
+                .append(read(run.resolve("profile-load.txt"))).append(read(run.resolve("profile.txt"))).append("```\n\n");
         md.append("## Feedback through Kafka\n\nRewards for decisions obtained first, produced to policyrec.feedback "
                 + "as fast as the producer goes (4 rounds of 50,000), then at a steady 20,000/s for freshness:\n\n```\n")
                 .append(feedback).append("\n").append(steady).append("```\n\n");
