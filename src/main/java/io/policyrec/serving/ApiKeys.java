@@ -2,16 +2,20 @@ package io.policyrec.serving;
 
 import io.policyrec.config.PolicyrecConfig;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * API keys in the X-API-Key header: the admin key for what changes policies (and for exporting
@@ -26,12 +30,18 @@ public class ApiKeys {
     private final Optional<byte[]> adminKey;
     private final List<byte[]> clientKeys;
     private final boolean requireAdminKey;
+    private final List<byte[]> adminOnly;
+    private final List<byte[]> clientOrAdmin;
 
     public ApiKeys(PolicyrecConfig config) {
         this.adminKey = config.security().adminKey().filter(k -> !k.isBlank()).map(ApiKeys::bytes);
         this.clientKeys = config.security().clientKeys().orElse(List.of()).stream().filter(k -> !k.isBlank())
                 .map(ApiKeys::bytes).toList();
         this.requireAdminKey = config.security().requireAdminKey();
+        this.adminOnly = adminKey.map(List::of).orElse(List.of());
+        List<byte[]> accepted = new ArrayList<>(clientKeys);
+        adminKey.ifPresent(accepted::add);
+        this.clientOrAdmin = List.copyOf(accepted);
     }
 
     void check(@Observes StartupEvent event) {
@@ -48,47 +58,58 @@ public class ApiKeys {
         }
     }
 
-    @ServerRequestFilter
-    public Response filter(ContainerRequestContext request) {
-        String path = normalized(request.getUriInfo().getPath());
-        String method = request.getMethod();
-        if (admin(path, method)) {
-            return adminKey.isEmpty() ? null : verify(request, List.of(adminKey.get()));
-        }
-        if (client(path) && !clientKeys.isEmpty()) {
-            List<byte[]> accepted = new java.util.ArrayList<>(clientKeys);
-            adminKey.ifPresent(accepted::add);
-            return verify(request, accepted);
-        }
-        return null;
+    /** The answer to a call that needs the admin key, or null to let it through. */
+    Response checkAdmin(ContainerRequestContext request) {
+        return adminKey.isEmpty() ? null : verify(request, adminOnly);
+    }
+
+    /** The answer to a decision or feedback call, or null to let it through (the admin key also works). */
+    Response checkClient(ContainerRequestContext request) {
+        return clientKeys.isEmpty() ? null : verify(request, clientOrAdmin);
     }
 
     /**
-     * The path as the router matches it: "/feedback/", "//feedback" and "/feedback;x=1" all reach
-     * the same method as "/feedback", so they must need the same key.
+     * Bound by annotation to the resource methods it guards, so it runs after routing: every
+     * spelling of a path that reaches a method ("/feedback/", "//feedback", "/feedback;x=1") needs
+     * that method's key, and a new endpoint is guarded by saying so where it is declared.
      */
-    static String normalized(String path) {
-        if (path.indexOf(';') < 0 && !path.contains("//") && (path.length() <= 1 || !path.endsWith("/"))
-                && path.startsWith("/")) {
-            return path;
+    @Provider
+    @RequiresAdminKey
+    @Priority(Priorities.AUTHENTICATION)
+    public static class AdminKeyFilter implements ContainerRequestFilter {
+        private final ApiKeys keys;
+
+        public AdminKeyFilter(ApiKeys keys) {
+            this.keys = keys;
         }
-        String p = path.replaceAll(";[^/]*", "").replaceAll("/{2,}", "/");
-        while (p.length() > 1 && p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
+
+        @Override
+        public void filter(ContainerRequestContext request) {
+            Response denied = keys.checkAdmin(request);
+            if (denied != null) {
+                request.abortWith(denied);
+            }
         }
-        return p.startsWith("/") ? p : "/" + p;
     }
 
-    static boolean admin(String path, String method) {
-        if (!path.startsWith("/policies/")) {
-            return false;
-        }
-        return method.equals("PUT") || method.equals("DELETE") || method.equals("POST")
-                || (method.equals("GET") && path.matches("/policies/[^/]+/snapshots/[^/]+"));
-    }
+    /** The client-key counterpart of {@link AdminKeyFilter}. */
+    @Provider
+    @RequiresClientKey
+    @Priority(Priorities.AUTHENTICATION)
+    public static class ClientKeyFilter implements ContainerRequestFilter {
+        private final ApiKeys keys;
 
-    static boolean client(String path) {
-        return path.equals("/recommend") || path.startsWith("/recommend/") || path.equals("/feedback");
+        public ClientKeyFilter(ApiKeys keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public void filter(ContainerRequestContext request) {
+            Response denied = keys.checkClient(request);
+            if (denied != null) {
+                request.abortWith(denied);
+            }
+        }
     }
 
     private static Response verify(ContainerRequestContext request, List<byte[]> accepted) {

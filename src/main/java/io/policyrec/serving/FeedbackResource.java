@@ -19,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** Rewards for earlier decisions, one or many per request. */
 @Path("/feedback")
+@RequiresClientKey
 public class FeedbackResource {
     static final int MAX_ITEMS = 10_000;
     static final int MAX_EVENT_ID = 256;

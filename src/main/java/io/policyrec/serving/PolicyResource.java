@@ -37,6 +37,7 @@ public class PolicyResource {
     }
 
     @PUT
+    @RequiresAdminKey
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create or replace a policy (replacing resets its weights)")
@@ -46,6 +47,7 @@ public class PolicyResource {
     }
 
     @DELETE
+    @RequiresAdminKey
     @Path("/{name}")
     @Operation(summary = "Delete a policy and its snapshots")
     public Response delete(@PathParam("name") String name) {

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** Decisions: an action drawn from the policy for a context. */
 @Path("/recommend")
+@RequiresClientKey
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class RecommendResource {

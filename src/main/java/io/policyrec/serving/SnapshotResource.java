@@ -46,6 +46,7 @@ public class SnapshotResource {
     }
 
     @GET
+    @RequiresAdminKey
     @Path("/snapshots/{version}")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "Download one snapshot (binary) to import it elsewhere")
@@ -56,6 +57,7 @@ public class SnapshotResource {
     }
 
     @PUT
+    @RequiresAdminKey
     @Path("/snapshots")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Produces(MediaType.APPLICATION_JSON)
@@ -69,6 +71,7 @@ public class SnapshotResource {
     }
 
     @POST
+    @RequiresAdminKey
     @Path("/rollback")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
