@@ -73,16 +73,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
 
     @Override
-    public List<StoredPolicy> loadAll() throws SnapshotStoreException {
-        return loadAll(true);
-    }
-
-    @Override
-    public List<StoredPolicy> loadAllOrFail() throws SnapshotStoreException {
-        return loadAll(false);
-    }
-
-    private synchronized List<StoredPolicy> loadAll(boolean skipUnreadable) throws SnapshotStoreException {
+    public synchronized List<StoredPolicy> loadAll(boolean skipUnreadable) throws SnapshotStoreException {
         List<StoredPolicy> all = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return all;

@@ -135,16 +135,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
     }
 
     @Override
-    public List<StoredPolicy> loadAll() throws SnapshotStoreException {
-        return loadAll(true);
-    }
-
-    @Override
-    public List<StoredPolicy> loadAllOrFail() throws SnapshotStoreException {
-        return loadAll(false);
-    }
-
-    private List<StoredPolicy> loadAll(boolean skipUnreadable) throws SnapshotStoreException {
+    public List<StoredPolicy> loadAll(boolean skipUnreadable) throws SnapshotStoreException {
         List<StoredPolicy> all = new ArrayList<>();
         Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
         if (names != null) {

@@ -25,14 +25,21 @@ public interface SnapshotStore {
     boolean saveLearned(StoredPolicy snapshot) throws SnapshotStoreException;
 
     /** The latest snapshot of every policy (one that cannot be read is logged and skipped: serving goes on). */
-    List<StoredPolicy> loadAll() throws SnapshotStoreException;
+    default List<StoredPolicy> loadAll() throws SnapshotStoreException {
+        return loadAll(true);
+    }
 
     /**
      * The latest snapshot of every policy, or an exception if any cannot be read now (the store did
      * not answer): a learner taking partitions over must not miss a policy it could read on a retry
      * and resume it later without its positions. Corrupt snapshots are still skipped.
      */
-    List<StoredPolicy> loadAllOrFail() throws SnapshotStoreException;
+    default List<StoredPolicy> loadAllOrFail() throws SnapshotStoreException {
+        return loadAll(false);
+    }
+
+    /** The latest snapshot of every policy; one the store could not read now is skipped if asked, else fails. */
+    List<StoredPolicy> loadAll(boolean skipUnreadable) throws SnapshotStoreException;
 
     Optional<StoredPolicy> latest(String name) throws SnapshotStoreException;
 
