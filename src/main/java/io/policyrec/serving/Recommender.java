@@ -46,13 +46,7 @@ public class Recommender {
 
     public List<RecommendResponse> recommendBatch(BatchRecommendRequest request, int maxBatch) {
         PolicySnapshot policy = policy(request.policy());
-        float[][] contexts = request.contexts();
-        if (contexts == null || contexts.length == 0) {
-            throw ProblemException.invalid("contexts", "must be a non-empty array of contexts");
-        }
-        if (contexts.length > maxBatch) {
-            throw ProblemException.invalid("contexts", "at most " + maxBatch + " contexts per request");
-        }
+        float[][] contexts = contexts(request, maxBatch);
         for (int i = 0; i < contexts.length; i++) {
             checkContext(contexts[i], policy, "contexts[" + i + "]");
         }
@@ -69,13 +63,7 @@ public class Recommender {
     /** The distributions the policy would draw from, without deciding (nothing logged, nothing learned). */
     public ProbabilitiesResponse probabilities(BatchRecommendRequest request, int maxBatch) {
         PolicySnapshot policy = policy(request.policy());
-        float[][] contexts = request.contexts();
-        if (contexts == null || contexts.length == 0) {
-            throw ProblemException.invalid("contexts", "must be a non-empty array of contexts");
-        }
-        if (contexts.length > maxBatch) {
-            throw ProblemException.invalid("contexts", "at most " + maxBatch + " contexts per request");
-        }
+        float[][] contexts = contexts(request, maxBatch);
         if (request.k() != null || request.explain() != null) {
             throw ProblemException.invalid(request.k() != null ? "k" : "explain", "is not used here");
         }
@@ -129,6 +117,17 @@ public class Recommender {
             throw ProblemException.notFound("no policy named '" + policyName + "'");
         }
         return policy;
+    }
+
+    private static float[][] contexts(BatchRecommendRequest request, int maxBatch) {
+        float[][] contexts = request.contexts();
+        if (contexts == null || contexts.length == 0) {
+            throw ProblemException.invalid("contexts", "must be a non-empty array of contexts");
+        }
+        if (contexts.length > maxBatch) {
+            throw ProblemException.invalid("contexts", "at most " + maxBatch + " contexts per request");
+        }
+        return contexts;
     }
 
     private static void checkContext(float[] context, PolicySnapshot policy, String field) {
