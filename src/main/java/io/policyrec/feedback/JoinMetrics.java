@@ -43,6 +43,27 @@ public final class JoinMetrics {
         }
     }
 
+    /** A join listener that counts every outcome and hands each joined decision to {@code learn}. */
+    public RewardJoin.Listener counting(java.util.function.Consumer<JoinedDecision> learn) {
+        return new RewardJoin.Listener() {
+            @Override
+            public void joined(JoinedDecision j) {
+                JoinMetrics.this.joined(j);
+                learn.accept(j);
+            }
+
+            @Override
+            public void rejected(RejectReason reason) {
+                JoinMetrics.this.rejected(reason);
+            }
+
+            @Override
+            public void evicted(Decision decision) {
+                JoinMetrics.this.evicted(decision);
+            }
+        };
+    }
+
     public void rejected(RejectReason reason) {
         rejected.get(reason).increment();
     }

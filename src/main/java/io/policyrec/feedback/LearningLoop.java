@@ -67,23 +67,8 @@ public final class LearningLoop implements PolicyHost {
                 .description("Decisions not learned from because the decision log could not take them")
                 .register(meters);
         this.metrics = new JoinMetrics(meters);
-        this.join = new RewardJoin(settings.maxPendingBytes(), settings.maxRemembered(), new RewardJoin.Listener() {
-            @Override
-            public void joined(JoinedDecision joined) {
-                metrics.joined(joined);
-                learnFrom(joined);
-            }
-
-            @Override
-            public void rejected(RejectReason reason) {
-                metrics.rejected(reason);
-            }
-
-            @Override
-            public void evicted(Decision decision) {
-                metrics.evicted(decision);
-            }
-        });
+        this.join = new RewardJoin(settings.maxPendingBytes(), settings.maxRemembered(),
+                metrics.counting(this::learnFrom));
         this.thread = new Thread(this::run, "policyrec-learner");
         this.thread.setDaemon(true);
     }

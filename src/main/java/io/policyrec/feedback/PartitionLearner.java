@@ -85,27 +85,15 @@ public final class PartitionLearner {
         this.metrics = metrics;
         this.unknownPolicy = unknownPolicy;
         this.budget = budget;
-        this.join = new RewardJoin(budget, maxRemembered, new RewardJoin.Listener() {
-            @Override
-            public void joined(JoinedDecision joined) {
-                metrics.joined(joined);
-                observer.accept(joined);
-                PolicyLearning l = policies.get(joined.decision().policy());
-                if (l != null && l.owns(joined.decision()) && l.learn(joined, joined.offset(), now)) {
-                    changed.add(l);
-                }
-            }
+        this.join = new RewardJoin(budget, maxRemembered, metrics.counting(this::learnFrom));
+    }
 
-            @Override
-            public void rejected(RejectReason reason) {
-                metrics.rejected(reason);
-            }
-
-            @Override
-            public void evicted(Decision decision) {
-                metrics.evicted(decision);
-            }
-        });
+    private void learnFrom(JoinedDecision joined) {
+        observer.accept(joined);
+        PolicyLearning l = policies.get(joined.decision().policy());
+        if (l != null && l.owns(joined.decision()) && l.learn(joined, joined.offset(), now)) {
+            changed.add(l);
+        }
     }
 
     public int partition() {
