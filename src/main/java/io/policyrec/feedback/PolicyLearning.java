@@ -115,11 +115,7 @@ final class PolicyLearning {
         }
         StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
                 joined.reward()), now);
-        if (step != null) {
-            stepped();
-            return true;
-        }
-        return false;
+        return step != null && stepped(step);
     }
 
     /**
@@ -131,20 +127,16 @@ final class PolicyLearning {
         batchOffsets.add(offset);
         StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
                 reward), now);
-        if (step != null) {
-            stepped();
-            return true;
-        }
-        return false;
+        return step != null && stepped(step);
     }
 
     /** Learns from a partial batch that waited long enough; true if it did. */
     boolean flushIfWaiting(long now, long maxDelayMillis) {
-        if (maxDelayMillis > 0 && trainer.flushIfWaiting(now, maxDelayMillis) != null) {
-            stepped();
-            return true;
+        if (maxDelayMillis <= 0) {
+            return false;
         }
-        return false;
+        StepReport step = trainer.flushIfWaiting(now, maxDelayMillis);
+        return step != null && stepped(step);
     }
 
     /** When the rewards learned from since the last call reached the service (for the freshness histogram). */
@@ -158,15 +150,21 @@ final class PolicyLearning {
         observer.lag(name, seconds);
     }
 
-    private void stepped() {
-        observer.stepped(name, incarnation);
+    /** After a batch was consumed: true if it changed the policy (a skipped step changes nothing). */
+    private boolean stepped(StepReport step) {
         batchOffsets.clear();
+        if (!step.applied()) {
+            batchArrivals.clear();
+            return false;
+        }
+        observer.stepped(name, incarnation);
         learnedArrivals.addAll(batchArrivals);
         batchArrivals.clear();
         long updates = trainer.learner().updates();
         if (previousEvery > 0 && updates % previousEvery == 0) {
             trainer.learner().rememberCurrentAsPrevious();
         }
+        return true;
     }
 
     boolean saveDue(long now, long everyUpdates, long intervalMillis) {

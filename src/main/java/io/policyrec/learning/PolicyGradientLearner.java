@@ -160,7 +160,7 @@ public final class PolicyGradientLearner {
         meanReward /= batch.size();
         double usedBaseline = baseline.value();
         if (!usable) {
-            return new StepReport(updates, batch.size(), loss, meanEntropy, meanReward, usedBaseline, lambda);
+            return new StepReport(updates, batch.size(), loss, meanEntropy, meanReward, usedBaseline, lambda, false);
         }
         if (config.baseline() == io.policyrec.policy.BaselineKind.MEAN) {
             baseline.add(meanReward);
@@ -169,7 +169,7 @@ public final class PolicyGradientLearner {
         if (r.adaptive()) {
             lambda = AdaptiveLambda.next(lambda, r.lambdaStep(), r.targetEntropy(), meanEntropy);
         }
-        return new StepReport(updates, batch.size(), loss, meanEntropy, meanReward, usedBaseline, lambda);
+        return new StepReport(updates, batch.size(), loss, meanEntropy, meanReward, usedBaseline, lambda, true);
     }
 
     /**
