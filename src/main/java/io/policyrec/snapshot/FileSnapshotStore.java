@@ -48,15 +48,19 @@ public final class FileSnapshotStore implements SnapshotStore {
                 || deleted.contains(snapshot.name() + " " + snapshot.incarnation())) {
             return false;
         }
-        save(snapshot);
+        save(snapshot, latest);
         return true;
     }
 
     @Override
     public synchronized void save(StoredPolicy snapshot) throws SnapshotStoreException {
+        save(snapshot, latest(snapshot.name()));
+    }
+
+    /** {@code latest} is the policy's current snapshot, read once by the caller (each read decodes ~640 KB). */
+    private void save(StoredPolicy snapshot, Optional<StoredPolicy> latest) throws SnapshotStoreException {
         try {
             Path policy = dir.resolve(snapshot.name());
-            Optional<StoredPolicy> latest = latest(snapshot.name());
             if (latest.isPresent() && latest.get().incarnation() != snapshot.incarnation()) {
                 deleteFolder(policy);
             }
