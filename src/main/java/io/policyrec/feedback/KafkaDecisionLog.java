@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,6 +29,7 @@ public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
     private final KafkaSettings settings;
     private final BlockingQueue<Decision> queue;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
     private final Counter dropped;
     private final Counter delivered;
     private final Thread sender;
@@ -62,7 +64,9 @@ public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
 
     @Override
     public String newEventId(String policy) {
-        return PolicyPartitions.eventId(EventIds.next(), PolicyPartitions.of(policy, settings.partitions()));
+        // Per request: the partition of a name never changes, so it is hashed once per policy.
+        int partition = partitionOf.computeIfAbsent(policy, n -> PolicyPartitions.of(n, settings.partitions()));
+        return PolicyPartitions.eventId(EventIds.next(), partition);
     }
 
     @Override
@@ -89,7 +93,11 @@ public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
             if (d == null) {
                 continue;
             }
-            int partition = PolicyPartitions.of(d.policy(), settings.partitions());
+            // The event id already names the partition the request path chose; hash the name only if it does not.
+            int partition = PolicyPartitions.ofEventId(d.eventId());
+            if (partition < 0) {
+                partition = PolicyPartitions.of(d.policy(), settings.partitions());
+            }
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(settings.decisionsTopic(), partition,
                     d.timestamp(), d.policy().getBytes(StandardCharsets.UTF_8), DecisionCodec.encode(d));
             try {
@@ -100,14 +108,14 @@ public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
                     } else {
                         dropped.increment();
                         lastFailure = System.currentTimeMillis();
-                        LOG.debugf("decision log write failed: %s", error.toString());
+                        LOG.debugf("decision log write failed: %s", error);
                     }
                 });
             } catch (RuntimeException e) {
                 // Buffer full or metadata unavailable for max.block.ms: Kafka is away.
                 dropped.increment();
                 lastFailure = System.currentTimeMillis();
-                LOG.debugf("decision log send refused: %s", e.toString());
+                LOG.debugf("decision log send refused: %s", e);
             }
         }
     }
