@@ -13,7 +13,8 @@ public final class DecisionWindow {
     private final int[] action;
     private final AtomicLong count = new AtomicLong();
     private final int actions;
-    private volatile long lastDecisionAt;
+    // Plain, not volatile: written on every decision, read only by tests of the window.
+    private long lastDecisionAt;
 
     public DecisionWindow(int size, int actions) {
         this.entropy = new double[size];
