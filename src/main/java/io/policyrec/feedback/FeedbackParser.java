@@ -19,7 +19,7 @@ public final class FeedbackParser {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final Set<String> FIELDS = Set.of("eventId", "reward", "timestamp");
-    static final int MAX_EVENT_ID = 256;
+    public static final int MAX_EVENT_ID = 256;
     /**
      * Rewards are clicks, ratings or amounts; a bound far above any of them keeps gradients (float
      * weights, summed rewards) finite, so one absurd record cannot turn a policy into NaNs.

@@ -2,8 +2,6 @@ package io.policyrec.metrics;
 
 /** Arithmetic of the action-share gauges, on a vector of shares that sums to 1 (or is all 0). */
 public final class ActionStats {
-    public static final double IN_USE = 0.005;
-
     private ActionStats() {
     }
 

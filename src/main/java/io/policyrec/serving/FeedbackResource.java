@@ -22,7 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @RequiresClientKey
 public class FeedbackResource {
     static final int MAX_ITEMS = 10_000;
-    static final int MAX_EVENT_ID = 256;
 
     private final FeedbackIntake intake;
     private final ObjectMapper json;
@@ -109,7 +108,8 @@ public class FeedbackResource {
             return null;
         }
         int before = errors.size();
-        if (request.eventId() == null || request.eventId().isBlank() || request.eventId().length() > MAX_EVENT_ID) {
+        if (request.eventId() == null || request.eventId().isBlank()
+                || request.eventId().length() > FeedbackParser.MAX_EVENT_ID) {
             errors.add(new FieldError(prefix + "eventId", "is required: the eventId of a decision"));
         }
         if (request.reward() == null || !Double.isFinite(request.reward())

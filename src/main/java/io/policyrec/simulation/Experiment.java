@@ -2,6 +2,7 @@ package io.policyrec.simulation;
 
 import io.policyrec.learning.PolicyGradientLearner;
 import io.policyrec.learning.RewardedDecision;
+import io.policyrec.metrics.ActionStats;
 import io.policyrec.policy.ActionDistribution;
 import io.policyrec.policy.ActionSampler;
 import io.policyrec.policy.PolicyConfig;
@@ -98,17 +99,12 @@ public final class Experiment {
         }
         int n = test.size();
         double[] shares = new double[k];
-        int inUse = 0;
-        double top = 0;
         for (int a = 0; a < k; a++) {
             shares[a] = (double) drawn[a] / n;
-            if (shares[a] >= Evaluation.IN_USE_SHARE) {
-                inUse++;
-            }
-            top = Math.max(top, shares[a]);
         }
         return new Evaluation(updates, interactions, greedyReward / n, (double) hits / n, sampledReward / n,
-                entropy / n, inUse, top, lambda, shares);
+                entropy / n, ActionStats.inUse(shares, Evaluation.IN_USE_SHARE), ActionStats.top(shares), lambda,
+                shares);
     }
 
     static int argmax(double[] q) {
