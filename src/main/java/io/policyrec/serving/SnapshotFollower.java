@@ -118,7 +118,9 @@ final class SnapshotFollower implements AutoCloseable {
                 }
                 for (String name : gone) {
                     PolicySnapshot current = registry.get(name);
-                    if (current != null && store.latest(name).isEmpty()) {
+                    // Only a tombstone means deleted: absence alone may be a Redis that lost its data,
+                    // and every instance would then drop every policy it serves.
+                    if (current != null && redis.deleted(name, current.incarnation())) {
                         announced(new Announcement(name, -1, current.incarnation(), Announcement.Kind.DELETED));
                     }
                 }

@@ -230,6 +230,16 @@ public final class RedisSnapshotStore implements SnapshotStore {
         }
     }
 
+    /**
+     * True when this incarnation of the policy was deleted (its tombstone is there), as opposed to
+     * merely absent: a Redis restarted without its data, flushed, or failed over to an empty replica
+     * has lost policies, not deleted them.
+     */
+    public boolean deleted(String name, long incarnation) throws SnapshotStoreException {
+        Response tombstone = send(Request.cmd(Command.GET).arg(key(name, "deleted")), "read tombstone of " + name);
+        return tombstone != null && tombstone.toString().equals(Long.toString(incarnation));
+    }
+
     /** The latest version of every policy by name, in one round trip per policy list (for polling). */
     public java.util.Map<String, Long> latestVersions() throws SnapshotStoreException {
         java.util.Map<String, Long> out = new java.util.HashMap<>();

@@ -238,6 +238,22 @@ class RedisSnapshotTest {
     }
 
     @Test
+    void aRedisThatLostItsDataDeletesNoPolicy() {
+        policy("r-lost", 8);
+        redis.flushall();
+        Metrics.sleep(3_500);
+        assertTrue(registry.get("r-lost") != null, "a policy Redis merely lost is still served");
+        given().contentType(ContentType.JSON).body(Map.of("policy", "r-lost", "context", new float[] {1, 2, 3}))
+                .post("/recommend").then().statusCode(200);
+        given().delete("/policies/r-lost").then().statusCode(204);
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (registry.get("r-lost") != null && System.currentTimeMillis() < deadline) {
+            Metrics.sleep(100);
+        }
+        assertTrue(registry.get("r-lost") == null, "a real delete still removes it");
+    }
+
+    @Test
     void redisAwayServingGoesOnAndTheNextSnapshotGoesOutWhenItReturns() {
         policy("r-down", 5);
         double failures = Metrics.value("policyrec_snapshot_write_failures_total");
