@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/target/bench-engine.txt}"
 export OMP_NUM_THREADS=1
 jar="$here/target/loadtest.jar"
-[ -f "$jar" ] || { echo "build first: ./mvnw install -DskipTests && (cd loadtest && ../mvnw package)"; exit 2; }
+[ -f "$jar" ] || { echo "build first: loadtest/build.sh"; exit 2; }
 
 numpy64=$(python3 "$here/numpy_reference.py" 64 1000 5)
 numpy100=$(python3 "$here/numpy_reference.py" 100 1000 5)

@@ -21,8 +21,7 @@ if [ ! -d /usr/share/datasets/fashion-mnist ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist) > "$out/apt.log" 2>&1
 fi
 log "building"
-(cd "$root" && ./mvnw -q -B install -DskipTests) >&2
-(cd "$here" && ../mvnw -q -B package) >&2
+"$here/build.sh" >&2
 jar="$here/target/loadtest.jar"
 service_jar="$root/target/quarkus-app/quarkus-run.jar"
 

@@ -7,15 +7,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
 
 /** The service's own settings, under {@code policyrec.*}. */
 @ConfigMapping(prefix = "policyrec")
 public interface PolicyrecConfig {
 
-    /** Policies created at start-up when no snapshot of them exists yet, by name. */
-    Map<String, PolicyProperties> policies();
+    /**
+     * Policies created at start-up when no snapshot of them exists yet, by name: each a policy
+     * config in properties form ({@code policyrec.policies.<name>.context-dimension=784},
+     * {@code ...regularizer.target-entropy=1.0}), with the same fields as the JSON config.
+     */
+    Map<String, Map<String, String>> policies();
 
     Pending pending();
 
@@ -39,53 +41,6 @@ public interface PolicyrecConfig {
     /** Names this instance in Kafka client ids and transactional ids; random when absent. */
     @WithName("instance-id")
     Optional<String> instanceId();
-
-    /** A policy config in properties form; absent entries take the API's defaults. */
-    interface PolicyProperties {
-        @WithName("context-dimension")
-        int contextDimension();
-
-        /** A number of actions, or comma-separated action ids. */
-        String actions();
-
-        @WithName("hidden-layers")
-        Optional<List<Integer>> hiddenLayers();
-
-        @WithName("learning-rate")
-        OptionalDouble learningRate();
-
-        @WithName("batch-size")
-        Optional<Integer> batchSize();
-
-        Regularizer regularizer();
-
-        @WithName("min-probability")
-        OptionalDouble minProbability();
-
-        @WithName("reward-window")
-        Optional<String> rewardWindow();
-
-        @WithName("default-reward")
-        OptionalDouble defaultReward();
-
-        @WithName("reward-aggregation")
-        Optional<String> rewardAggregation();
-
-        OptionalLong seed();
-
-        Optional<String> baseline();
-
-        interface Regularizer {
-            Optional<String> type();
-
-            OptionalDouble lambda();
-
-            Optional<String> reference();
-
-            @WithName("target-entropy")
-            OptionalDouble targetEntropy();
-        }
-    }
 
     interface Pending {
         /** Heap budget for decisions waiting for their rewards; the oldest are evicted beyond it. */

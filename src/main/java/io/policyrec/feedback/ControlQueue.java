@@ -6,8 +6,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 
 /**
- * Work handed to a learner's own thread (admin calls: adopt, forget, follow) so that it never
- * races with learning; before that thread runs, or after it stopped, the caller runs it at once.
+ * Work handed to the learning thread (admin calls: create, delete, roll back, follow) so that it
+ * never races with learning; before that thread runs, or after it stopped, the caller runs it at
+ * once. Tasks run one at a time, in the order submitted.
  */
 final class ControlQueue {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -32,15 +33,8 @@ final class ControlQueue {
         return done;
     }
 
-    void execute(Runnable task) {
-        submit(() -> {
-            task.run();
-            return null;
-        });
-    }
-
-    /** On the owner's thread, between records. */
-    void runPending() {
+    /** On the owner's thread, between records (or on a caller's while the owner does not run). */
+    synchronized void runPending() {
         Runnable r;
         while ((r = tasks.poll()) != null) {
             r.run();

@@ -4,12 +4,25 @@ import io.policyrec.policy.Decision;
 import io.policyrec.policy.EventIds;
 
 /** Where every decision goes after it is answered: the learner's join, the Kafka decision log. */
-public interface DecisionLog {
+public interface DecisionLog extends AutoCloseable {
+    /** A log that keeps nothing (decision logging switched off, to measure what it costs). */
+    DecisionLog NONE = decision -> { };
+
     /** Records a decision without blocking; drops (and counts) it when the log cannot keep up. */
     void record(Decision decision);
 
     /** A fresh event id for a decision of this policy. */
     default String newEventId(String policy) {
         return EventIds.next();
+    }
+
+    /** A line for the readiness check: "ok", or what is degraded. */
+    default String health() {
+        return "ok";
+    }
+
+    /** Hands on what it still holds and lets go of its connections. */
+    @Override
+    default void close() {
     }
 }

@@ -1,43 +1,259 @@
 package io.policyrec.feedback;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.policyrec.background.Worker;
 import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.metrics.LearningObserver;
+import io.policyrec.policy.PolicyConfig;
+import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
 import io.policyrec.snapshot.Announcement;
+import io.policyrec.snapshot.SnapshotPublisher;
+import io.policyrec.snapshot.SnapshotStore;
 import io.policyrec.snapshot.StoredPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jboss.logging.Logger;
+import org.nd4j.linalg.api.buffer.DataType;
 
-/** What learns the policies of this instance: the embedded loop, or the Kafka learner. */
-public interface PolicyHost extends AutoCloseable {
+/**
+ * What learns the policies of this instance, and the one owner of a policy's lifecycle: create,
+ * restore from a stored snapshot, learn and publish, save, follow what other instances publish,
+ * roll back, delete. Every change runs on the learning thread between records, so it never races
+ * with learning, and what is served is written here once per event, incarnation-checked.
+ *
+ * <p>The embedded loop and the Kafka learner extend this and differ only in where a policy's
+ * learning lives (one map, or the partitions Kafka assigned) and in the loop that feeds it.
+ */
+public abstract class PolicyHost implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PolicyHost.class);
+    protected final PolicyRegistry registry;
+    protected final SnapshotStore store;
+    protected final SnapshotPublisher publisher;
+    protected final LearningObserver observer;
+    protected final Clock clock;
+    protected final JoinMetrics metrics;
+    private final ControlQueue control = new ControlQueue(this::learningThreadRunning);
+    private volatile Worker loop;
 
-    /** Serves a policy from now on and learns it where this instance is its learner. */
-    CompletableFuture<Void> adopt(PolicySnapshot snapshot, PolicyGradientLearner learner, boolean persist);
+    protected PolicyHost(PolicyRegistry registry, SnapshotStore store, SnapshotPublisher publisher,
+                         MeterRegistry meters, LearningObserver observer, Clock clock) {
+        this.registry = registry;
+        this.store = store;
+        this.publisher = publisher;
+        this.observer = observer;
+        this.clock = clock;
+        this.metrics = new JoinMetrics(meters);
+    }
 
-    /** Stops serving and learning a policy and deletes its snapshots; completes with whether it existed. */
-    CompletableFuture<Boolean> forget(String name);
+    // ---- Where learning lives: the one thing the embedded loop and the Kafka learner do differently.
 
-    /**
-     * Makes a retained version the latest, on the learner's own thread: no snapshot of the weights
-     * it replaces can be written after it. Completes with the version, or empty if it is not retained.
-     */
-    CompletableFuture<java.util.Optional<StoredPolicy>> rollback(String name, long version);
+    /** This instance's learning of a policy, or null (learning thread). */
+    protected abstract PolicyLearning learning(String name);
+
+    /** Learns a policy here from now on, in place of any earlier learning of it (learning thread). */
+    protected abstract void place(PolicyLearning learning);
+
+    /** Stops learning a policy here (learning thread). */
+    protected abstract void remove(String name);
+
+    /** Whether a policy of this name would be learned here (its decisions come to this instance). */
+    protected abstract boolean takes(String name);
 
     /** Whether this instance learns the policy now (else it only serves snapshots others publish). */
-    boolean learns(String name);
+    public abstract boolean learns(String name);
+
+    /** Starts learning: the subclass's loop, through {@link #startLoop}. */
+    public abstract void start();
+
+    /** Runs the learning loop on its own thread; wake ends a blocking call of the loop when stopping. */
+    protected final void startLoop(String name, Worker.Body body, Runnable wake) {
+        loop = Worker.start(name, body).onStop(wake);
+    }
+
+    /** Whether the learning thread runs (else admin work runs at once on its caller's thread). */
+    protected boolean learningThreadRunning() {
+        Worker w = loop;
+        return w != null && w.running();
+    }
+
+    /** Snapshots to write once the loop has stopped (the loop may have written its own on the way out). */
+    protected void saveAtClose(long now) {
+    }
+
+    /** Stops the learning loop, runs the admin work still queued, and writes the final snapshots. */
+    @Override
+    public final void close() {
+        Worker w = loop;
+        if (w != null) {
+            w.stop();
+        }
+        runAdminWork();
+        saveAtClose(clock.millis());
+        if (!publisher.flush(Duration.ofSeconds(10))) {
+            LOG.warn("Some final snapshots could not be written");
+        }
+    }
+
+    /** A line for the readiness check: "ok", or what is degraded. */
+    public String health() {
+        return "ok";
+    }
+
+    /** Runs the admin work queued for the learning thread; the loops call it between records. */
+    protected final void runAdminWork() {
+        control.runPending();
+    }
+
+    // ---- The lifecycle.
+
+    /** Creates (or replaces) a policy with fresh weights; completes with what is served. */
+    public CompletableFuture<PolicySnapshot> create(String name, PolicyConfig config) {
+        PolicyGradientLearner learner = PolicyGradientLearner.create(config, DataType.FLOAT);
+        long now = clock.millis();
+        PolicySnapshot served = new PolicySnapshot(name, ThreadLocalRandom.current().nextLong(), config, 0, 0,
+                learner.weights(), learner.lambda(), now);
+        PolicyLearning l = PolicyLearning.created(name, served.incarnation(), config, now, learner, now, observer);
+        return control.submit(() -> {
+            adopt(l, served, true);
+            return served;
+        });
+    }
+
+    /**
+     * Serves and learns a policy from a stored snapshot: at start-up (persist false: it came from
+     * the store), or an import (persist true: a new incarnation). The learner is restored here, on
+     * the caller's thread, so that a snapshot that does not fit its config fails the call at once.
+     *
+     * @throws IllegalArgumentException when the snapshot's state does not fit its config
+     */
+    public CompletableFuture<PolicySnapshot> restore(StoredPolicy stored, boolean persist) {
+        PolicyLearning l = PolicyLearning.restored(stored, clock.millis(), observer);
+        PolicySnapshot served = stored.served();
+        return control.submit(() -> {
+            adopt(l, served, persist);
+            return served;
+        });
+    }
+
+    private void adopt(PolicyLearning l, PolicySnapshot served, boolean persist) throws Exception {
+        long now = clock.millis();
+        publisher.cancel(l.name);
+        if (persist) {
+            store.save(l.stored(now, Map.of(), List.of()));
+        }
+        registry.put(served);
+        place(l);
+    }
+
+    /** Stops serving and learning a policy and deletes its snapshots; completes with whether it existed. */
+    public CompletableFuture<Boolean> forget(String name) {
+        return control.submit(() -> {
+            boolean learned = learning(name) != null;
+            remove(name);
+            boolean served = registry.remove(name) != null;
+            publisher.cancel(name);
+            store.delete(name);
+            return served || learned;
+        });
+    }
+
+    /**
+     * Makes a retained version the latest, on the learning thread: no snapshot of the weights it
+     * replaces can be written after it. Completes with what is served now, or empty if the version
+     * is not retained.
+     */
+    public CompletableFuture<Optional<PolicySnapshot>> rollback(String name, long version) {
+        return control.submit(() -> {
+            publisher.cancel(name);
+            Optional<StoredPolicy> s = store.rollback(name, version);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            PolicyLearning l = learning(name);
+            PolicySnapshot served;
+            if (l != null && l.incarnation == s.get().incarnation()) {
+                l.rollBackTo(s.get(), clock.millis());
+                served = l.snapshot();
+            } else {
+                served = s.get().served();
+            }
+            registry.publish(served);
+            return Optional.of(registry.get(name));
+        });
+    }
 
     /**
      * A snapshot another instance (or an admin call) made the latest: a rollback replaces the
      * learner's weights where this instance learns the policy; a new incarnation starts being
-     * learned here if its decisions are ours; a deletion stops learning it here.
+     * learned here if its decisions are ours; a version learned elsewhere is served.
      */
-    void followed(StoredPolicy latest, Announcement.Kind kind);
+    public void followed(StoredPolicy latest, Announcement.Kind kind) {
+        control.submit(() -> {
+            String name = latest.name();
+            long now = clock.millis();
+            PolicyLearning l = learning(name);
+            if (l != null && l.incarnation == latest.incarnation()) {
+                // Learned here: what is served is what this instance learns, unless rolled back elsewhere.
+                if (kind == Announcement.Kind.ROLLBACK && !l.alreadyRolledBack(latest.version(), now)) {
+                    publisher.cancel(name);
+                    l.rollBackTo(latest, now);
+                    registry.publish(l.snapshot());
+                }
+                return null;
+            }
+            if (takes(name)) {
+                // Created or replaced on another instance, and its decisions are ours to learn.
+                publisher.cancel(name);
+                place(PolicyLearning.restored(latest, now, observer));
+            }
+            registry.serve(latest.served());
+            return null;
+        });
+    }
 
-    void start();
+    /** Another instance deleted this incarnation of a policy: no longer served or learned here. */
+    public void followedDeletion(String name, long incarnation) {
+        control.submit(() -> {
+            PolicyLearning l = learning(name);
+            if (l != null && l.incarnation == incarnation) {
+                remove(name);
+                publisher.cancel(name);
+            }
+            registry.remove(name, incarnation);
+            return null;
+        });
+    }
 
-    @Override
-    void close();
+    // ---- Shared by both loops.
 
-    /** A line for the readiness check: "ok", or what is degraded. */
-    default String health() {
-        return "ok";
+    /** Serves the new weights of the policies a step changed (incarnation-checked). */
+    protected final void publish(Collection<PolicyLearning> changed) {
+        long now = clock.millis();
+        for (PolicyLearning l : changed) {
+            registry.publish(l.snapshot());
+            metrics.published(l.takeLearnedArrivals(), now);
+        }
+    }
+
+    /** Hands a snapshot of a policy learned here to the publisher (written off this thread). */
+    protected final void save(PolicyLearning l, StoredPolicy snapshot, long now) {
+        publisher.submit(snapshot);
+        l.saved(now);
+    }
+
+    /** Drops the snapshot writes still waiting for a policy (learning thread). */
+    protected final void cancelWrites(String name) {
+        try {
+            publisher.cancel(name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

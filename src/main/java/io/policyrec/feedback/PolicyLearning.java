@@ -18,30 +18,24 @@ import java.util.Map;
  * One policy being learned by this instance: its trainer, the offsets of the decisions in its
  * partial batch (so that a snapshot can name them), and when it was last saved.
  */
-final class PolicyLearning {
-    final String name;
-    final long incarnation;
-    final PolicyConfig config;
-    final JoinRule rule;
-    final PolicyTrainer trainer;
-    final long createdAt;
-    private final long previousEvery;
+public final class PolicyLearning {
+    public final String name;
+    public final long incarnation;
+    public final PolicyConfig config;
+    public final JoinRule rule;
+    private final PolicyTrainer trainer;
+    private final long createdAt;
     private final LearningObserver observer;
     private final List<Long> batchOffsets = new ArrayList<>();
     private final List<Long> batchArrivals = new ArrayList<>();
     private final List<Long> learnedArrivals = new ArrayList<>();
-    long savedUpdates;
-    long savedAt;
+    private long savedUpdates;
+    private long savedAt;
     private long rolledBackTo = -1;
     private long rolledBackAt;
 
-    PolicyLearning(String name, long incarnation, PolicyConfig config, PolicyGradientLearner learner, long createdAt,
-                   long previousEvery, long now) {
-        this(name, incarnation, config, learner, createdAt, previousEvery, now, LearningObserver.NONE);
-    }
-
-    PolicyLearning(String name, long incarnation, PolicyConfig config, PolicyGradientLearner learner, long createdAt,
-                   long previousEvery, long now, LearningObserver observer) {
+    private PolicyLearning(String name, long incarnation, PolicyConfig config, PolicyGradientLearner learner,
+                           long createdAt, long now, LearningObserver observer) {
         this.observer = observer;
         this.name = name;
         this.incarnation = incarnation;
@@ -49,24 +43,41 @@ final class PolicyLearning {
         this.rule = JoinRule.of(config);
         this.trainer = new PolicyTrainer(learner);
         this.createdAt = createdAt;
-        this.previousEvery = previousEvery;
         this.savedUpdates = learner.updates();
         this.savedAt = now;
     }
 
-    PolicyGradientLearner learner() {
+    /** A policy just created here, with fresh weights. */
+    public static PolicyLearning created(String name, long incarnation, PolicyConfig config, long createdAt,
+                                  PolicyGradientLearner learner, long now, LearningObserver observer) {
+        return new PolicyLearning(name, incarnation, config, learner, createdAt, now, observer);
+    }
+
+    /**
+     * A policy continued exactly from a stored snapshot (start-up, a partition taken over, an
+     * import, a policy created on another instance): the one place a stored learner is restored.
+     *
+     * @throws IllegalArgumentException when the stored state does not fit its config
+     */
+    public static PolicyLearning restored(StoredPolicy s, long now, LearningObserver observer) {
+        return created(s.name(), s.incarnation(), s.config(), s.createdAt(), learnerOf(s), now, observer);
+    }
+
+    private static PolicyGradientLearner learnerOf(StoredPolicy s) {
+        return PolicyGradientLearner.restore(s.config(), s.learner());
+    }
+
+    public PolicyGradientLearner learner() {
         return trainer.learner();
     }
 
-    /** A rollback: learning continues from these weights, at the same place in the streams. */
-    void replaceLearner(PolicyGradientLearner learner) {
-        trainer.replaceLearner(learner);
+    /**
+     * A rollback: learning continues from the stored weights, at the same place in the streams. One
+     * this instance made is remembered, so that hearing its own announcement changes nothing.
+     */
+    void rollBackTo(StoredPolicy to, long now) {
+        trainer.replaceLearner(learnerOf(to));
         savedUpdates = -1;
-    }
-
-    /** A rollback this instance made: remembered so that hearing its own announcement changes nothing. */
-    void rolledBack(StoredPolicy to, long now) {
-        replaceLearner(PolicyGradientLearner.restore(to.config(), to.learner()));
         rolledBackTo = to.version();
         rolledBackAt = now;
     }
@@ -76,7 +87,7 @@ final class PolicyLearning {
         return version == rolledBackTo && now - rolledBackAt < 60_000;
     }
 
-    boolean owns(Decision d) {
+    public boolean owns(Decision d) {
         return d.policy().equals(name) && d.incarnation() == incarnation;
     }
 
@@ -84,7 +95,7 @@ final class PolicyLearning {
      * Whether a logged decision can be learned by this policy's network: a record written by a
      * buggy or foreign producer must be skipped, not crash the learner on every replay.
      */
-    boolean fits(Decision d) {
+    public boolean fits(Decision d) {
         int k = config.actions().size();
         if (d.context().length != config.contextDimension() || d.actions().length == 0
                 || d.action() < 0 || d.action() >= k || !(d.probability() > 0 && d.probability() <= 1)) {
@@ -106,7 +117,7 @@ final class PolicyLearning {
     }
 
     /** Adds a joined decision; returns true when it completed a batch (the policy changed). */
-    boolean learn(JoinedDecision joined, long offset, long now) {
+    public boolean learn(JoinedDecision joined, long offset, long now) {
         Decision d = joined.decision();
         batchOffsets.add(offset);
         observer.applied(d, joined.reward());
@@ -123,7 +134,7 @@ final class PolicyLearning {
      * restored pending decisions may have been learned first: then this one completes the batch
      * (true), and the step is recorded like any other.
      */
-    boolean restoreBatchEntry(Decision d, double reward, long offset, long now) {
+    public boolean restoreBatchEntry(Decision d, double reward, long offset, long now) {
         batchOffsets.add(offset);
         StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
                 reward), now);
@@ -131,7 +142,7 @@ final class PolicyLearning {
     }
 
     /** Learns from a partial batch that waited long enough; true if it did. */
-    boolean flushIfWaiting(long now, long maxDelayMillis) {
+    public boolean flushIfWaiting(long now, long maxDelayMillis) {
         if (maxDelayMillis <= 0) {
             return false;
         }
@@ -140,13 +151,13 @@ final class PolicyLearning {
     }
 
     /** When the rewards learned from since the last call reached the service (for the freshness histogram). */
-    List<Long> takeLearnedArrivals() {
+    public List<Long> takeLearnedArrivals() {
         List<Long> arrivals = new ArrayList<>(learnedArrivals);
         learnedArrivals.clear();
         return arrivals;
     }
 
-    void lag(double seconds) {
+    public void lag(double seconds) {
         observer.lag(name, seconds);
     }
 
@@ -160,31 +171,27 @@ final class PolicyLearning {
         observer.stepped(name, incarnation);
         learnedArrivals.addAll(batchArrivals);
         batchArrivals.clear();
-        long updates = trainer.learner().updates();
-        if (previousEvery > 0 && updates % previousEvery == 0) {
-            trainer.learner().rememberCurrentAsPrevious();
-        }
         return true;
     }
 
-    boolean saveDue(long now, long everyUpdates, long intervalMillis) {
+    public boolean saveDue(long now, long everyUpdates, long intervalMillis) {
         long updates = trainer.learner().updates();
         return updates - savedUpdates >= everyUpdates || (updates != savedUpdates && now - savedAt >= intervalMillis);
     }
 
-    void saved(long now) {
+    public void saved(long now) {
         savedUpdates = trainer.learner().updates();
         savedAt = now;
     }
 
-    PolicySnapshot snapshot() {
+    public PolicySnapshot snapshot() {
         PolicyGradientLearner l = trainer.learner();
         return new PolicySnapshot(name, incarnation, config, l.updates(), l.updates(), l.weights(), l.lambda(),
                 createdAt);
     }
 
     /** Everything to persist, with the join state (pending decisions and partial batch) of this policy. */
-    StoredPolicy stored(long now, Map<String, Long> positions, List<JoinState.Pending> pending) {
+    public StoredPolicy stored(long now, Map<String, Long> positions, List<JoinState.Pending> pending) {
         PolicyGradientLearner l = trainer.learner();
         double entropy = trainer.lastStep() == null ? Double.NaN : trainer.lastStep().meanEntropy();
         List<JoinState.BatchEntry> batch = new ArrayList<>();

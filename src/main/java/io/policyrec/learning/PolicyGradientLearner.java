@@ -120,7 +120,7 @@ public final class PolicyGradientLearner {
 
     /**
      * Remembers the current weights as one of the earlier policies the "previous" reference mixes
-     * (the last M are kept). The caller decides the cadence, as it does for snapshots.
+     * (the last M are kept). {@link #step} does this every {@code previousEvery} updates.
      */
     public void rememberCurrentAsPrevious() {
         float[] flat = params.toFloats();
@@ -168,6 +168,9 @@ public final class PolicyGradientLearner {
         RegularizerSettings r = config.regularizer();
         if (r.adaptive()) {
             lambda = AdaptiveLambda.next(lambda, r.lambdaStep(), r.targetEntropy(), meanEntropy);
+        }
+        if (r.reference() == ReferenceKind.PREVIOUS && updates % r.previousEvery() == 0) {
+            rememberCurrentAsPrevious();
         }
         return new StepReport(updates, batch.size(), loss, meanEntropy, meanReward, usedBaseline, lambda, true);
     }

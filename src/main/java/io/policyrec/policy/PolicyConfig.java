@@ -137,5 +137,8 @@ public record PolicyConfig(int contextDimension, ActionSet actions, List<Integer
         if (r.previousCount() < 1 || r.previousCount() > 50) {
             errors.add(new FieldError("regularizer.previousCount", "must be between 1 and 50"));
         }
+        if (r.previousEvery() < 1 || r.previousEvery() > 1_000_000) {
+            errors.add(new FieldError("regularizer.previousEvery", "must be between 1 and 1000000 updates"));
+        }
     }
 }

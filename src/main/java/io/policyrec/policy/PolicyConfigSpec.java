@@ -13,8 +13,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A policy config as written by people: the JSON body of {@code PUT /policies/{name}}, the
- * {@code policyrec.policies.<name>.*} properties, and the config inside snapshot files. Absent
- * fields take their defaults in {@link #resolve()}.
+ * {@code policyrec.policies.<name>.*} properties (read by {@link PolicyProperties}), and the
+ * config inside snapshot files. Absent fields take their defaults in {@link #resolve()}, which
+ * gives the one validated {@link PolicyConfig}.
  *
  * @param actions an integer K, or an array of distinct string action ids
  */
@@ -27,7 +28,7 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
     /** The regularizer part of a config; absent fields take their defaults. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RegularizerSpec(String type, Double lambda, String reference, Double targetEntropy,
-                                  Double lambdaStep, Integer previousCount) {
+                                  Double lambdaStep, Integer previousCount, Integer previousEvery) {
     }
 
     /** A resolved config, or what is wrong with the spec. */
@@ -50,7 +51,7 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
         RegularizerSettings r = c.regularizer();
         return new PolicyConfigSpec(c.contextDimension(), actions, c.hiddenLayers(), c.learningRate(), c.batchSize(),
                 new RegularizerSpec(r.type().wireName(), r.lambda(), r.reference().wireName(), r.targetEntropy(),
-                        r.lambdaStep(), r.previousCount()),
+                        r.lambdaStep(), r.previousCount(), r.previousEvery()),
                 c.minProbability(), c.rewardWindow().toString(), c.defaultReward(), c.rewardAggregation().wireName(),
                 c.seed(), c.baseline().wireName(), c.importanceWeightCap());
     }
@@ -145,7 +146,8 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
         }
         return new RegularizerSettings(type, orDefault(regularizer.lambda(), d.lambda()), reference,
                 regularizer.targetEntropy(), orDefault(regularizer.lambdaStep(), d.lambdaStep()),
-                regularizer.previousCount() == null ? d.previousCount() : regularizer.previousCount());
+                regularizer.previousCount() == null ? d.previousCount() : regularizer.previousCount(),
+                regularizer.previousEvery() == null ? d.previousEvery() : regularizer.previousEvery());
     }
 
     private static double orDefault(Double value, double fallback) {

@@ -1,10 +1,7 @@
 package io.policyrec.serving;
 
-import io.policyrec.config.Infrastructure;
-import io.policyrec.feedback.DecisionLog;
-import io.policyrec.feedback.KafkaDecisionLog;
+import io.policyrec.feedback.FeedbackPath;
 import io.policyrec.policy.PolicyRegistry;
-import io.policyrec.snapshot.RedisSnapshotStore;
 import io.policyrec.snapshot.SnapshotStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -21,17 +18,12 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
     private final PolicyRegistry registry;
-    private final Infrastructure.Mode mode;
-    private final DecisionLog decisionLog;
-    private final PolicyService policies;
+    private final FeedbackPath path;
     private final SnapshotStore store;
 
-    public ReadinessCheck(PolicyRegistry registry, Infrastructure.Mode mode, DecisionLog decisionLog,
-                          PolicyService policies, SnapshotStore store) {
+    public ReadinessCheck(PolicyRegistry registry, FeedbackPath path, SnapshotStore store) {
         this.registry = registry;
-        this.mode = mode;
-        this.decisionLog = decisionLog;
-        this.policies = policies;
+        this.path = path;
         this.store = store;
     }
 
@@ -39,18 +31,19 @@ public class ReadinessCheck implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("policyrec").up()
                 .withData("policies", registry.all().size())
-                .withData("mode", mode.kafka() ? "kafka" : "embedded")
-                .withData("snapshots", store instanceof RedisSnapshotStore ? "redis" : "local");
+                .withData("mode", path.mode())
+                .withData("snapshots", store.kind());
         boolean degraded = false;
-        if (decisionLog instanceof KafkaDecisionLog k && k.degraded()) {
-            b.withData("kafka", "decision log cannot reach Kafka; decisions are being dropped");
+        String decisions = path.decisions().health();
+        if (!"ok".equals(decisions)) {
+            b.withData("kafka", decisions);
             degraded = true;
         }
         if (!store.available()) {
             b.withData("redis", "snapshot store unreachable; snapshots are retried");
             degraded = true;
         }
-        String learning = policies.learningHealth();
+        String learning = path.host().health();
         if (!"ok".equals(learning)) {
             b.withData("learning", learning);
             degraded = true;

@@ -22,9 +22,6 @@ public final class Experiment {
     private Experiment() {
     }
 
-    /** Earlier policies for the "previous" reference are kept at the service's default snapshot cadence. */
-    public static final int PREVIOUS_EVERY = 100;
-
     /**
      * @param evaluateEvery evaluate after every this many updates (and after the last)
      * @param seed          drives the contexts drawn and the actions sampled (the weights come
@@ -48,9 +45,6 @@ public final class Experiment {
                 batch.add(new RewardedDecision(s.context(), null, action, q[action], s.rewards()[action]));
             }
             learner.step(batch);
-            if (u % PREVIOUS_EVERY == 0) {
-                learner.rememberCurrentAsPrevious();
-            }
             weights = learner.weights();
             if (u % evaluateEvery == 0 || u == updates) {
                 Evaluation e = evaluate(env, weights, config, u, (long) u * batchSize, learner.lambda(),

@@ -204,4 +204,9 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
         Files.deleteIfExists(folder);
     }
+
+    @Override
+    public String kind() {
+        return "local";
+    }
 }

@@ -235,12 +235,14 @@ public final class RedisSnapshotStore implements SnapshotStore {
      * merely absent: a Redis restarted without its data, flushed, or failed over to an empty replica
      * has lost policies, not deleted them.
      */
+    @Override
     public boolean deleted(String name, long incarnation) throws SnapshotStoreException {
         Response tombstone = send(Request.cmd(Command.GET).arg(key(name, "deleted")), "read tombstone of " + name);
         return tombstone != null && tombstone.toString().equals(Long.toString(incarnation));
     }
 
     /** The latest version of every policy by name, in one round trip per policy list (for polling). */
+    @Override
     public java.util.Map<String, Long> latestVersions() throws SnapshotStoreException {
         java.util.Map<String, Long> out = new java.util.HashMap<>();
         Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
@@ -259,6 +261,16 @@ public final class RedisSnapshotStore implements SnapshotStore {
             }
         }
         return out;
+    }
+
+    @Override
+    public String kind() {
+        return "redis";
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.policyrec.background.Worker;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,9 +28,8 @@ public final class SnapshotPublisher implements AutoCloseable {
     private final Counter failed;
     private final Counter refused;
     private final Timer writeTime;
-    private final Thread thread;
+    private final Worker worker;
     private String inFlight;
-    private volatile boolean running = true;
 
     public SnapshotPublisher(SnapshotStore store, MeterRegistry meters, Duration maxBackoff) {
         this.store = store;
@@ -45,9 +45,7 @@ public final class SnapshotPublisher implements AutoCloseable {
                 .publishPercentiles(0.5, 0.99).register(meters);
         Gauge.builder("policyrec_snapshot_pending", this, SnapshotPublisher::pendingCount)
                 .description("Snapshots waiting to be written").register(meters);
-        this.thread = new Thread(this::run, "policyrec-snapshot-publisher");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.worker = Worker.start("policyrec-snapshot-publisher", this::run).onStop(this::wakeUp);
     }
 
     /** Queues a snapshot; a newer one of the same policy replaces it if it has not gone out yet. */
@@ -74,19 +72,19 @@ public final class SnapshotPublisher implements AutoCloseable {
         return waiting.size() + (inFlight == null ? 0 : 1);
     }
 
-    private void run() {
+    private synchronized void wakeUp() {
+        notifyAll();
+    }
+
+    private void run(Worker w) throws InterruptedException {
         long backoff = 100;
-        while (running) {
+        while (w.running()) {
             StoredPolicy next;
             synchronized (this) {
-                while (waiting.isEmpty() && running) {
-                    try {
-                        wait(500);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+                while (waiting.isEmpty() && w.running()) {
+                    wait(500);
                 }
-                if (!running) {
+                if (!w.running()) {
                     return;
                 }
                 String name = waiting.keySet().iterator().next();
@@ -113,7 +111,7 @@ public final class SnapshotPublisher implements AutoCloseable {
             if (ok) {
                 backoff = 100;
             } else {
-                sleep(backoff);
+                w.pause(backoff);
                 backoff = Math.min(backoff * 2, maxBackoff.toMillis());
             }
         }
@@ -154,24 +152,8 @@ public final class SnapshotPublisher implements AutoCloseable {
         }
     }
 
-    private void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        synchronized (this) {
-            notifyAll();
-        }
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.stop();
     }
 }

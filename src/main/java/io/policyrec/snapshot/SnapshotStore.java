@@ -55,6 +55,34 @@ public interface SnapshotStore {
     /** Forgets a policy and all its snapshots. */
     void delete(String name) throws SnapshotStoreException;
 
+    /** What kind of store this is ("local" or "redis"), as the readiness check reports it. */
+    String kind();
+
+    /**
+     * Whether other instances write this store too: then each instance follows what the others
+     * publish ({@link #subscribe}, {@link #latestVersions}).
+     */
+    default boolean shared() {
+        return false;
+    }
+
+    /** The latest version of every policy, by name (the follower's poll). */
+    default java.util.Map<String, Long> latestVersions() throws SnapshotStoreException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        for (StoredPolicy s : loadAll()) {
+            out.put(s.name(), s.version());
+        }
+        return out;
+    }
+
+    /**
+     * True when this incarnation of the policy was deleted, as opposed to merely absent (a store
+     * that lost its data has lost policies, not deleted them).
+     */
+    default boolean deleted(String name, long incarnation) throws SnapshotStoreException {
+        return false;
+    }
+
     /** Hears what other instances save, roll back and delete (nothing to hear for a local store). */
     default void subscribe(Consumer<Announcement> listener) {
     }

@@ -2,6 +2,8 @@ package io.policyrec.snapshot;
 
 import io.policyrec.learning.LearnerState;
 import io.policyrec.policy.PolicyConfig;
+import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.policy.PolicyWeights;
 import java.util.Map;
 
 /**
@@ -22,5 +24,16 @@ public record StoredPolicy(String name, long incarnation, PolicyConfig config, l
 
     public long updates() {
         return learner.updates();
+    }
+
+    /** What serving needs of this snapshot: its weights as floats, no learner. */
+    public PolicySnapshot served() {
+        double[] params = learner.params();
+        float[] flat = new float[params.length];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = (float) params[i];
+        }
+        return new PolicySnapshot(name, incarnation, config, version, updates(),
+                PolicyWeights.fromFlat(config.layerWidths(), flat), learner.lambda(), createdAt);
     }
 }

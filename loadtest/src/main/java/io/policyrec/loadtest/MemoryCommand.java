@@ -3,7 +3,6 @@ package io.policyrec.loadtest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.policyrec.feedback.LearningLoop;
 import io.policyrec.feedback.LoopSettings;
-import io.policyrec.learning.PolicyGradientLearner;
 import io.policyrec.policy.ActionDistribution;
 import io.policyrec.policy.ActionSampler;
 import io.policyrec.policy.Decision;
@@ -18,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Heap of one 784x32x32x10 policy with its join and learner, after growing volumes of traffic: it
@@ -41,9 +39,7 @@ final class MemoryCommand {
                 new LoopSettings(64L << 20, 200_000, 100_000, Duration.ofMillis(50), Duration.ofMillis(200), 100,
                         Duration.ofSeconds(10)), meters, io.policyrec.metrics.LearningObserver.NONE, Clock.systemUTC());
         PolicyConfig config = io.policyrec.loadtest.bench.BenchSupport.config(100, "PT1S");
-        PolicyGradientLearner learner = PolicyGradientLearner.create(config, DataType.FLOAT);
-        loop.adopt(new PolicySnapshot("memory", 1, config, 0, 0, learner.weights(), learner.lambda(),
-                System.currentTimeMillis()), learner, true).join();
+        long incarnation = loop.create("memory", config).join().incarnation();
         loop.start();
         float[][] pool = io.policyrec.loadtest.bench.BenchSupport.contexts(1000);
         SplittableRandom random = new SplittableRandom(3);
@@ -56,13 +52,13 @@ final class MemoryCommand {
                 float[] x = pool[random.nextInt(pool.length)].clone();
                 double[] q = ActionDistribution.of(s.weights().logits(x), null, 0.0);
                 var draw = ActionSampler.draw(q, null, 1, random);
-                Decision d = new Decision(EventIds.next(), "memory", 1, s.version(), System.currentTimeMillis(), x,
+                Decision d = new Decision(EventIds.next(), "memory", incarnation, s.version(), System.currentTimeMillis(), x,
                         null, draw.actions(), draw.probabilities());
                 while (!loop.offerDecision(d)) {
                     Thread.sleep(1);
                 }
                 if (random.nextDouble() < rewarded) {
-                    while (!loop.offerReward(d.eventId(), random.nextBoolean() ? 1.0 : 0.0, d.timestamp())) {
+                    while (!loop.accept(d.eventId(), random.nextBoolean() ? 1.0 : 0.0, d.timestamp())) {
                         Thread.sleep(1);
                     }
                 }

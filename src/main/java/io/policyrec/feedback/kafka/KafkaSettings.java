@@ -1,4 +1,4 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
 import java.time.Duration;
 import java.util.Map;

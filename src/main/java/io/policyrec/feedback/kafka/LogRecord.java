@@ -1,5 +1,5 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
 /** One record of a log partition as the learner needs it: where it sits, when it happened, its bytes. */
-public record LogRecord(long offset, long timestamp, byte[] value) {
+record LogRecord(long offset, long timestamp, byte[] value) {
 }

@@ -1,13 +1,15 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.background.Worker;
+import io.policyrec.feedback.LoopSettings;
+import io.policyrec.feedback.PendingBudget;
+import io.policyrec.feedback.PolicyHost;
+import io.policyrec.feedback.PolicyLearning;
 import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyRegistry;
-import io.policyrec.policy.PolicySnapshot;
-import io.policyrec.snapshot.Announcement;
 import io.policyrec.snapshot.SnapshotPublisher;
 import io.policyrec.snapshot.SnapshotStore;
 import io.policyrec.snapshot.SnapshotStoreException;
@@ -21,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -31,9 +32,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Learning from Kafka: this instance learns the policies of the decision-log partitions the
@@ -53,42 +52,26 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@link FeedbackRouter}, in transactions). This alternative was reasoned from that measurement,
  * not benchmarked against a Kafka Streams build.
  */
-public final class KafkaLearner implements PolicyHost {
+final class KafkaLearner extends PolicyHost {
     private static final Logger LOG = Logger.getLogger(KafkaLearner.class);
     private static final int MAX_BUFFERED = 20_000;
 
     private final KafkaSettings settings;
     private final LoopSettings loop;
-    private final PolicyRegistry registry;
-    private final SnapshotStore store;
-    private final SnapshotPublisher publisher;
-    private final JoinMetrics metrics;
-    private final LearningObserver observer;
-    private final Clock clock;
-    private final ControlQueue control = new ControlQueue(() -> this.running);
     private final Map<Integer, PartitionLearner> partitions = new HashMap<>();
     private final Map<String, Long> unknownUntil = new HashMap<>();
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
-    private final Thread thread;
     private final PendingBudget budget;
-    private volatile boolean running;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile long lastDecisionTime;
     private volatile long lastPoll;
 
     public KafkaLearner(KafkaSettings settings, LoopSettings loop, PolicyRegistry registry, SnapshotStore store,
                         SnapshotPublisher publisher, MeterRegistry meters, LearningObserver observer, Clock clock) {
-        this.observer = observer;
+        super(registry, store, publisher, meters, observer, clock);
         this.settings = settings;
         this.loop = loop;
-        this.registry = registry;
-        this.store = store;
-        this.publisher = publisher;
-        this.metrics = new JoinMetrics(meters);
-        this.clock = clock;
         this.budget = new PendingBudget(loop.maxPendingBytes());
-        this.thread = new Thread(this::run, "policyrec-kafka-learner");
-        this.thread.setDaemon(true);
         Gauge.builder("policyrec_learner_partitions", owned, Set::size)
                 .description("Decision-log partitions this instance learns").register(meters);
     }
@@ -109,63 +92,46 @@ public final class KafkaLearner implements PolicyHost {
             LOG.info("Learning is off on this instance (policyrec.kafka.learner-enabled=false): serving only");
             return;
         }
-        running = true;
-        thread.start();
-    }
-
-    @Override
-    public CompletableFuture<Void> adopt(PolicySnapshot snapshot, PolicyGradientLearner learner, boolean persist) {
-        return control.submit(() -> {
-            long now = clock.millis();
-            PolicyLearning l = learning(snapshot, learner, now);
-            publisher.cancel(snapshot.name());
-            if (persist) {
-                store.save(l.stored(now, Map.of(), List.of()));
+        startLoop("policyrec-kafka-learner", this::run, () -> {
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            if (c != null) {
+                c.wakeup();
             }
-            registry.put(snapshot);
-            PartitionLearner p = partitions.get(PolicyPartitions.of(snapshot.name(), settings.partitions()));
-            if (p != null) {
-                p.forget(snapshot.name());
-                Map<String, Long> cut = p.positions();
-                p.adopt(l, null, cut.get(PartitionLearner.DECISIONS), cut.get(PartitionLearner.FEEDBACK));
-            }
-            return null;
         });
     }
 
-    @Override
-    public CompletableFuture<Boolean> forget(String name) {
-        return control.submit(() -> {
-            PartitionLearner p = partitions.get(PolicyPartitions.of(name, settings.partitions()));
-            if (p != null) {
-                p.forget(name);
-            }
-            boolean existed = registry.remove(name) != null;
-            publisher.cancel(name);
-            store.delete(name);
-            return existed;
-        });
+    private PartitionLearner partitionOf(String name) {
+        return partitions.get(PolicyPartitions.of(name, settings.partitions()));
     }
 
     @Override
-    public CompletableFuture<Optional<StoredPolicy>> rollback(String name, long version) {
-        return control.submit(() -> {
-            publisher.cancel(name);
-            Optional<StoredPolicy> s = store.rollback(name, version);
-            if (s.isPresent()) {
-                PolicyLearning current = learningOf(name);
-                if (current != null && current.incarnation == s.get().incarnation()) {
-                    current.rolledBack(s.get(), clock.millis());
-                    registry.publish(current.snapshot());
-                }
-            }
-            return s;
-        });
-    }
-
-    private PolicyLearning learningOf(String name) {
-        PartitionLearner p = partitions.get(PolicyPartitions.of(name, settings.partitions()));
+    protected PolicyLearning learning(String name) {
+        PartitionLearner p = partitionOf(name);
         return p == null ? null : p.policies().get(name);
+    }
+
+    /** A policy new to its partition starts at the partition's current cut: its decisions are all ahead. */
+    @Override
+    protected void place(PolicyLearning l) {
+        PartitionLearner p = partitionOf(l.name);
+        if (p != null) {
+            p.forget(l.name);
+            Map<String, Long> cut = p.positions();
+            p.adopt(l, null, cut.get(PartitionLearner.DECISIONS), cut.get(PartitionLearner.FEEDBACK));
+        }
+    }
+
+    @Override
+    protected void remove(String name) {
+        PartitionLearner p = partitionOf(name);
+        if (p != null) {
+            p.forget(name);
+        }
+    }
+
+    @Override
+    protected boolean takes(String name) {
+        return partitionOf(name) != null;
     }
 
     @Override
@@ -174,72 +140,39 @@ public final class KafkaLearner implements PolicyHost {
     }
 
     @Override
-    public void followed(StoredPolicy latest, Announcement.Kind kind) {
-        control.execute(() -> {
-            PartitionLearner p = partitions.get(PolicyPartitions.of(latest.name(), settings.partitions()));
-            if (p == null) {
-                return;
-            }
-            PolicyLearning current = p.policies().get(latest.name());
-            if (kind == Announcement.Kind.DELETED) {
-                p.forget(latest.name());
-                cancelWrites(latest.name());
-            } else if (current != null && current.incarnation == latest.incarnation()) {
-                if (kind == Announcement.Kind.ROLLBACK && !current.alreadyRolledBack(latest.version(), clock.millis())) {
-                    cancelWrites(latest.name());
-                    current.replaceLearner(PolicyGradientLearner.restore(latest.config(), latest.learner()));
-                    registry.publish(current.snapshot());
-                }
-            } else {
-                cancelWrites(latest.name());
-                // A policy created or replaced elsewhere whose decisions come to this partition.
-                PolicyLearning l = new PolicyLearning(latest.name(), latest.incarnation(), latest.config(),
-                        PolicyGradientLearner.restore(latest.config(), latest.learner()), latest.createdAt(),
-                        loop.snapshotEveryUpdates(), clock.millis(), observer);
-                p.forget(latest.name());
-                Map<String, Long> cut = p.positions();
-                p.adopt(l, null, cut.get(PartitionLearner.DECISIONS), cut.get(PartitionLearner.FEEDBACK));
-            }
+    public String health() {
+        long since = clock.millis() - lastPoll;
+        return learningThreadRunning() && since > 30_000
+                ? "kafka learner has not polled for " + since / 1000 + " s" : "ok";
+    }
+
+    private void run(Worker w) {
+        KafkaSessions.repeat(w, "Kafka learner", () -> session(w), () -> {
+            partitions.values().forEach(PartitionLearner::release);
+            partitions.clear();
+            owned.clear();
         });
     }
 
-    private void cancelWrites(String name) {
-        try {
-            publisher.cancel(name);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public String health() {
-        long since = clock.millis() - lastPoll;
-        return running && since > 30_000 ? "kafka learner has not polled for " + since / 1000 + " s" : "ok";
-    }
-
-    private PolicyLearning learning(PolicySnapshot s, PolicyGradientLearner learner, long now) {
-        return new PolicyLearning(s.name(), s.incarnation(), s.config(), learner, s.createdAt(),
-                loop.snapshotEveryUpdates(), now, observer);
-    }
-
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(settings, Map.of(
-                    ConsumerConfig.GROUP_ID_CONFIG, settings.learnerGroup(),
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
-                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
-                    // Range assignment gives partition p of both topics to the same member.
-                    ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName(),
-                    ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) settings.sessionTimeout().toMillis(),
-                    // Static membership: this instance restarted takes its partitions back at once.
-                    ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "policyrec-learner-" + settings.instanceId(),
-                    ConsumerConfig.CLIENT_ID_CONFIG, "policyrec-learner-" + settings.instanceId()))) {
-                consumer = c;
+    /** One consumer's life: the final snapshots of what it learned are written however it ends. */
+    private void session(Worker w) {
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(settings, Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, settings.learnerGroup(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
+                // Range assignment gives partition p of both topics to the same member.
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName(),
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) settings.sessionTimeout().toMillis(),
+                // Static membership: this instance restarted takes its partitions back at once.
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "policyrec-learner-" + settings.instanceId(),
+                ConsumerConfig.CLIENT_ID_CONFIG, "policyrec-learner-" + settings.instanceId()))) {
+            consumer = c;
+            try {
                 c.subscribe(List.of(settings.decisionsTopic(), settings.routedTopic()), new Rebalance(c));
-                while (running) {
+                while (w.running()) {
                     ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(20));
                     lastPoll = clock.millis();
                     distribute(records);
@@ -247,20 +180,10 @@ public final class KafkaLearner implements PolicyHost {
                     for (PartitionLearner p : partitions.values()) {
                         step(c, p, now);
                     }
-                    control.runPending();
+                    runAdminWork();
                 }
+            } finally {
                 saveAll();
-            } catch (WakeupException e) {
-                saveAll();
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warnf(e, "Kafka learner restarting");
-                    saveAll();
-                    partitions.values().forEach(PartitionLearner::release);
-                    partitions.clear();
-                    owned.clear();
-                    sleep(1000);
-                }
             }
         }
     }
@@ -291,11 +214,7 @@ public final class KafkaLearner implements PolicyHost {
         for (PolicyLearning l : p.policies().values()) {
             l.lag(lag);
         }
-        long published = clock.millis();
-        for (PolicyLearning l : changed) {
-            registry.publish(l.snapshot());
-            metrics.published(l.takeLearnedArrivals(), published);
-        }
+        publish(changed);
         lastDecisionTime = Math.max(lastDecisionTime, p.lastDecisionTime());
         if (!p.restoring() && saveDue(p, now)) {
             save(p, now);
@@ -331,8 +250,7 @@ public final class KafkaLearner implements PolicyHost {
     /** Saves every policy of a partition at one cut (written off this thread). */
     private void save(PartitionLearner p, long now) {
         for (StoredPolicy s : p.snapshots(now)) {
-            publisher.submit(s);
-            p.policies().get(s.name()).saved(now);
+            save(p.policies().get(s.name()), s, now);
         }
     }
 
@@ -408,10 +326,7 @@ public final class KafkaLearner implements PolicyHost {
                         continue;
                     }
                     long[] start = startFor(c, tp, routed, s);
-                    PolicyGradientLearner learner = PolicyGradientLearner.restore(s.config(), s.learner());
-                    PolicyLearning l = new PolicyLearning(s.name(), s.incarnation(), s.config(), learner, s.createdAt(),
-                            loop.snapshotEveryUpdates(), clock.millis(), observer);
-                    p.adopt(l, s, start[0], start[1]);
+                    p.adopt(PolicyLearning.restored(s, clock.millis(), observer), s, start[0], start[1]);
                 }
                 long decisionsFrom = p.decisionsStart();
                 long feedbackFrom = p.feedbackStart();
@@ -456,10 +371,7 @@ public final class KafkaLearner implements PolicyHost {
         try {
             Optional<StoredPolicy> s = store.latest(d.policy());
             if (s.isPresent() && s.get().incarnation() == d.incarnation()) {
-                StoredPolicy stored = s.get();
-                PolicyGradientLearner learner = PolicyGradientLearner.restore(stored.config(), stored.learner());
-                return Optional.of(new PolicyLearning(stored.name(), stored.incarnation(), stored.config(), learner,
-                        stored.createdAt(), loop.snapshotEveryUpdates(), now, observer));
+                return Optional.of(PolicyLearning.restored(s.get(), now, observer));
             }
         } catch (SnapshotStoreException e) {
             LOG.warnf("Cannot look policy %s up: %s", d.policy(), e.getMessage());
@@ -467,31 +379,4 @@ public final class KafkaLearner implements PolicyHost {
         unknownUntil.put(key, now + 5000);
         return Optional.empty();
     }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            thread.join(20_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        control.runPending();
-        if (!publisher.flush(Duration.ofSeconds(10))) {
-            LOG.warn("Some final snapshots could not be written");
-        }
-    }
-
 }

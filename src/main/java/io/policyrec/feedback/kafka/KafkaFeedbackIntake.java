@@ -1,5 +1,6 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
+import io.policyrec.feedback.FeedbackIntake;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -10,7 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * HTTP feedback when Kafka is on: written to the same {@code policyrec.feedback} topic the
  * applications write to, so that there is one join and one order for both.
  */
-public final class KafkaFeedbackIntake implements FeedbackIntake, AutoCloseable {
+final class KafkaFeedbackIntake implements FeedbackIntake {
     private final KafkaSettings settings;
     private final KafkaProducer<byte[], byte[]> producer;
 

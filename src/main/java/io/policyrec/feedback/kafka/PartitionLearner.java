@@ -1,5 +1,12 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
+import io.policyrec.feedback.JoinMetrics;
+import io.policyrec.feedback.JoinedDecision;
+import io.policyrec.feedback.PendingBudget;
+import io.policyrec.feedback.PolicyLearning;
+import io.policyrec.feedback.RejectReason;
+import io.policyrec.feedback.RewardJoin;
+import io.policyrec.feedback.RoutedFeedback;
 import io.policyrec.policy.Decision;
 import io.policyrec.snapshot.JoinState;
 import io.policyrec.snapshot.StoredPolicy;
@@ -35,7 +42,7 @@ import org.jboss.logging.Logger;
  * share one cut; if they do not (a save that failed half way), each policy still skips what it
  * has seen, exactly once holds, only the order may differ from an uninterrupted run.
  */
-public final class PartitionLearner {
+final class PartitionLearner {
     private static final Logger LOG = Logger.getLogger(PartitionLearner.class);
     public static final String DECISIONS = "decisions";
     public static final String FEEDBACK = "feedback";

@@ -1,4 +1,4 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
 import static io.policyrec.testing.Metrics.awaitAtLeast;
 import static io.policyrec.testing.Metrics.value;

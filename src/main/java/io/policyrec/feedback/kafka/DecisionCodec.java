@@ -1,4 +1,4 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
 import io.policyrec.policy.Decision;
 import java.nio.ByteBuffer;
@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * int    k, then k x (int action, float64 probability), in draw order
  * </pre>
  */
-public final class DecisionCodec {
+final class DecisionCodec {
     static final byte FORMAT = 1;
 
     private DecisionCodec() {

@@ -1,19 +1,18 @@
-package io.policyrec.config;
+package io.policyrec.app;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
-import io.policyrec.metrics.PolicyMetrics;
+import io.policyrec.config.PolicyrecConfig;
 import io.policyrec.feedback.DecisionLog;
 import io.policyrec.feedback.FeedbackIntake;
-import io.policyrec.feedback.KafkaDecisionLog;
-import io.policyrec.feedback.KafkaFeedbackIntake;
-import io.policyrec.feedback.KafkaLearner;
-import io.policyrec.feedback.KafkaSettings;
+import io.policyrec.feedback.FeedbackPath;
 import io.policyrec.feedback.LearningLoop;
 import io.policyrec.feedback.LoopSettings;
-import io.policyrec.feedback.PolicyHost;
+import io.policyrec.feedback.kafka.KafkaFeedbackPath;
+import io.policyrec.feedback.kafka.KafkaSettings;
+import io.policyrec.metrics.PolicyMetrics;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.snapshot.FileSnapshotStore;
 import io.policyrec.snapshot.RedisSnapshotStore;
@@ -21,27 +20,26 @@ import io.policyrec.snapshot.SnapshotPublisher;
 import io.policyrec.snapshot.SnapshotStore;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Redis;
-import jakarta.enterprise.inject.Instance;
-import java.time.Duration;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.config.Config;
 
 /**
  * Wires the framework-free parts of the service together from configuration: the embedded
- * default, or the Kafka feedback path when {@code kafka.bootstrap.servers} is set.
+ * default, or the Kafka feedback path when {@code kafka.bootstrap.servers} is set; a local
+ * snapshot folder, or Redis when {@code quarkus.redis.hosts} is set. {@link ServiceLifecycle}
+ * starts and stops what is wired here.
  */
 public class Infrastructure {
-
-    /** The running mode, decided once from configuration. */
-    public record Mode(boolean kafka, KafkaSettings kafkaSettings) {
-    }
 
     @Produces
     @Singleton
@@ -55,11 +53,10 @@ public class Infrastructure {
         return new PolicyRegistry();
     }
 
-    @Produces
-    @Singleton
-    Mode mode(Config config, PolicyrecConfig policyrec) {
+    /** The Kafka settings when {@code kafka.bootstrap.servers} is set (every kafka.* property goes to the clients). */
+    static Optional<KafkaSettings> kafkaSettings(Config config, PolicyrecConfig policyrec) {
         if (config.getOptionalValue("kafka.bootstrap.servers", String.class).isEmpty()) {
-            return new Mode(false, null);
+            return Optional.empty();
         }
         Map<String, Object> client = new HashMap<>();
         for (String name : config.getPropertyNames()) {
@@ -70,7 +67,7 @@ public class Infrastructure {
         }
         var k = policyrec.kafka();
         String instance = policyrec.instanceId().orElse(UUID.randomUUID().toString().substring(0, 8));
-        return new Mode(true, new KafkaSettings(client, k.decisionsTopic(), k.feedbackTopic(), k.routedTopic(),
+        return Optional.of(new KafkaSettings(client, k.decisionsTopic(), k.feedbackTopic(), k.routedTopic(),
                 k.dlqTopic(), k.partitions(), k.feedbackPartitions(), k.replicationFactor(), k.learnerGroup(),
                 k.routerGroup(), k.bufferCapacity(), k.grace(), k.clickReward(), k.createTopics(), instance,
                 k.learnerEnabled(), k.routerEnabled(), k.sessionTimeout()));
@@ -143,47 +140,28 @@ public class Infrastructure {
 
     @Produces
     @Singleton
-    PolicyHost policyHost(Mode mode, PolicyRegistry registry, SnapshotStore store, SnapshotPublisher publisher,
-                          LoopSettings settings, MeterRegistry meters, PolicyMetrics metrics, Clock clock) {
-        if (mode.kafka()) {
-            return new KafkaLearner(mode.kafkaSettings(), settings, registry, store, publisher, meters, metrics,
-                    clock);
+    FeedbackPath feedbackPath(Config config, PolicyrecConfig policyrec, PolicyRegistry registry, SnapshotStore store,
+                              SnapshotPublisher publisher, LoopSettings settings, MeterRegistry meters,
+                              PolicyMetrics metrics, Clock clock) {
+        boolean logDecisions = policyrec.decisionLog().enabled();
+        Optional<KafkaSettings> kafka = kafkaSettings(config, policyrec);
+        if (kafka.isPresent()) {
+            return KafkaFeedbackPath.create(kafka.get(), settings, logDecisions, registry, store, publisher, meters,
+                    metrics, clock);
         }
-        return new LearningLoop(registry, store, publisher, settings, meters, metrics, clock);
+        return FeedbackPath.embedded(new LearningLoop(registry, store, publisher, settings, meters, metrics, clock),
+                logDecisions);
     }
 
     @Produces
     @Singleton
-    DecisionLog decisionLog(Mode mode, PolicyHost host, MeterRegistry meters, PolicyrecConfig config) {
-        if (!config.decisionLog().enabled()) {
-            return decision -> { };
-        }
-        if (mode.kafka()) {
-            return new KafkaDecisionLog(mode.kafkaSettings(), meters);
-        }
-        LearningLoop loop = (LearningLoop) host;
-        return loop::offerDecision;
-    }
-
-    void closeDecisionLog(@Disposes DecisionLog log) {
-        if (log instanceof KafkaDecisionLog k) {
-            k.close();
-        }
+    DecisionLog decisionLog(FeedbackPath path) {
+        return path.decisions();
     }
 
     @Produces
     @Singleton
-    FeedbackIntake feedbackIntake(Mode mode, PolicyHost host) {
-        if (mode.kafka()) {
-            return new KafkaFeedbackIntake(mode.kafkaSettings());
-        }
-        LearningLoop loop = (LearningLoop) host;
-        return loop::offerReward;
-    }
-
-    void closeIntake(@Disposes FeedbackIntake intake) {
-        if (intake instanceof KafkaFeedbackIntake k) {
-            k.close();
-        }
+    FeedbackIntake feedbackIntake(FeedbackPath path) {
+        return path.rewards();
     }
 }

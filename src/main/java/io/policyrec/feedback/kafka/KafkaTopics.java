@@ -1,4 +1,4 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +11,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.jboss.logging.Logger;
 
 /** Creates the service's topics when they are missing and checks that decisions and routed feedback match. */
-public final class KafkaTopics {
+final class KafkaTopics {
     private static final Logger LOG = Logger.getLogger(KafkaTopics.class);
 
     private KafkaTopics() {

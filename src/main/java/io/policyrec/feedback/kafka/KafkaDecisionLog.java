@@ -1,8 +1,10 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
+import io.policyrec.feedback.DecisionLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.policyrec.background.Worker;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.EventIds;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +25,7 @@ import org.jboss.logging.Logger;
  * and counted, so /recommend never waits; a record the producer finally gives up on is counted
  * too. Delivered + dropped = decisions made.
  */
-public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
+final class KafkaDecisionLog implements DecisionLog {
     private static final Logger LOG = Logger.getLogger(KafkaDecisionLog.class);
 
     private final KafkaSettings settings;
@@ -32,8 +34,7 @@ public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
     private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
     private final Counter dropped;
     private final Counter delivered;
-    private final Thread sender;
-    private volatile boolean running = true;
+    private final Worker sender;
     private volatile long lastFailure;
     private volatile long lastSuccess;
 
@@ -57,9 +58,7 @@ public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
                 .description("Decisions written to the decision log").register(meters);
         Gauge.builder("policyrec_decision_log_queue", queue, BlockingQueue::size)
                 .description("Decisions waiting to be handed to Kafka").register(meters);
-        this.sender = new Thread(this::send, "policyrec-decision-log");
-        this.sender.setDaemon(true);
-        this.sender.start();
+        this.sender = Worker.start("policyrec-decision-log", this::send);
     }
 
     @Override
@@ -76,20 +75,16 @@ public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
         }
     }
 
-    /** True when the last attempt to write failed more recently than the last success. */
-    public boolean degraded() {
-        return lastFailure > lastSuccess || queue.remainingCapacity() == 0;
+    /** Degraded when the last attempt to write failed more recently than the last success. */
+    @Override
+    public String health() {
+        return lastFailure > lastSuccess || queue.remainingCapacity() == 0
+                ? "decision log cannot reach Kafka; decisions are being dropped" : "ok";
     }
 
-    private void send() {
-        while (running || !queue.isEmpty()) {
-            Decision d;
-            try {
-                d = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    private void send(Worker w) throws InterruptedException {
+        while (w.running() || !queue.isEmpty()) {
+            Decision d = queue.poll(100, TimeUnit.MILLISECONDS);
             if (d == null) {
                 continue;
             }
@@ -122,12 +117,7 @@ public final class KafkaDecisionLog implements DecisionLog, AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        try {
-            sender.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        sender.stop();
         producer.close(java.time.Duration.ofSeconds(5));
     }
 }

@@ -1,5 +1,8 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
+import io.policyrec.feedback.JoinMetrics;
+import io.policyrec.feedback.PendingBudget;
+import io.policyrec.feedback.PolicyLearning;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.isOneOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
@@ -100,8 +104,8 @@ class KafkaReplayTest {
         for (PolicySnapshot s : registry.all()) {
             if (PolicyPartitions.of(s.name(), 2) == partition) {
                 PolicyGradientLearner learner = PolicyGradientLearner.create(s.config(), DataType.FLOAT);
-                p.adopt(new PolicyLearning(s.name(), s.incarnation(), s.config(), learner, s.createdAt(), 100, 0),
-                        null, 0, 0);
+                p.adopt(PolicyLearning.created(s.name(), s.incarnation(), s.config(), s.createdAt(), learner, 0,
+                        LearningObserver.NONE), null, 0, 0);
             }
         }
         p.positioned(0, 0);

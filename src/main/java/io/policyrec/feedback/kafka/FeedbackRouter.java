@@ -1,7 +1,12 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
+import io.policyrec.feedback.FeedbackParser;
+import io.policyrec.feedback.RejectReason;
+import io.policyrec.feedback.RoutedFeedback;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.policyrec.background.Background;
+import io.policyrec.background.Worker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -21,7 +26,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
 
@@ -34,7 +38,7 @@ import org.jboss.logging.Logger;
  *
  * <p>Feedback partitions are shared among instances by consumer group: no coordination of ours.
  */
-public final class FeedbackRouter implements AutoCloseable {
+final class FeedbackRouter implements Background {
     private static final Logger LOG = Logger.getLogger(FeedbackRouter.class);
     public static final String REASON_HEADER = "policyrec.error.reason";
     public static final String DETAIL_HEADER = "policyrec.error.detail";
@@ -46,8 +50,7 @@ public final class FeedbackRouter implements AutoCloseable {
     private final Counter routed;
     private final Counter unknown;
     private final Counter received;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private volatile Worker worker;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     public FeedbackRouter(KafkaSettings settings, MeterRegistry meters) {
@@ -60,12 +63,16 @@ public final class FeedbackRouter implements AutoCloseable {
                 .description("Rewards not learned from, by reason").register(meters);
         this.received = Counter.builder("policyrec_feedback_received_total").tag("source", "kafka")
                 .description("Feedback records received").register(meters);
-        this.thread = new Thread(this::run, "policyrec-feedback-router");
-        this.thread.setDaemon(true);
     }
 
+    @Override
     public void start() {
-        thread.start();
+        worker = Worker.start("policyrec-feedback-router", this::run).onStop(() -> {
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            if (c != null) {
+                c.wakeup();
+            }
+        });
     }
 
     private Counter dlq(String reason) {
@@ -74,33 +81,28 @@ public final class FeedbackRouter implements AutoCloseable {
                 .register(meters));
     }
 
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(settings, Map.of(
-                    ConsumerConfig.GROUP_ID_CONFIG, settings.routerGroup(),
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
-                    ConsumerConfig.CLIENT_ID_CONFIG, "policyrec-router-" + settings.instanceId()));
-                 KafkaProducer<byte[], byte[]> p = KafkaClients.producer(settings, Map.of(
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "policyrec-router-" + settings.instanceId(),
-                    ProducerConfig.LINGER_MS_CONFIG, 1,
-                    ProducerConfig.CLIENT_ID_CONFIG, "policyrec-router-producer-" + settings.instanceId()))) {
-                consumer = c;
-                p.initTransactions();
-                c.subscribe(List.of(settings.feedbackTopic()));
-                while (running) {
-                    ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
-                    if (!records.isEmpty()) {
-                        route(c, p, records);
-                    }
-                }
-            } catch (WakeupException e) {
-                // closing
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warnf("Feedback router restarting after: %s", e.toString());
-                    sleep(1000);
+    private void run(Worker w) {
+        KafkaSessions.repeat(w, "Feedback router", () -> session(w), () -> { });
+    }
+
+    private void session(Worker w) {
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(settings, Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, settings.routerGroup(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+                ConsumerConfig.CLIENT_ID_CONFIG, "policyrec-router-" + settings.instanceId()));
+             KafkaProducer<byte[], byte[]> p = KafkaClients.producer(settings, Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "policyrec-router-" + settings.instanceId(),
+                ProducerConfig.LINGER_MS_CONFIG, 1,
+                ProducerConfig.CLIENT_ID_CONFIG, "policyrec-router-producer-" + settings.instanceId()))) {
+            consumer = c;
+            p.initTransactions();
+            c.subscribe(List.of(settings.feedbackTopic()));
+            while (w.running()) {
+                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
+                if (!records.isEmpty()) {
+                    route(c, p, records);
                 }
             }
         }
@@ -178,25 +180,11 @@ public final class FeedbackRouter implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Worker w = worker;
+        if (w != null) {
+            w.stop();
         }
     }
 }

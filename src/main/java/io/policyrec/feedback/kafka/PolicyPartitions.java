@@ -1,4 +1,4 @@
-package io.policyrec.feedback;
+package io.policyrec.feedback.kafka;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.utils.Utils;
@@ -9,7 +9,7 @@ import org.apache.kafka.common.utils.Utils;
  * Event ids carry this partition after a dot, so feedback that knows only the event id can be
  * routed to the instance that learns the policy.
  */
-public final class PolicyPartitions {
+final class PolicyPartitions {
     private PolicyPartitions() {
     }
 

@@ -1,0 +1,82 @@
+package io.policyrec.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.policyrec.config.PolicyrecConfig;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.lang.reflect.RecordComponent;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A policy config written as properties is the same config as written in JSON, field for field. */
+class PolicyPropertiesTest {
+    static final Map<String, String> EVERY_FIELD = Map.ofEntries(
+            Map.entry("context-dimension", "7"), Map.entry("actions", "a, b,c"), Map.entry("hidden-layers", "16,8"),
+            Map.entry("learning-rate", "0.01"), Map.entry("batch-size", "20"),
+            Map.entry("regularizer.type", "js"), Map.entry("regularizer.lambda", "0.5"),
+            Map.entry("regularizer.reference", "previous"), Map.entry("regularizer.target-entropy", "0.9"),
+            Map.entry("regularizer.lambda-step", "0.02"), Map.entry("regularizer.previous-count", "4"),
+            Map.entry("regularizer.previous-every", "50"), Map.entry("min-probability", "0.01"),
+            Map.entry("reward-window", "PT1M"), Map.entry("default-reward", "-0.5"),
+            Map.entry("reward-aggregation", "sum"), Map.entry("seed", "42"), Map.entry("baseline", "none"),
+            Map.entry("importance-weight-cap", "5"));
+
+    static final String SAME_AS_JSON = """
+            {"contextDimension": 7, "actions": ["a", "b", "c"], "hiddenLayers": [16, 8], "learningRate": 0.01,
+             "batchSize": 20, "regularizer": {"type": "js", "lambda": 0.5, "reference": "previous",
+             "targetEntropy": 0.9, "lambdaStep": 0.02, "previousCount": 4, "previousEvery": 50},
+             "minProbability": 0.01, "rewardWindow": "PT1M", "defaultReward": -0.5, "rewardAggregation": "sum",
+             "seed": 42, "baseline": "none", "importanceWeightCap": 5}""";
+
+    @Test
+    void everyFieldOfTheJsonConfigCanBeSetAsAProperty() throws Exception {
+        PolicyConfigSpec fromProperties = PolicyProperties.toSpec(EVERY_FIELD);
+        for (RecordComponent c : PolicyConfigSpec.class.getRecordComponents()) {
+            assertNotNull(c.getAccessor().invoke(fromProperties), c.getName() + " is settable by a property");
+        }
+        for (RecordComponent c : PolicyConfigSpec.RegularizerSpec.class.getRecordComponents()) {
+            assertNotNull(c.getAccessor().invoke(fromProperties.regularizer()),
+                    "regularizer." + c.getName() + " is settable by a property");
+        }
+        PolicyConfigSpec json = new ObjectMapper().readValue(SAME_AS_JSON, PolicyConfigSpec.class);
+        assertEquals(json, fromProperties, "the same spec as the JSON config");
+        PolicyConfigSpec.Resolution fromJson = json.resolve();
+        PolicyConfigSpec.Resolution resolved = fromProperties.resolve();
+        assertTrue(fromJson.ok(), fromJson.errors().toString());
+        assertTrue(resolved.ok(), resolved.errors().toString());
+        assertEquals(PolicyConfigSpec.of(fromJson.config()), PolicyConfigSpec.of(resolved.config()));
+        assertEquals(50, resolved.config().regularizer().previousEvery());
+    }
+
+    @Test
+    void aMisspelledKeyIsRefusedByItsName() {
+        PolicyProperties.Invalid e = assertThrows(PolicyProperties.Invalid.class, () -> PolicyProperties.toSpec(
+                Map.of("context-dimension", "3", "actions", "2", "regularizer.lamda", "0.1")));
+        assertTrue(e.getMessage().contains("regularizer.lamda"), e.getMessage());
+    }
+
+    @Test
+    void aCountOfActionsAndTheDefaults() {
+        PolicyConfig c = PolicyProperties.toSpec(Map.of("context-dimension", "784", "actions", "10")).resolve()
+                .config();
+        assertEquals(10, c.actionCount());
+        assertEquals(RegularizerSettings.DEFAULT_PREVIOUS_EVERY, c.regularizer().previousEvery());
+    }
+
+    @Test
+    void theServiceConfigPassesNestedKeysThrough() {
+        Map<String, String> source = new HashMap<>();
+        EVERY_FIELD.forEach((k, v) -> source.put("policyrec.policies.shop." + k, v));
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(PolicyrecConfig.class)
+                .withSources(new PropertiesConfigSource(source, "test", 500)).build();
+        Map<String, String> shop = config.getConfigMapping(PolicyrecConfig.class).policies().get("shop");
+        assertEquals(EVERY_FIELD, shop);
+    }
+}
