@@ -19,7 +19,11 @@ import org.jboss.logging.Logger;
 public final class Worker {
     private static final Logger LOG = Logger.getLogger(Worker.class);
 
-    /** How long {@link #stop()} waits for a thread to finish before it says so and goes on. */
+    /**
+     * How long {@link #stop()} waits for a thread to finish before it says so and goes on, unless
+     * the part bounds it lower ({@link #stopWithin}): what runs at shutdown must fit the
+     * orchestrator's grace period (30 s by default in Kubernetes) together.
+     */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
     /** What a background thread does; it returns when {@link Worker#running()} turns false. */
@@ -33,6 +37,7 @@ public final class Worker {
     private final Condition stopped = lock.newCondition();
     private volatile boolean running = true;
     private volatile Runnable wake = () -> { };
+    private volatile Duration stopTimeout = STOP_TIMEOUT;
 
     private Worker(String name, Body body) {
         this.thread = new Thread(() -> {
@@ -88,6 +93,12 @@ public final class Worker {
         return this;
     }
 
+    /** A lower bound on how long {@link #stop()} waits for this thread (at most {@link #STOP_TIMEOUT}). */
+    public Worker stopWithin(Duration timeout) {
+        this.stopTimeout = timeout.compareTo(STOP_TIMEOUT) < 0 ? timeout : STOP_TIMEOUT;
+        return this;
+    }
+
     /** Waits up to millis, ending early on {@link #stop()}; returns whether the worker still runs. */
     public boolean pause(long millis) {
         if (millis <= 0) {
@@ -108,7 +119,7 @@ public final class Worker {
         return running;
     }
 
-    /** Asks the body to finish, wakes it, and waits for it up to {@link #STOP_TIMEOUT}. */
+    /** Asks the body to finish, wakes it, and waits for it (up to its stop timeout). */
     public void stop() {
         running = false;
         lock.lock();
@@ -122,12 +133,12 @@ public final class Worker {
             return;
         }
         try {
-            thread.join(STOP_TIMEOUT.toMillis());
+            thread.join(stopTimeout.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            LOG.warnf("Background thread %s did not stop within %d s", thread.getName(), STOP_TIMEOUT.toSeconds());
+            LOG.warnf("Background thread %s did not stop within %d ms", thread.getName(), stopTimeout.toMillis());
         }
     }
 }

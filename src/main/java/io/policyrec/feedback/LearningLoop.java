@@ -38,7 +38,6 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
     private final Set<PolicyLearning> changed = new HashSet<>();
     private final Counter dropped;
     private volatile long lastDecisionTime;
-    private volatile Error failure;
     private long nextTick;
 
     public LearningLoop(PolicyRegistry registry, SnapshotStore store, SnapshotPublisher publisher,
@@ -111,11 +110,6 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
         return learning.containsKey(name);
     }
 
-    @Override
-    protected boolean learningThreadRunning() {
-        return super.learningThreadRunning() && failure == null;
-    }
-
     private void run(Worker w) throws InterruptedException {
         while (w.running()) {
             try {
@@ -141,21 +135,8 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
             } catch (RuntimeException e) {
                 // One bad event must not stop learning for every policy.
                 LOG.error("Learning loop error", e);
-            } catch (Error e) {
-                // Out of memory or worse: say so in readiness, and let admin calls run on their callers'
-                // threads instead of waiting for this one forever.
-                failure = e;
-                runAdminWork();
-                LOG.error("Learning loop stopped", e);
-                throw e;
             }
         }
-    }
-
-    @Override
-    public String health() {
-        Error e = failure;
-        return e == null ? "ok" : "learning stopped after " + e;
     }
 
     private void handle(Object event) {

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.logging.Logger;
@@ -41,6 +42,7 @@ public abstract class PolicyHost implements AutoCloseable {
     protected final JoinMetrics metrics;
     private final ControlQueue control = new ControlQueue(this::learningThreadRunning);
     private volatile Worker loop;
+    private volatile Error failure;
 
     protected PolicyHost(PolicyRegistry registry, SnapshotStore store, SnapshotPublisher publisher,
                          MeterRegistry meters, LearningObserver observer, Clock clock) {
@@ -72,15 +74,28 @@ public abstract class PolicyHost implements AutoCloseable {
     /** Starts learning: the subclass's loop, through {@link #startLoop}. */
     public abstract void start();
 
-    /** Runs the learning loop on its own thread; wake ends a blocking call of the loop when stopping. */
+    /**
+     * Runs the learning loop on its own thread; wake ends a blocking call of the loop when stopping.
+     * If the loop dies of an Error (out of memory or worse), readiness says so and admin work runs on
+     * its callers' threads from then on instead of waiting for this one forever.
+     */
     protected final void startLoop(String name, Worker.Body body, Runnable wake) {
-        loop = Worker.start(name, body).onStop(wake);
+        loop = Worker.start(name, w -> {
+            try {
+                body.run(w);
+            } catch (Error e) {
+                failure = e;
+                runAdminWork();
+                LOG.error("Learning stopped", e);
+                throw e;
+            }
+        }).onStop(wake);
     }
 
     /** Whether the learning thread runs (else admin work runs at once on its caller's thread). */
-    protected boolean learningThreadRunning() {
+    protected final boolean learningThreadRunning() {
         Worker w = loop;
-        return w != null && w.running();
+        return w != null && w.running() && failure == null;
     }
 
     /** Snapshots to write once the loop has stopped (the loop may have written its own on the way out). */
@@ -103,7 +118,8 @@ public abstract class PolicyHost implements AutoCloseable {
 
     /** A line for the readiness check: "ok", or what is degraded. */
     public String health() {
-        return "ok";
+        Error e = failure;
+        return e == null ? "ok" : "learning stopped after " + e;
     }
 
     /** Runs the admin work queued for the learning thread; the loops call it between records. */
@@ -185,7 +201,7 @@ public abstract class PolicyHost implements AutoCloseable {
                 served = s.get().served();
             }
             registry.publish(served);
-            return Optional.of(registry.get(name));
+            return Optional.of(served);
         });
     }
 
@@ -218,15 +234,25 @@ public abstract class PolicyHost implements AutoCloseable {
         });
     }
 
-    /** Another instance deleted this incarnation of a policy: no longer served or learned here. */
-    public void followedDeletion(String name, long incarnation) {
+    /**
+     * Another instance deleted a policy: it is no longer served or learned here. Decided on the
+     * learning thread, after every change queued before it, against what is served then.
+     *
+     * @param incarnation the deleted incarnation when known (a poll saw its tombstone); absent for
+     *                    an announcement, which deletes whatever incarnation is served
+     */
+    public void followedDeletion(String name, OptionalLong incarnation) {
         control.submit(() -> {
+            PolicySnapshot current = registry.get(name);
+            if (current == null || (incarnation.isPresent() && incarnation.getAsLong() != current.incarnation())) {
+                return null;
+            }
             PolicyLearning l = learning(name);
-            if (l != null && l.incarnation == incarnation) {
+            if (l != null && l.incarnation == current.incarnation()) {
                 remove(name);
                 publisher.cancel(name);
             }
-            registry.remove(name, incarnation);
+            registry.remove(name, current.incarnation());
             return null;
         });
     }

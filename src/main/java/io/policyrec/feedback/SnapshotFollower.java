@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -62,9 +63,9 @@ public final class SnapshotFollower implements Background {
         try {
             PolicySnapshot current = registry.get(a.name());
             if (a.kind() == Announcement.Kind.DELETED) {
-                if (current != null) {
-                    host.followedDeletion(a.name(), current.incarnation());
-                }
+                // Decided on the learning thread: a change queued before this one may not be served yet.
+                host.followedDeletion(a.name(), a.incarnation() == 0 ? OptionalLong.empty()
+                        : OptionalLong.of(a.incarnation()));
                 return;
             }
             boolean sameIncarnation = current != null && current.incarnation() == a.incarnation();

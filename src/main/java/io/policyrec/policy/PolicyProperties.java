@@ -21,7 +21,8 @@ import java.util.TreeMap;
  */
 public final class PolicyProperties {
     private static final ObjectMapper STRICT = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
     private PolicyProperties() {
     }
@@ -91,8 +92,9 @@ public final class PolicyProperties {
     /** A number when it reads as one (the spec's typed fields then take it), else the text. */
     private static JsonNode number(String raw) {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        if (raw.matches("-?\\d{1,18}")) {
-            return f.numberNode(Long.parseLong(raw));
+        if (raw.matches("-?\\d+")) {
+            // Exact: a 19-digit seed must not pass through a double.
+            return f.numberNode(new java.math.BigInteger(raw));
         }
         if (raw.matches("-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")) {
             return f.numberNode(Double.parseDouble(raw));

@@ -45,7 +45,8 @@ public final class SnapshotPublisher implements AutoCloseable {
                 .publishPercentiles(0.5, 0.99).register(meters);
         Gauge.builder("policyrec_snapshot_pending", this, SnapshotPublisher::pendingCount)
                 .description("Snapshots waiting to be written").register(meters);
-        this.worker = Worker.start("policyrec-snapshot-publisher", this::run).onStop(this::wakeUp);
+        this.worker = Worker.start("policyrec-snapshot-publisher", this::run).onStop(this::wakeUp)
+                .stopWithin(Duration.ofSeconds(5));
     }
 
     /** Queues a snapshot; a newer one of the same policy replaces it if it has not gone out yet. */

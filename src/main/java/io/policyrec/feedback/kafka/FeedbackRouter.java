@@ -67,7 +67,8 @@ final class FeedbackRouter implements Background {
 
     @Override
     public void start() {
-        worker = Worker.start("policyrec-feedback-router", this::run).onStop(() -> {
+        // initTransactions does not heed a wakeup (Kafka away): shutdown waits for it at most 10 s.
+        worker = Worker.start("policyrec-feedback-router", this::run).stopWithin(Duration.ofSeconds(10)).onStop(() -> {
             KafkaConsumer<byte[], byte[]> c = consumer;
             if (c != null) {
                 c.wakeup();
@@ -82,7 +83,7 @@ final class FeedbackRouter implements Background {
     }
 
     private void run(Worker w) {
-        KafkaSessions.repeat(w, "Feedback router", () -> session(w), () -> { });
+        KafkaSessions.repeat(w, "Feedback router", () -> session(w), () -> { }, () -> { });
     }
 
     private void session(Worker w) {

@@ -8,6 +8,7 @@ import io.policyrec.background.Worker;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.EventIds;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -58,7 +59,8 @@ final class KafkaDecisionLog implements DecisionLog {
                 .description("Decisions written to the decision log").register(meters);
         Gauge.builder("policyrec_decision_log_queue", queue, BlockingQueue::size)
                 .description("Decisions waiting to be handed to Kafka").register(meters);
-        this.sender = Worker.start("policyrec-decision-log", this::send);
+        // With Kafka away the queue drains one record per max.block.ms: shutdown does not wait for it.
+        this.sender = Worker.start("policyrec-decision-log", this::send).stopWithin(Duration.ofSeconds(5));
     }
 
     @Override

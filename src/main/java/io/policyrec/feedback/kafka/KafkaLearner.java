@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
@@ -141,21 +142,44 @@ final class KafkaLearner extends PolicyHost {
 
     @Override
     public String health() {
+        String stopped = super.health();
+        if (!"ok".equals(stopped)) {
+            return stopped;
+        }
         long since = clock.millis() - lastPoll;
         return learningThreadRunning() && since > 30_000
                 ? "kafka learner has not polled for " + since / 1000 + " s" : "ok";
     }
 
     private void run(Worker w) {
+        // Admin work goes on between sessions too (Kafka away): followed snapshots must still be served.
         KafkaSessions.repeat(w, "Kafka learner", () -> session(w), () -> {
             partitions.values().forEach(PartitionLearner::release);
             partitions.clear();
             owned.clear();
-        });
+        }, this::runAdminWork);
     }
 
-    /** One consumer's life: the final snapshots of what it learned are written however it ends. */
+    /**
+     * One consumer's life. Final snapshots: on a normal end before the consumer closes (its revoke
+     * then hands the partitions over); on a wakeup or a failure after it closed, for what the
+     * rebalance listener did not already save or give up as lost.
+     */
     private void session(Worker w) {
+        try {
+            consume(w);
+        } catch (WakeupException e) {
+            saveAll();
+            throw e;
+        } catch (RuntimeException e) {
+            if (w.running()) {
+                saveAll();
+            }
+            throw e;
+        }
+    }
+
+    private void consume(Worker w) {
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(settings, Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, settings.learnerGroup(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -170,21 +194,18 @@ final class KafkaLearner extends PolicyHost {
                 ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "policyrec-learner-" + settings.instanceId(),
                 ConsumerConfig.CLIENT_ID_CONFIG, "policyrec-learner-" + settings.instanceId()))) {
             consumer = c;
-            try {
-                c.subscribe(List.of(settings.decisionsTopic(), settings.routedTopic()), new Rebalance(c));
-                while (w.running()) {
-                    ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(20));
-                    lastPoll = clock.millis();
-                    distribute(records);
-                    long now = clock.millis();
-                    for (PartitionLearner p : partitions.values()) {
-                        step(c, p, now);
-                    }
-                    runAdminWork();
+            c.subscribe(List.of(settings.decisionsTopic(), settings.routedTopic()), new Rebalance(c));
+            while (w.running()) {
+                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(20));
+                lastPoll = clock.millis();
+                distribute(records);
+                long now = clock.millis();
+                for (PartitionLearner p : partitions.values()) {
+                    step(c, p, now);
                 }
-            } finally {
-                saveAll();
+                runAdminWork();
             }
+            saveAll();
         }
     }
 

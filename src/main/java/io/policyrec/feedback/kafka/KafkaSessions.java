@@ -16,7 +16,8 @@ final class KafkaSessions {
     private KafkaSessions() {
     }
 
-    static void repeat(Worker w, String what, Runnable session, Runnable afterFailure) {
+    /** @param meanwhile runs every 100 ms while waiting to retry (work that must not wait for Kafka) */
+    static void repeat(Worker w, String what, Runnable session, Runnable afterFailure, Runnable meanwhile) {
         while (w.running()) {
             try {
                 session.run();
@@ -26,7 +27,9 @@ final class KafkaSessions {
                 if (w.running()) {
                     LOG.warnf(e, "%s restarting", what);
                     afterFailure.run();
-                    w.pause(RETRY_MILLIS);
+                    for (long waited = 0; waited < RETRY_MILLIS && w.pause(100); waited += 100) {
+                        meanwhile.run();
+                    }
                 }
             }
         }

@@ -1,0 +1,152 @@
+package io.policyrec.feedback;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.policyrec.learning.Nd4jRuntime;
+import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.metrics.LearningObserver;
+import io.policyrec.policy.ActionSet;
+import io.policyrec.policy.BaselineKind;
+import io.policyrec.policy.PolicyConfig;
+import io.policyrec.policy.PolicyRegistry;
+import io.policyrec.policy.RegularizerSettings;
+import io.policyrec.policy.RewardAggregation;
+import io.policyrec.snapshot.Announcement;
+import io.policyrec.snapshot.JoinState;
+import io.policyrec.snapshot.SnapshotInfo;
+import io.policyrec.snapshot.SnapshotPublisher;
+import io.policyrec.snapshot.SnapshotStore;
+import io.policyrec.snapshot.StoredPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * What another instance publishes is applied on the learning thread, in the order it was heard:
+ * a deletion heard right after a creation removes the created policy even though the creation was
+ * not yet served when the deletion arrived. (The store here is an in-memory stand-in: this checks
+ * the follower's and the host's decisions, not Redis; RedisSnapshotTest and ReplicaIT do that.)
+ */
+class SnapshotFollowerTest {
+    static final PolicyConfig CONFIG = new PolicyConfig(3, ActionSet.ofCount(3), List.of(4), 0.01, 1,
+            RegularizerSettings.defaults(), 0.0, Duration.ofSeconds(30), 0.0, RewardAggregation.EARLIEST, 5,
+            BaselineKind.MEAN, 10.0);
+
+    /** Holds the latest snapshot per policy; nothing else. */
+    static final class MemoryStore implements SnapshotStore {
+        final Map<String, StoredPolicy> latest = new ConcurrentHashMap<>();
+
+        @Override
+        public void save(StoredPolicy snapshot) {
+            latest.put(snapshot.name(), snapshot);
+        }
+
+        @Override
+        public boolean saveLearned(StoredPolicy snapshot) {
+            save(snapshot);
+            return true;
+        }
+
+        @Override
+        public List<StoredPolicy> loadAll(boolean skipUnreadable) {
+            return List.copyOf(latest.values());
+        }
+
+        @Override
+        public Optional<StoredPolicy> latest(String name) {
+            return Optional.ofNullable(latest.get(name));
+        }
+
+        @Override
+        public Optional<byte[]> raw(String name, long version) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<SnapshotInfo> versions(String name) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<StoredPolicy> rollback(String name, long version) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void delete(String name) {
+            latest.remove(name);
+        }
+
+        @Override
+        public String kind() {
+            return "memory";
+        }
+    }
+
+    MemoryStore store;
+    PolicyRegistry registry;
+    SnapshotPublisher publisher;
+    LearningLoop host;
+    SnapshotFollower follower;
+
+    @BeforeEach
+    void start() {
+        Nd4jRuntime.ensureStarted();
+        store = new MemoryStore();
+        registry = new PolicyRegistry();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        publisher = new SnapshotPublisher(store, meters, Duration.ofSeconds(1));
+        host = new LearningLoop(registry, store, publisher, new LoopSettings(1 << 20, 1000, 1000,
+                Duration.ofMillis(200), Duration.ZERO, 100, Duration.ofSeconds(10)), meters, LearningObserver.NONE,
+                Clock.systemUTC());
+        host.start();
+        follower = new SnapshotFollower(store, registry, host, Duration.ofHours(1));
+    }
+
+    @AfterEach
+    void stop() {
+        host.close();
+        publisher.close();
+    }
+
+    static StoredPolicy elsewhere(String name, long incarnation) {
+        return new StoredPolicy(name, incarnation, CONFIG, 0, 1, 1, Double.NaN,
+                PolicyGradientLearner.create(CONFIG, DataType.FLOAT).state(), Map.of(), JoinState.EMPTY);
+    }
+
+    /** Completes once everything queued for the learning thread before it has run. */
+    void drain() {
+        host.forget("no-such-policy").join();
+    }
+
+    @Test
+    void aDeletionHeardRightAfterACreationRemovesIt() {
+        store.save(elsewhere("p", 41));
+        follower.announced(new Announcement("p", 0, 41, Announcement.Kind.SAVED));
+        store.delete("p");
+        follower.announced(new Announcement("p", -1, 0, Announcement.Kind.DELETED));
+        drain();
+        assertNull(registry.get("p"), "created then deleted elsewhere: not served here");
+        assertNull(host.learning("p"), "and not learned here");
+    }
+
+    @Test
+    void aDeletionOfAnotherIncarnationLeavesTheServedOne() {
+        store.save(elsewhere("q", 7));
+        follower.announced(new Announcement("q", 0, 7, Announcement.Kind.SAVED));
+        host.followedDeletion("q", java.util.OptionalLong.of(6));
+        drain();
+        assertNotNull(registry.get("q"), "a poll that saw the tombstone of incarnation 6 does not remove 7");
+        assertEquals(7, registry.get("q").incarnation());
+    }
+}
