@@ -39,7 +39,9 @@ done_already engine.md || "$here/bench-engine.sh" "$out/engine.md" > "$out/engin
 
 log "experiments in process"
 done_already paper/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/paper" \
-  --agents-extra "entropy:0.1:target=1.0" 2> "$out/paper.log"
+  --agents-extra "entropy:0.1:target=1.0,default,entropy:0.1:ratio=0.8:step=0.005" 2> "$out/paper.log"
+done_already drift/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/drift" \
+  --updates 2000 --eval-every 25 --drift-at 100000 --agents none,default,entropy:0.1:ratio=0.8:step=0.005 2> "$out/drift.log"
 done_already previous/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 3 --parallel 2 --out "$out/previous" \
   --agents none,js:0.5:previous,hellinger:0.35:previous,tv:0.9:previous,mmd:2.0:previous 2> "$out/previous.log"
 done_already long/fashion-mnist/summary.md || java -jar "$jar" experiment --data fashion-mnist --seeds 3 --parallel 2 --updates 20000 --batch 64 --eval-every 1000 \
@@ -59,6 +61,9 @@ log "experiment against the running service, feedback over HTTP"
 bench_up 18090 -Dpolicyrec.learner.max-batch-delay=PT0S
 java -jar "$jar" experiment --service http://localhost:18090 --data fashion-mnist --seeds 1 --updates 500 \
   --eval-every 250 --agents none,entropy:0.25 --out "$out/remote-http" 2> "$out/remote-http.log"
+log "preference drift against the running service"
+java -jar "$jar" experiment --service http://localhost:18090 --data spotify --seeds 1 --updates 2000 \
+  --eval-every 50 --drift-at 100000 --agents none,default --out "$out/remote-drift" 2> "$out/remote-drift.log"
 bench_down
 
 if ! done_already http.txt; then
@@ -135,7 +140,7 @@ fi
 
 log "writing RESULTS.md"
 rm -rf "$here/results"; mkdir -p "$here/results"
-for d in paper previous long remote-http remote-kafka; do
+for d in paper drift previous long remote-http remote-drift remote-kafka; do
   for ds in "$out/$d"/*/; do
     name=$(basename "$ds")
     mkdir -p "$here/results/$d/$name"

@@ -167,7 +167,8 @@ public final class PolicyGradientLearner {
         }
         RegularizerSettings r = config.regularizer();
         if (r.adaptive()) {
-            lambda = AdaptiveLambda.next(lambda, r.lambdaStep(), r.targetEntropy(), meanEntropy);
+            lambda = AdaptiveLambda.next(lambda, r.lambdaStep(), r.target(layout.actions()), meanEntropy,
+                    r.lambdaMax());
         }
         if (r.reference() == ReferenceKind.PREVIOUS && updates % r.previousEvery() == 0) {
             rememberCurrentAsPrevious();

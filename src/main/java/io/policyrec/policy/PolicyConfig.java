@@ -131,6 +131,20 @@ public record PolicyConfig(int contextDimension, ActionSet actions, List<Integer
                 errors.add(new FieldError("regularizer.targetEntropy", "must be in (0, log K] nats"));
             }
         }
+        if (r.targetEntropyRatio() != null) {
+            double t = r.targetEntropyRatio();
+            if (r.targetEntropy() != null) {
+                errors.add(new FieldError("regularizer.targetEntropyRatio", "give targetEntropy or targetEntropyRatio, "
+                        + "not both"));
+            } else if (r.type() == RegularizerType.NONE) {
+                errors.add(new FieldError("regularizer.targetEntropyRatio", "needs a regularizer type other than none"));
+            } else if (!(t > 0 && t <= 1)) {
+                errors.add(new FieldError("regularizer.targetEntropyRatio", "must be in (0, 1]: a share of log K"));
+            }
+        }
+        if (!(r.lambdaMax() > 0) || !Double.isFinite(r.lambdaMax()) || r.lambdaMax() > 1e6) {
+            errors.add(new FieldError("regularizer.lambdaMax", "must be a number in (0, 1e6]"));
+        }
         if (!(r.lambdaStep() > 0) || !Double.isFinite(r.lambdaStep())) {
             errors.add(new FieldError("regularizer.lambdaStep", "must be a finite number > 0"));
         }

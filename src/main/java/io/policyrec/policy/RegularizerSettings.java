@@ -3,32 +3,59 @@ package io.policyrec.policy;
 /**
  * Which regularizer, how strong, and against what.
  *
- * @param targetEntropy when set (nats), lambda follows dual ascent towards this mean entropy
- * @param lambdaStep    the dual-ascent step eta
- * @param previousCount M, the number of earlier policies mixed into the "previous" reference
- * @param previousEvery how many updates apart those earlier policies are remembered (the same in
- *                      the service and the simulation; independent of the snapshot cadence)
+ * @param lambda             the regularizer weight (its starting value when adaptive)
+ * @param targetEntropy      when set (nats), lambda follows dual ascent towards this mean entropy
+ * @param lambdaStep         the dual-ascent step eta
+ * @param previousCount      M, the number of earlier policies mixed into the "previous" reference
+ * @param previousEvery      how many updates apart those earlier policies are remembered (the same
+ *                           in the service and the simulation; independent of the snapshot cadence)
+ * @param targetEntropyRatio when set, lambda follows dual ascent towards this share of the largest
+ *                           possible entropy, log K: one value serves any number of actions
+ * @param lambdaMax          the largest lambda dual ascent may reach (keeps it bounded)
  */
 public record RegularizerSettings(RegularizerType type, double lambda, ReferenceKind reference,
-                                  Double targetEntropy, double lambdaStep, int previousCount, int previousEvery) {
+                                  Double targetEntropy, double lambdaStep, int previousCount, int previousEvery,
+                                  Double targetEntropyRatio, double lambdaMax) {
 
     public static final double DEFAULT_LAMBDA = 0.1;
     public static final double DEFAULT_LAMBDA_STEP = 0.01;
     public static final int DEFAULT_PREVIOUS_COUNT = 5;
     public static final int DEFAULT_PREVIOUS_EVERY = 100;
+    public static final double DEFAULT_LAMBDA_MAX = 10.0;
 
-    /** Earlier policies remembered every {@link #DEFAULT_PREVIOUS_EVERY} updates. */
+    /**
+     * The regularizer of a policy created without one: entropy with lambda adapted towards a share
+     * of log K. The values were chosen by measurement (README, "The default policy").
+     */
+    public static final double DEFAULT_TARGET_RATIO = 0.4;
+    public static final double DEFAULT_ADAPTIVE_STEP = 0.005;
+
+    /** Fixed lambda, earlier policies every {@link #DEFAULT_PREVIOUS_EVERY} updates. */
     public RegularizerSettings(RegularizerType type, double lambda, ReferenceKind reference, Double targetEntropy,
                                double lambdaStep, int previousCount) {
-        this(type, lambda, reference, targetEntropy, lambdaStep, previousCount, DEFAULT_PREVIOUS_EVERY);
+        this(type, lambda, reference, targetEntropy, lambdaStep, previousCount, DEFAULT_PREVIOUS_EVERY, null,
+                DEFAULT_LAMBDA_MAX);
     }
 
+    /** What a regularizer given without its fields is: entropy, fixed lambda 0.1. */
     public static RegularizerSettings defaults() {
         return new RegularizerSettings(RegularizerType.ENTROPY, DEFAULT_LAMBDA, ReferenceKind.UNIFORM, null,
-                DEFAULT_LAMBDA_STEP, DEFAULT_PREVIOUS_COUNT, DEFAULT_PREVIOUS_EVERY);
+                DEFAULT_LAMBDA_STEP, DEFAULT_PREVIOUS_COUNT, DEFAULT_PREVIOUS_EVERY, null, DEFAULT_LAMBDA_MAX);
+    }
+
+    /** What a policy created without a regularizer gets: entropy, adapted towards a share of log K. */
+    public static RegularizerSettings adaptiveDefault() {
+        return new RegularizerSettings(RegularizerType.ENTROPY, DEFAULT_LAMBDA, ReferenceKind.UNIFORM, null,
+                DEFAULT_ADAPTIVE_STEP, DEFAULT_PREVIOUS_COUNT, DEFAULT_PREVIOUS_EVERY, DEFAULT_TARGET_RATIO,
+                DEFAULT_LAMBDA_MAX);
     }
 
     public boolean adaptive() {
-        return targetEntropy != null;
+        return targetEntropy != null || targetEntropyRatio != null;
+    }
+
+    /** The mean entropy dual ascent aims at for K actions, in nats. */
+    public double target(int actions) {
+        return targetEntropy != null ? targetEntropy : targetEntropyRatio * Math.log(actions);
     }
 }

@@ -6,6 +6,7 @@ import io.policyrec.policy.PolicyConfig;
 import io.policyrec.policy.PolicyConfigSpec;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.policy.ReferenceKind;
 import io.policyrec.snapshot.JoinState;
 import io.policyrec.snapshot.SnapshotCodec;
 import io.policyrec.snapshot.SnapshotInfo;
@@ -109,6 +110,9 @@ public class PolicyService {
             s = SnapshotCodec.decode(bytes);
         } catch (SnapshotStoreException e) {
             throw ProblemException.invalid("body", "not a policy snapshot: " + e.getMessage());
+        }
+        if (s.config().regularizer().reference() == ReferenceKind.PREVIOUS) {
+            throw ProblemException.invalid(List.of(PolicyConfigSpec.PREVIOUS_REFUSED));
         }
         boolean replaced = registry.get(name) != null;
         long now = clock.millis();

@@ -106,7 +106,7 @@ public final class SnapshotCodec {
             }
             String name = readString(in);
             long incarnation = in.readLong();
-            PolicyConfigSpec.Resolution r = JSON.readValue(readString(in), PolicyConfigSpec.class).resolve();
+            PolicyConfigSpec.Resolution r = JSON.readValue(readString(in), PolicyConfigSpec.class).resolveStored();
             if (!r.ok()) {
                 throw new UnreadableSnapshotException("snapshot config is invalid: " + r.errors());
             }

@@ -3,6 +3,7 @@ package io.policyrec.serving;
 import static io.policyrec.serving.Requests.problem;
 import static io.policyrec.serving.Requests.put;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
@@ -36,6 +37,9 @@ class PolicyResourceTest {
                 .body("config.regularizer.type", equalTo("entropy"))
                 .body("config.regularizer.lambda", equalTo(0.1f))
                 .body("config.regularizer.reference", equalTo("uniform"))
+                // No regularizer named: lambda adapts towards a share of log K (the default that needs no tuning).
+                .body("config.regularizer.targetEntropyRatio", equalTo(0.4f))
+                .body("config.regularizer.lambdaStep", equalTo(0.005f))
                 .body("config.minProbability", equalTo(0.0f))
                 .body("config.rewardWindow", equalTo("PT30S"))
                 .body("config.defaultReward", equalTo(0.0f))
@@ -111,6 +115,16 @@ class PolicyResourceTest {
                 "regularizer", Map.of("type", "kl", "reference", "previous"))), 400, "regularizer.reference");
         problem(put("p-bad", Map.of("contextDimension", 4, "actions", 3,
                 "regularizer", Map.of("type", "entropy", "reference", "previous"))), 400, "regularizer.reference");
+        problem(put("p-bad", Map.of("contextDimension", 4, "actions", 3,
+                "regularizer", Map.of("type", "js", "reference", "previous"))), 400, "regularizer.reference")
+                .body("errors[0].message", containsString("no longer offered"));
+        problem(put("p-bad", Map.of("contextDimension", 4, "actions", 3,
+                "regularizer", Map.of("targetEntropy", 0.5, "targetEntropyRatio", 0.4))), 400,
+                "regularizer.targetEntropyRatio");
+        problem(put("p-bad", Map.of("contextDimension", 4, "actions", 3,
+                "regularizer", Map.of("targetEntropyRatio", 1.5))), 400, "regularizer.targetEntropyRatio");
+        problem(put("p-bad", Map.of("contextDimension", 4, "actions", 3,
+                "regularizer", Map.of("lambdaMax", 0))), 400, "regularizer.lambdaMax");
         problem(put("p-bad", Map.of("contextDimension", 4, "actions", 3,
                 "regularizer", Map.of("reference", "earlier"))), 400, "regularizer.reference");
         problem(put("p-bad", Map.of("contextDimension", 4, "actions", 3,

@@ -2,6 +2,7 @@ package io.policyrec.loadtest;
 
 import io.policyrec.policy.PolicyConfig;
 import io.policyrec.simulation.BanditEnvironment;
+import io.policyrec.simulation.DriftingEnvironment;
 import io.policyrec.simulation.Evaluation;
 import io.policyrec.simulation.Experiment;
 import java.io.IOException;
@@ -33,6 +34,8 @@ final class ExperimentCommand {
               --baseline  none | mean (none, as the paper)
               --seeds     number of seeds, 1..n (3)
               --eval-every evaluate on the test set every this many updates (updates/20)
+              --drift-at  interactions after which preferences change (which action is right for each context is
+                          permuted); the summary then reports each agent before and after, and its recovery
               --parallel  runs at once (1)
               --out       output folder (results)
               --service   run against this service (e.g. http://localhost:8080) instead of in process; start it
@@ -62,6 +65,7 @@ final class ExperimentCommand {
         String serviceUrl = args.get("service", null);
         String feedback = args.get("feedback", "http");
         String bootstrap = args.get("bootstrap", "localhost:9092");
+        long driftAt = args.getLong("drift-at", 0);
         args.checkAllRead();
 
         for (String dataset : datasets) {
@@ -74,21 +78,29 @@ final class ExperimentCommand {
             Path dir = out.resolve(env.name());
             Files.createDirectories(dir.resolve("runs"));
             List<RunResult> results = serviceUrl == null
-                    ? runAll(env, agents, updates, batch, lr, baseline, seeds, evalEvery, parallel, dir)
+                    ? runAll(env, agents, updates, batch, lr, baseline, seeds, evalEvery, parallel, dir, driftAt)
                     : runRemote(new ServiceClient(serviceUrl), feedback.equals("kafka") ? bootstrap : null, env, agents,
-                            updates, batch, lr, baseline, seeds, evalEvery, dir);
+                            updates, batch, lr, baseline, seeds, evalEvery, dir, driftAt);
             String settings = (serviceUrl == null ? "in process; " : "against the service at " + serviceUrl
                     + " with feedback over " + feedback + "; ") + String.format(Locale.ROOT, "%s: %d updates of %d contexts (%,d interactions), Adam %s, "
                     + "baseline %s, a %dx32x32x%d network as in the paper, %d seeds", env.name(), updates, batch,
-                    (long) updates * batch, lr, baseline, env.contextDimension(), env.actionCount(), seeds);
-            Report.write(dir, env.name(), settings, agents, results);
+                    (long) updates * batch, lr, baseline, env.contextDimension(), env.actionCount(), seeds)
+                    + (driftAt > 0 ? String.format(Locale.ROOT, "; preferences permuted after %,d interactions", driftAt)
+                    : "");
+            Report.write(dir, env.name(), settings, agents, results, driftAt);
             System.err.println("wrote " + dir.resolve("summary.md") + " and " + dir.resolve("plots.html"));
         }
         return 0;
     }
 
+    /** The environment of one run: with a drift, its own instance (it counts what it has drawn). */
+    static BanditEnvironment forRun(BanditEnvironment env, long driftAt, long seed) {
+        return driftAt > 0 ? new DriftingEnvironment(env, driftAt, seed) : env;
+    }
+
     static List<RunResult> runAll(BanditEnvironment env, List<String> agents, int updates, int batch, double lr,
-                                  String baseline, int seeds, int evalEvery, int parallel, Path dir) throws Exception {
+                                  String baseline, int seeds, int evalEvery, int parallel, Path dir, long driftAt)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         List<Future<RunResult>> futures = new ArrayList<>();
         int total = agents.size() * seeds;
@@ -101,7 +113,8 @@ final class ExperimentCommand {
                 futures.add(pool.submit(() -> {
                     PolicyConfig config = agent.config(env.contextDimension(), env.actionCount(), batch, lr, s, baseline);
                     long t0 = System.nanoTime();
-                    List<Evaluation> evaluations = Experiment.run(env, config, updates, evalEvery, s, e -> {
+                    List<Evaluation> evaluations = Experiment.run(forRun(env, driftAt, s), config, updates, evalEvery, s,
+                            e -> {
                         if (e.updates() % Math.max(evalEvery, updates / 4) == 0 || e.updates() == updates) {
                             System.err.printf(Locale.ROOT, "  %s %s seed %d: update %d/%d greedy %.3f entropy %.3f "
                                             + "actions %d%n", env.name(), spec, s, e.updates(), updates,
@@ -127,7 +140,7 @@ final class ExperimentCommand {
 
     static List<RunResult> runRemote(ServiceClient service, String bootstrap, BanditEnvironment env,
                                      List<String> agents, int updates, int batch, double lr, String baseline, int seeds,
-                                     int evalEvery, Path dir) throws Exception {
+                                     int evalEvery, Path dir, long driftAt) throws Exception {
         org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> kafka = null;
         if (bootstrap != null) {
             java.util.Properties p = new java.util.Properties();
@@ -147,7 +160,8 @@ final class ExperimentCommand {
                     long s = seed;
                     String policy = "exp-" + env.name() + "-" + fileName(spec).replace('.', '_') + "-" + seed;
                     long t0 = System.nanoTime();
-                    List<Evaluation> evaluations = RemoteExperiment.run(service, kafka, env, agent, policy, updates,
+                    List<Evaluation> evaluations = RemoteExperiment.run(service, kafka, forRun(env, driftAt, s), agent,
+                            policy, updates,
                             batch, lr, baseline, evalEvery, seed, e -> System.err.printf(Locale.ROOT,
                                     "  %s %s seed %d: update %d/%d greedy %.3f entropy %.3f actions %d%n", env.name(),
                                     spec, s, e.updates(), updates, e.greedyReward(), e.meanEntropy(), e.actionsUsed()));

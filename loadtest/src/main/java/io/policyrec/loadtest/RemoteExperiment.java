@@ -29,23 +29,30 @@ final class RemoteExperiment {
     static List<Evaluation> run(ServiceClient service, KafkaProducer<byte[], byte[]> kafka, BanditEnvironment env,
                                 Agent agent, String policy, int updates, int batch, double lr, String baseline,
                                 int evalEvery, long seed, Consumer<Evaluation> progress) throws Exception {
-        Map<String, Object> regularizer = new LinkedHashMap<>();
-        regularizer.put("type", agent.type().wireName());
-        regularizer.put("lambda", agent.lambda());
-        regularizer.put("reference", agent.reference().wireName());
-        regularizer.put("lambdaStep", agent.step());
-        if (agent.target() != null) {
-            regularizer.put("targetEntropy", agent.target());
-        }
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("contextDimension", env.contextDimension());
         config.put("actions", env.actionCount());
-        config.put("learningRate", lr);
         config.put("batchSize", batch);
-        config.put("regularizer", regularizer);
-        config.put("baseline", baseline);
         config.put("rewardWindow", "PT1H");
         config.put("seed", seed);
+        if (!agent.isDefault()) {
+            // The default agent is what a user gets who names only the context and the actions.
+            Map<String, Object> regularizer = new LinkedHashMap<>();
+            regularizer.put("type", agent.type().wireName());
+            regularizer.put("lambda", agent.lambda());
+            regularizer.put("reference", agent.reference().wireName());
+            regularizer.put("lambdaStep", agent.step());
+            regularizer.put("lambdaMax", agent.max());
+            if (agent.target() != null) {
+                regularizer.put("targetEntropy", agent.target());
+            }
+            if (agent.ratio() != null) {
+                regularizer.put("targetEntropyRatio", agent.ratio());
+            }
+            config.put("learningRate", lr);
+            config.put("regularizer", regularizer);
+            config.put("baseline", baseline);
+        }
         service.putPolicy(policy, config);
         SplittableRandom random = new SplittableRandom(seed);
         SplittableRandom evaluationRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);

@@ -1,5 +1,6 @@
 package io.policyrec.loadtest;
 
+import io.policyrec.simulation.DriftOutcome;
 import io.policyrec.simulation.Evaluation;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,10 +20,15 @@ final class Report {
     private Report() {
     }
 
-    static void write(Path dir, String dataset, String settings, List<String> agents, List<RunResult> results)
-            throws IOException {
+    static void write(Path dir, String dataset, String settings, List<String> agents, List<RunResult> results,
+                      long driftAt) throws IOException {
         Map<String, List<RunResult>> byAgent = group(agents, results);
-        Files.writeString(dir.resolve("summary.md"), markdown(dataset, settings, byAgent));
+        String md = markdown(dataset, settings, byAgent);
+        if (driftAt > 0) {
+            md += "\n" + driftTable(byAgent, driftAt);
+            Files.writeString(dir.resolve("drift.csv"), driftCsv(byAgent, driftAt));
+        }
+        Files.writeString(dir.resolve("summary.md"), md);
         Files.writeString(dir.resolve("summary.csv"), csv(byAgent));
         Files.writeString(dir.resolve("plots.html"), html(dataset, settings, byAgent));
     }
@@ -47,6 +53,61 @@ final class Report {
         sb.append("### ").append(dataset).append("\n\n").append(settings)
                 .append(". Mean ± 95% interval over seeds, at the end of training.\n\n");
         sb.append(table(byAgent));
+        return sb.toString();
+    }
+
+    static Stats driftStat(List<RunResult> runs, long driftAt, ToDoubleFunction<DriftOutcome> metric) {
+        return Stats.of(runs.stream().map(r -> metric.applyAsDouble(DriftOutcome.of(r.evaluations(), driftAt)))
+                .toList());
+    }
+
+    /**
+     * Around the drift: greedy reward just before it, at the first evaluation after it and at the
+     * end; entropy and actions in use before and at the end; how many seeds got back within
+     * {@link DriftOutcome#TOLERANCE} of their pre-drift reward, and after how many interactions.
+     */
+    static String driftTable(Map<String, List<RunResult>> byAgent, long driftAt) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Preferences permuted after %,d interactions. "
+                + "Recovered: back within %.2f of the pre-drift greedy reward (seeds that did, of all; interactions "
+                + "after the drift, mean over those that did).%n%n", driftAt, DriftOutcome.TOLERANCE));
+        sb.append("| agent | reward before | just after | at the end | entropy before | entropy at the end "
+                + "| actions before | actions at the end | recovered | interactions to recover |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, List<RunResult>> e : byAgent.entrySet()) {
+            List<RunResult> runs = e.getValue();
+            if (runs.isEmpty()) {
+                continue;
+            }
+            List<DriftOutcome> outcomes = runs.stream().map(r -> DriftOutcome.of(r.evaluations(), driftAt)).toList();
+            List<Double> recoveries = outcomes.stream().filter(DriftOutcome::recovered)
+                    .map(o -> (double) o.recoveryInteractions()).toList();
+            sb.append("| ").append(e.getKey())
+                    .append(" | ").append(driftStat(runs, driftAt, DriftOutcome::rewardBefore).format("%.3f"))
+                    .append(" | ").append(driftStat(runs, driftAt, DriftOutcome::rewardJustAfter).format("%.3f"))
+                    .append(" | ").append(driftStat(runs, driftAt, DriftOutcome::rewardEnd).format("%.3f"))
+                    .append(" | ").append(driftStat(runs, driftAt, DriftOutcome::entropyBefore).format("%.3f"))
+                    .append(" | ").append(driftStat(runs, driftAt, DriftOutcome::entropyEnd).format("%.3f"))
+                    .append(" | ").append(driftStat(runs, driftAt, o -> o.actionsBefore()).format("%.1f"))
+                    .append(" | ").append(driftStat(runs, driftAt, o -> o.actionsEnd()).format("%.1f"))
+                    .append(" | ").append(recoveries.size()).append(" of ").append(outcomes.size())
+                    .append(" | ").append(recoveries.isEmpty() ? "never" : String.format(Locale.ROOT, "%,.0f",
+                            recoveries.stream().mapToDouble(Double::doubleValue).average().orElse(0)))
+                    .append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    static String driftCsv(Map<String, List<RunResult>> byAgent, long driftAt) {
+        StringBuilder sb = new StringBuilder("agent,seed,reward_before,reward_just_after,reward_end,entropy_before,"
+                + "entropy_end,actions_before,actions_end,recovery_interactions\n");
+        for (Map.Entry<String, List<RunResult>> e : byAgent.entrySet()) {
+            for (RunResult r : e.getValue()) {
+                DriftOutcome o = DriftOutcome.of(r.evaluations(), driftAt);
+                sb.append(String.format(Locale.ROOT, "%s,%d,%.5f,%.5f,%.5f,%.5f,%.5f,%d,%d,%d%n", e.getKey(), r.seed(),
+                        o.rewardBefore(), o.rewardJustAfter(), o.rewardEnd(), o.entropyBefore(), o.entropyEnd(),
+                        o.actionsBefore(), o.actionsEnd(), o.recoveryInteractions()));
+            }
+        }
         return sb.toString();
     }
 
