@@ -70,7 +70,7 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
 
     /** Resolves a config a person wrote: refuses what is no longer offered. */
     public Resolution resolve() {
-        Resolution r = resolveStored();
+        Resolution r = resolve(false);
         if (r.ok() && r.config().regularizer().reference() == ReferenceKind.PREVIOUS) {
             return new Resolution(null, List.of(PREVIOUS_REFUSED));
         }
@@ -82,12 +82,16 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
      * running as it was created.
      */
     public Resolution resolveStored() {
+        return resolve(true);
+    }
+
+    private Resolution resolve(boolean stored) {
         List<FieldError> errors = new ArrayList<>();
         if (contextDimension == null) {
             errors.add(new FieldError("contextDimension", "is required"));
         }
         ActionSet actionSet = resolveActions(errors);
-        RegularizerSettings reg = resolveRegularizer(errors);
+        RegularizerSettings reg = resolveRegularizer(errors, stored);
         Duration window = PolicyConfig.DEFAULT_WINDOW;
         if (rewardWindow != null) {
             try {
@@ -150,7 +154,13 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
         return null;
     }
 
-    private RegularizerSettings resolveRegularizer(List<FieldError> errors) {
+    /**
+     * A snapshot written before lambda had an upper bound has no lambdaMax: it keeps learning as it
+     * was created, without one (the largest bound allowed).
+     */
+    static final double UNBOUNDED_LAMBDA = 1e6;
+
+    private RegularizerSettings resolveRegularizer(List<FieldError> errors, boolean stored) {
         if (regularizer == null) {
             // No regularizer named: the default that needs no tuning.
             return RegularizerSettings.adaptiveDefault();
@@ -174,7 +184,8 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
                 regularizer.targetEntropy(), orDefault(regularizer.lambdaStep(), d.lambdaStep()),
                 regularizer.previousCount() == null ? d.previousCount() : regularizer.previousCount(),
                 regularizer.previousEvery() == null ? d.previousEvery() : regularizer.previousEvery(),
-                regularizer.targetEntropyRatio(), orDefault(regularizer.lambdaMax(), d.lambdaMax()));
+                regularizer.targetEntropyRatio(), orDefault(regularizer.lambdaMax(),
+                        stored ? UNBOUNDED_LAMBDA : d.lambdaMax()));
     }
 
     private static double orDefault(Double value, double fallback) {

@@ -26,6 +26,8 @@ import org.jboss.logging.Logger;
 public class ApiKeys {
     private static final Logger LOG = Logger.getLogger(ApiKeys.class);
     static final String HEADER = "X-API-Key";
+    /** The OpenAPI security scheme of the keys, so that Swagger UI can send them. */
+    static final String OPENAPI_SCHEME = "api-key";
 
     private final Optional<byte[]> adminKey;
     private final List<byte[]> clientKeys;

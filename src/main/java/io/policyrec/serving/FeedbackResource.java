@@ -16,9 +16,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** Rewards for earlier decisions, one or many per request. */
 @Path("/feedback")
+@SecurityRequirement(name = ApiKeys.OPENAPI_SCHEME)
 @RequiresClientKey
 public class FeedbackResource {
     static final int MAX_ITEMS = 10_000;

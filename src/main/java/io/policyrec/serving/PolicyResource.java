@@ -12,9 +12,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 /** The admin API: policies by name. */
 @Path("/policies")
+@SecurityScheme(securitySchemeName = ApiKeys.OPENAPI_SCHEME, type = SecuritySchemeType.APIKEY,
+        in = SecuritySchemeIn.HEADER, apiKeyName = ApiKeys.HEADER,
+        description = "policyrec.security.admin-key for admin calls; policyrec.security.client-keys (when set) for "
+                + "/recommend and /feedback")
 @Produces(MediaType.APPLICATION_JSON)
 public class PolicyResource {
     private final PolicyService policies;
@@ -37,6 +45,7 @@ public class PolicyResource {
     }
 
     @PUT
+    @SecurityRequirement(name = ApiKeys.OPENAPI_SCHEME)
     @RequiresAdminKey
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -47,6 +56,7 @@ public class PolicyResource {
     }
 
     @DELETE
+    @SecurityRequirement(name = ApiKeys.OPENAPI_SCHEME)
     @RequiresAdminKey
     @Path("/{name}")
     @Operation(summary = "Delete a policy and its snapshots")

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** Versions of a policy: list, download, import, roll back. */
 @Path("/policies/{name}")
@@ -46,6 +47,7 @@ public class SnapshotResource {
     }
 
     @GET
+    @SecurityRequirement(name = ApiKeys.OPENAPI_SCHEME)
     @RequiresAdminKey
     @Path("/snapshots/{version}")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
@@ -57,6 +59,7 @@ public class SnapshotResource {
     }
 
     @PUT
+    @SecurityRequirement(name = ApiKeys.OPENAPI_SCHEME)
     @RequiresAdminKey
     @Path("/snapshots")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
@@ -71,6 +74,7 @@ public class SnapshotResource {
     }
 
     @POST
+    @SecurityRequirement(name = ApiKeys.OPENAPI_SCHEME)
     @RequiresAdminKey
     @Path("/rollback")
     @Consumes(MediaType.APPLICATION_JSON)

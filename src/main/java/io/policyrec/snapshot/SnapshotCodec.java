@@ -24,7 +24,11 @@ import java.util.zip.CRC32;
  */
 public final class SnapshotCodec {
     private static final int MAGIC = 0x50525331; // "PRS1"
-    private static final int FORMAT = 2;
+    /**
+     * 3: the config may carry regularizer.targetEntropyRatio and lambdaMax (an older build refuses
+     * it as unsupported rather than learning with a fixed lambda); 2 is read as before.
+     */
+    private static final int FORMAT = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SnapshotCodec() {
@@ -101,7 +105,7 @@ public final class SnapshotCodec {
                 throw new UnreadableSnapshotException("not a policy snapshot");
             }
             int format = in.readInt();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != 2) {
                 throw new UnreadableSnapshotException("unsupported snapshot format " + format);
             }
             String name = readString(in);

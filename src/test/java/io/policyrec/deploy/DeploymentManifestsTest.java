@@ -117,6 +117,29 @@ class DeploymentManifestsTest {
         assertTrue(one(Service.class).getMetadata().getLabels().entrySet().containsAll(selector.entrySet()));
     }
 
+    /**
+     * The job label Prometheus gives the ServiceMonitor's targets (the prometheus-operator's rule:
+     * the value of the Service label named by jobLabel, else the Service's name) is the job every
+     * alert selects on; with the Service's name the instance-down alert could never fire.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theAlertsSelectTheJobTheServiceMonitorProduces() throws Exception {
+        Map<String, Object> spec = (Map<String, Object>) custom("ServiceMonitor").getAdditionalProperties().get("spec");
+        Service service = one(Service.class);
+        String jobLabel = (String) spec.get("jobLabel");
+        String job = jobLabel == null ? service.getMetadata().getName() : service.getMetadata().getLabels().get(jobLabel);
+        assertNotNull(job, "the Service carries the label " + jobLabel);
+        String alerts = Files.readString(Path.of("deploy/prometheus/alerts.yml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("job=\"([^\"]+)\"").matcher(alerts);
+        int selectors = 0;
+        while (m.find()) {
+            assertEquals(job, m.group(1), "an alert selects job=\"" + m.group(1) + "\" but Kubernetes scrapes job " + job);
+            selectors++;
+        }
+        assertTrue(selectors > 0, "the instance-down alert selects on the job");
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void prometheusRuleHasExactlyTheAlertsOfDeploy() throws Exception {

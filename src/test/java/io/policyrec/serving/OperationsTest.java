@@ -25,7 +25,14 @@ class OperationsTest {
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/recommend"))
                 .body("paths", org.hamcrest.Matchers.hasKey("/policies/{name}"))
-                .body("paths", org.hamcrest.Matchers.hasKey("/feedback"));
+                .body("paths", org.hamcrest.Matchers.hasKey("/feedback"))
+                // Swagger UI can send the key: an apiKey scheme in the X-API-Key header, required where it is.
+                .body("components.securitySchemes.api-key.type", equalTo("apiKey"))
+                .body("components.securitySchemes.api-key.in", equalTo("header"))
+                .body("components.securitySchemes.api-key.name", equalTo("X-API-Key"))
+                .body("paths['/recommend'].post.security[0]", org.hamcrest.Matchers.hasKey("api-key"))
+                .body("paths['/policies/{name}'].put.security[0]", org.hamcrest.Matchers.hasKey("api-key"))
+                .body("paths['/policies/{name}'].get.security", org.hamcrest.Matchers.nullValue());
         given().get("/q/swagger-ui/").then().statusCode(200);
     }
 

@@ -150,4 +150,21 @@ class PolicyResourceTest {
         given().get("/policies/default").then().statusCode(200)
                 .body("config.contextDimension", equalTo(784)).body("config.actions", equalTo(10));
     }
+
+    @Test
+    void anImportedSnapshotThatPushesAwayFromEarlierPoliciesIsRefused() {
+        io.policyrec.policy.PolicyConfig config = new io.policyrec.policy.PolicyConfig(3,
+                io.policyrec.policy.ActionSet.ofCount(3), List.of(4), 0.01, 1,
+                new io.policyrec.policy.RegularizerSettings(io.policyrec.policy.RegularizerType.JS, 0.5,
+                        io.policyrec.policy.ReferenceKind.PREVIOUS, null, 0.01, 5), 0.0,
+                java.time.Duration.ofSeconds(30), 0.0, io.policyrec.policy.RewardAggregation.EARLIEST, 1,
+                io.policyrec.policy.BaselineKind.MEAN, 10.0);
+        io.policyrec.snapshot.StoredPolicy old = new io.policyrec.snapshot.StoredPolicy("old", 1, config, 0, 1, 1,
+                Double.NaN, io.policyrec.learning.PolicyGradientLearner.create(config,
+                        org.nd4j.linalg.api.buffer.DataType.FLOAT).state(), Map.of(),
+                io.policyrec.snapshot.JoinState.EMPTY);
+        problem(given().contentType("application/octet-stream").body(io.policyrec.snapshot.SnapshotCodec.encode(old))
+                .put("/policies/p-import-previous/snapshots").then(), 400, "regularizer.reference");
+        given().get("/policies/p-import-previous").then().statusCode(404);
+    }
 }

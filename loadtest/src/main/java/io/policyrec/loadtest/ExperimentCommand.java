@@ -67,6 +67,10 @@ final class ExperimentCommand {
         String bootstrap = args.get("bootstrap", "localhost:9092");
         long driftAt = args.getLong("drift-at", 0);
         args.checkAllRead();
+        if (driftAt > 0 && (driftAt < (long) evalEvery * batch || driftAt >= (long) updates * batch)) {
+            throw new IllegalArgumentException("--drift-at must fall between the first evaluation ("
+                    + (long) evalEvery * batch + " interactions) and the end (" + (long) updates * batch + ")");
+        }
 
         for (String dataset : datasets) {
             BanditEnvironment env = Datasets.load(dataset);
