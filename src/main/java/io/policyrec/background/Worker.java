@@ -82,11 +82,6 @@ public final class Worker {
         return running;
     }
 
-    /** Whether the calling code runs on this worker's thread. */
-    public boolean isCurrentThread() {
-        return Thread.currentThread() == thread;
-    }
-
     /** How to wake the body from a blocking call of its own when stopping (a consumer's wakeup, a notify). */
     public Worker onStop(Runnable wake) {
         this.wake = wake;

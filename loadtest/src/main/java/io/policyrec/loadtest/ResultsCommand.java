@@ -45,7 +45,6 @@ final class ResultsCommand {
             Map<String, Row> rows = rows(run.resolve("paper").resolve(dataset).resolve("summary.csv"));
             int k = dataset.equals("spotify") ? 50 : 10;
             Row plain = rows.get("none");
-            double best = rows.values().stream().mapToDouble(Row::reward).max().orElse(Double.NaN);
             double lowestOther = rows.values().stream().filter(r -> !r.agent().equals("none"))
                     .mapToDouble(Row::entropy).min().orElse(Double.NaN);
             boolean collapses = plain.actionsUsed() < k && plain.entropy() < lowestOther;
