@@ -39,9 +39,9 @@ done_already engine.md || "$here/bench-engine.sh" "$out/engine.md" > "$out/engin
 
 log "experiments in process"
 done_already paper/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/paper" \
-  --agents-extra "entropy:0.1:target=1.0,default,entropy:0.1:ratio=0.8:step=0.005" 2> "$out/paper.log"
+  --agents-extra "entropy:0.1:target=1.0,default,entropy:0.1:ratio=0.4:step=0.005" 2> "$out/paper.log"
 done_already drift/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/drift" \
-  --updates 2000 --eval-every 25 --drift-at 100000 --agents none,default,entropy:0.1:ratio=0.8:step=0.005 2> "$out/drift.log"
+  --updates 2000 --eval-every 25 --drift-at 100000 --agents none,default,entropy:0.1:ratio=0.4:step=0.005 2> "$out/drift.log"
 done_already previous/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 3 --parallel 2 --out "$out/previous" \
   --agents none,js:0.5:previous,hellinger:0.35:previous,tv:0.9:previous,mmd:2.0:previous 2> "$out/previous.log"
 done_already long/fashion-mnist/summary.md || java -jar "$jar" experiment --data fashion-mnist --seeds 3 --parallel 2 --updates 20000 --batch 64 --eval-every 1000 \

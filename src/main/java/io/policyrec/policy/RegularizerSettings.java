@@ -25,9 +25,11 @@ public record RegularizerSettings(RegularizerType type, double lambda, Reference
 
     /**
      * The regularizer of a policy created without one: entropy with lambda adapted towards a share
-     * of log K. The values were chosen by measurement (README, "The default policy").
+     * of log K. The values were chosen by measurement (README, "The default policy"): 0.8 is the
+     * lowest share measured that keeps every one of Spotify's 50 tracks in use (0.7 keeps about 43).
+     * Policies stored with another share keep theirs: the snapshot holds the resolved config.
      */
-    public static final double DEFAULT_TARGET_RATIO = 0.4;
+    public static final double DEFAULT_TARGET_RATIO = 0.8;
     public static final double DEFAULT_ADAPTIVE_STEP = 0.005;
 
     /** Fixed lambda, earlier policies every {@link #DEFAULT_PREVIOUS_EVERY} updates. */

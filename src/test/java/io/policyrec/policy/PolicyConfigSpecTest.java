@@ -47,7 +47,7 @@ class PolicyConfigSpecTest {
                 .resolve().config();
         assertEquals(RegularizerSettings.adaptiveDefault(), none.regularizer());
         assertTrue(none.regularizer().adaptive());
-        assertEquals(0.4 * Math.log(3), none.regularizer().target(3), 1e-12);
+        assertEquals(0.8 * Math.log(3), none.regularizer().target(3), 1e-12);
         PolicyConfig named = JSON.readValue("{\"contextDimension\": 4, \"actions\": 3, \"regularizer\": "
                 + "{\"type\": \"mmd\", \"lambda\": 1.0}}", PolicyConfigSpec.class).resolve().config();
         assertFalse(named.regularizer().adaptive(), "a named regularizer with a lambda keeps it fixed");

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.policyrec.policy.RegularizerSettings;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.List;
@@ -38,7 +39,7 @@ class PolicyResourceTest {
                 .body("config.regularizer.lambda", equalTo(0.1f))
                 .body("config.regularizer.reference", equalTo("uniform"))
                 // No regularizer named: lambda adapts towards a share of log K (the default that needs no tuning).
-                .body("config.regularizer.targetEntropyRatio", equalTo(0.4f))
+                .body("config.regularizer.targetEntropyRatio", equalTo((float) RegularizerSettings.DEFAULT_TARGET_RATIO))
                 .body("config.regularizer.lambdaStep", equalTo(0.005f))
                 .body("config.minProbability", equalTo(0.0f))
                 .body("config.rewardWindow", equalTo("PT30S"))

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The default regularizer (entropy with lambda adapted towards a share of log K) on the paper's
  * Spotify problem (50 tracks): it reaches its target and holds it without lambda swinging, keeps
- * more tracks in use than no regularizer, and recovers after the preferences change, where no
+ * every track in use, more than no regularizer, and recovers after the preferences change, where no
  * regularizer does not.
  */
 class AdaptiveRegularizerTest {
@@ -58,6 +58,8 @@ class AdaptiveRegularizerTest {
                 "lambda is doing the work");
         Evaluation plain = last(Experiment.run(spotify, config(none(), 3), 1500, 1500, 3, null));
         Evaluation end = last(run);
+        assertEquals(spotify.actionCount(), end.actionsUsed(), "every track stays in use (drawn for at least "
+                + Evaluation.IN_USE_SHARE + " of the contexts)");
         assertTrue(end.actionsUsed() > plain.actionsUsed(), "more tracks in use than without a regularizer: "
                 + end.actionsUsed() + " vs " + plain.actionsUsed());
     }
