@@ -210,6 +210,18 @@ public abstract class PolicyHost implements AutoCloseable {
      * learner's weights where this instance learns the policy; a new incarnation starts being
      * learned here if its decisions are ours; a version learned elsewhere is served.
      */
+    /**
+     * A policy created elsewhere, found in the store, to be learned here: served at once, whichever
+     * way this instance heard of it first (its announcement, {@link #followed}, or a decision of it
+     * that reached the Kafka learner before the announcement did). On the learning thread; the
+     * caller places what it returns.
+     */
+    protected final PolicyLearning adoptCreatedElsewhere(StoredPolicy latest, long now) {
+        PolicyLearning l = PolicyLearning.restored(latest, now, observer);
+        registry.serve(latest.served());
+        return l;
+    }
+
     public void followed(StoredPolicy latest, Announcement.Kind kind) {
         control.submit(() -> {
             String name = latest.name();
@@ -227,10 +239,17 @@ public abstract class PolicyHost implements AutoCloseable {
             if (takes(name)) {
                 // Created or replaced on another instance, and its decisions are ours to learn.
                 publisher.cancel(name);
-                place(PolicyLearning.restored(latest, now, observer));
+                place(adoptCreatedElsewhere(latest, now));
+            } else {
+                registry.serve(latest.served());
             }
-            registry.serve(latest.served());
             return null;
+        }).whenComplete((done, failure) -> {
+            if (failure != null) {
+                // Nobody waits on a followed change: a failure would otherwise vanish with its future.
+                LOG.errorf(failure, "Cannot follow %s version %d of incarnation %d", latest.name(), latest.version(),
+                        latest.incarnation());
+            }
         });
     }
 

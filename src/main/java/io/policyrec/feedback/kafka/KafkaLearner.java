@@ -392,7 +392,7 @@ final class KafkaLearner extends PolicyHost {
         try {
             Optional<StoredPolicy> s = store.latest(d.policy());
             if (s.isPresent() && s.get().incarnation() == d.incarnation()) {
-                return Optional.of(PolicyLearning.restored(s.get(), now, observer));
+                return Optional.of(adoptCreatedElsewhere(s.get(), now));
             }
         } catch (SnapshotStoreException e) {
             LOG.warnf("Cannot look policy %s up: %s", d.policy(), e.getMessage());
