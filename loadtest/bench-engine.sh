@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Engine benchmarks on this machine, with the numpy baseline run by the same script:
-# one decision (forward + sample), one learning step (batch 64 and 100), one Adam update.
+# one decision (forward + sample), one learning step (batch 64 and 100), one Adam update; the same
+# for a policy over hashed named features (30 active of 2^18 buckets).
 # Usage: loadtest/bench-engine.sh [output file]   (needs python3 with numpy for the baseline)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,7 +24,15 @@ print("|---|---|---|---|")
 for r in results:
     name = r["benchmark"].rsplit(".", 1)[-1]
     m = r["primaryMetric"]
-    if name == "step":
+    if name in ("stepNamed", "stepAndPublishNamed"):
+        cps = m["score"] * 100
+        what = "learning step" if name == "stepNamed" else "learning step and publish"
+        print(f"| {what}, named features (2^{r['params']['bits']} buckets, 30 active), batch 100 | {cps:,.0f} contexts/s | | |")
+    elif name in ("decideNamed", "hashAndDecideNamed"):
+        p = m["scorePercentiles"]
+        what = "decide" if name == "decideNamed" else "hash the JSON and decide"
+        print(f"| {what}, named features (2^{r['params']['bits']} buckets, 30 active) | median {p['50.0']:.2f} us, p99 {p['99.0']:.2f} us | | |")
+    elif name == "step":
         b = r["params"]["batch"]
         cps = m["score"] * int(b)
         print(f"| learning step, batch {b} | {cps:,.0f} contexts/s | numpy {numpy[b]:,.0f} contexts/s | {cps / numpy[b]:.2f}x |")

@@ -42,6 +42,9 @@ done_already paper/spotify/summary.md || java -jar "$jar" experiment --data fash
   --agents-extra "entropy:0.1:target=1.0,default,entropy:0.1:ratio=0.4:step=0.005" 2> "$out/paper.log"
 done_already drift/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/drift" \
   --updates 2000 --eval-every 25 --drift-at 100000 --agents none,default,entropy:0.1:ratio=0.4:step=0.005 2> "$out/drift.log"
+done_already named/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/named" \
+  --baseline mean --agents default,default:features=16,default:features=18 2> "$out/named.log"
+done_already size.txt || java -Xmx8g -jar "$jar" size --bits 16,18,20 > "$out/size.txt" 2> "$out/size.log"
 done_already previous/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 3 --parallel 2 --out "$out/previous" \
   --agents none,js:0.5:previous,hellinger:0.35:previous,tv:0.9:previous,mmd:2.0:previous 2> "$out/previous.log"
 done_already long/fashion-mnist/summary.md || java -jar "$jar" experiment --data fashion-mnist --seeds 3 --parallel 2 --updates 20000 --batch 64 --eval-every 1000 \
@@ -72,6 +75,13 @@ if ! done_already http.txt; then
   java -jar "$jar" http --url http://localhost:18091 > "$out/http.tmp" 2>&1
   bench_down
   mv "$out/http.tmp" "$out/http.txt"
+fi
+if ! done_already http-named.txt; then
+  log "serving: /recommend with named features against the baseline endpoint parsing the same body"
+  bench_up 18096 -Dpolicyrec.http.baseline-endpoint=true
+  java -jar "$jar" http --url http://localhost:18096 --policy named --features > "$out/http-named.tmp" 2>&1
+  bench_down
+  mv "$out/http-named.tmp" "$out/http-named.txt"
 fi
 if ! done_already metrics-onoff.txt; then
   log "serving: policy metrics on and off"

@@ -97,7 +97,7 @@ public final class PolicyLearning {
      */
     public boolean fits(Decision d) {
         int k = config.actions().size();
-        if (d.context().length != config.contextDimension() || d.actions().length == 0
+        if (!config.reads(d.context()) || d.actions().length == 0
                 || d.action() < 0 || d.action() >= k || !(d.probability() > 0 && d.probability() <= 1)) {
             return false;
         }
@@ -106,11 +106,6 @@ public final class PolicyLearning {
                 if (a < 0 || a >= k) {
                     return false;
                 }
-            }
-        }
-        for (float x : d.context()) {
-            if (!Float.isFinite(x)) {
-                return false;
             }
         }
         return true;

@@ -89,15 +89,21 @@ public final class AdamOptimizer {
 
     /** One update in single precision (all float, so that the loop vectorizes). */
     public void apply(float[] params, float[] gradient, long iteration) {
-        float stepSize = (float) stepSize(iteration);
+        apply(params, gradient, mf, vf, 0, params.length, (float) stepSize(learningRate, iteration));
+    }
+
+    /**
+     * One single-precision update of params[from, to) with their own moments: the whole vector, or
+     * only the rows a sparse batch touched (the lazy form, which a test checks against the dense
+     * step on those rows).
+     */
+    static void apply(float[] params, float[] gradient, float[] mm, float[] vv, int from, int to, float stepSize) {
         float b1 = (float) BETA1;
         float b2 = (float) BETA2;
         float c1 = (float) (1.0 - BETA1);
         float c2 = (float) (1.0 - BETA2);
         float eps = (float) EPSILON;
-        float[] mm = mf;
-        float[] vv = vf;
-        for (int i = 0; i < params.length; i++) {
+        for (int i = from; i < to; i++) {
             float g = gradient[i];
             float mi = b1 * mm[i] + c1 * g;
             float vi = b2 * vv[i] + c2 * g * g;
@@ -108,6 +114,11 @@ public final class AdamOptimizer {
     }
 
     private double stepSize(long iteration) {
+        return stepSize(learningRate, iteration);
+    }
+
+    /** Adam's bias-corrected step size at a 0-based iteration. */
+    static double stepSize(double learningRate, long iteration) {
         double t = iteration + 1;
         double stepSize = learningRate * Math.sqrt(1.0 - Math.pow(BETA2, t)) / (1.0 - Math.pow(BETA1, t));
         return Double.isNaN(stepSize) || stepSize == 0 ? EPSILON : stepSize;

@@ -25,8 +25,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * on B x width arrays (bias, ReLU, softmax, masks) runs in plain Java, because each ND4J call costs
  * 5-20 us of fixed overhead here, more than the arithmetic of these small arrays.
  *
+ * <p>A policy over hashed named features keeps its first layer in a {@link HashedInputLayer} (an
+ * embedding bag with lazy Adam, in plain Java: sparse rows are no work for a BLAS); the layers
+ * after it, the head, run as above. The flat parameter vector of {@link #state()} keeps the
+ * layout of the whole network either way.
+ *
  * <p>Not thread-safe: one learner thread owns it. What serving reads comes out of
- * {@link #weights()} as an immutable copy.
+ * {@link #weights()} as an immutable copy (copy-on-write of the changed rows for a hashed layer).
  */
 public final class PolicyGradientLearner {
     private final PolicyConfig config;
@@ -41,14 +46,17 @@ public final class PolicyGradientLearner {
     private final Deque<Earlier> previous = new ArrayDeque<>();
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
     private final Parameters params;
+    private final HashedInputLayer hashed;
+    private PolicyWeights published;
     private double lambda;
     private long updates;
     private long skippedSteps;
 
     private PolicyGradientLearner(PolicyConfig config, double[] params, DataType dataType, AdamOptimizer adam,
-                                  long updates, RunningBaseline baseline, double lambda) {
+                                  HashedInputLayer hashed, long updates, RunningBaseline baseline, double lambda) {
+        this.hashed = hashed;
         this.params = Parameters.of(params, dataType);
-        this.network = PolicyNetwork.fromFlat(config.layerWidths(), this.params.toDoubles(), dataType);
+        this.network = PolicyNetwork.fromFlat(networkWidths(config), this.params.toDoubles(), dataType);
         this.config = config;
         this.layout = network.layout();
         DataType dt = network.dataType();
@@ -69,17 +77,38 @@ public final class PolicyGradientLearner {
 
     /** A fresh learner with weights drawn from the config's seed. */
     public static PolicyGradientLearner create(PolicyConfig config, DataType dataType) {
-        double[] initial = PolicyNetwork.initialParams(config.layerWidths(), config.seed());
+        double[] initial = PolicyNetwork.initialParams(config.layerWidths(), config.seed(), config.hashed());
+        HashedInputLayer hashed = null;
+        if (config.hashed()) {
+            hashed = new HashedInputLayer(config.contextDimension(), config.hiddenLayers().get(0), initial, null, 0,
+                    null, config.learningRate());
+            initial = java.util.Arrays.copyOfRange(initial, hashed.size(), initial.length);
+        }
         AdamOptimizer adam = dataType == DataType.FLOAT ? AdamOptimizer.forFloats(config.learningRate(), initial.length)
                 : AdamOptimizer.forDoubles(config.learningRate(), initial.length);
-        return new PolicyGradientLearner(config, initial, dataType, adam, 0, new RunningBaseline(),
+        return new PolicyGradientLearner(config, initial, dataType, adam, hashed, 0, new RunningBaseline(),
                 config.regularizer().lambda());
     }
 
     /** A learner that continues exactly from a saved state. */
     public static PolicyGradientLearner restore(PolicyConfig config, LearnerState state) {
-        PolicyGradientLearner learner = new PolicyGradientLearner(config, state.params(), DataType.FLOAT,
-                AdamOptimizer.fromState(config.learningRate(), state.optimizerState(), true), state.updates(),
+        double[] all = state.params();
+        double[] moments = state.optimizerState();
+        HashedInputLayer hashed = null;
+        double[] head = all;
+        double[] headMoments = moments;
+        if (config.hashed()) {
+            hashed = new HashedInputLayer(config.contextDimension(), config.hiddenLayers().get(0), all, moments,
+                    all.length, state.featureScales(), config.learningRate());
+            int first = hashed.size();
+            head = java.util.Arrays.copyOfRange(all, first, all.length);
+            int headSize = head.length;
+            headMoments = new double[2 * headSize];
+            System.arraycopy(moments, first, headMoments, 0, headSize);
+            System.arraycopy(moments, all.length + first, headMoments, headSize, headSize);
+        }
+        PolicyGradientLearner learner = new PolicyGradientLearner(config, head, DataType.FLOAT,
+                AdamOptimizer.fromState(config.learningRate(), headMoments, true), hashed, state.updates(),
                 new RunningBaseline(state.baseline(), state.baselineBatches()), state.lambda());
         for (float[] p : state.previous()) {
             learner.previous.addLast(new Earlier(p, PolicyWeights.fromFlat(config.layerWidths(), p)));
@@ -103,9 +132,40 @@ public final class PolicyGradientLearner {
         return baseline.value();
     }
 
-    /** An immutable copy of the current weights for serving. */
+    /** The widths the dense part of the network runs: all of them, or those after a hashed first layer. */
+    private static int[] networkWidths(PolicyConfig config) {
+        int[] widths = config.layerWidths();
+        return config.hashed() ? java.util.Arrays.copyOfRange(widths, 1, widths.length) : widths;
+    }
+
+    /**
+     * An immutable copy of the current weights for serving. A hashed first layer is shared with the
+     * copy published before, but for the rows changed since, which are copied: publishing costs
+     * what changed, not 2^bits rows.
+     */
     public PolicyWeights weights() {
-        return PolicyWeights.fromFlat(layout.widths(), params.toFloats());
+        PolicyWeights head = PolicyWeights.fromFlat(layout.widths(), params.toFloats());
+        if (hashed == null) {
+            return head;
+        }
+        int width = hashed.width();
+        float[][] rows;
+        if (published == null) {
+            hashed.takeChangedRows();
+            rows = new float[config.contextDimension()][width];
+            for (int i = 0; i < rows.length; i++) {
+                hashed.copyRow(i, rows[i]);
+            }
+        } else {
+            rows = published.firstLayerRows().clone();
+            for (int i : hashed.takeChangedRows()) {
+                float[] row = new float[width];
+                hashed.copyRow(i, row);
+                rows[i] = row;
+            }
+        }
+        published = head.withHashedFirstLayer(rows, hashed.bias(), hashed.scales());
+        return published;
     }
 
     /** The full state, to persist and restore exactly. */
@@ -114,8 +174,25 @@ public final class PolicyGradientLearner {
         for (Earlier e : previous) {
             prev.add(e.flat());
         }
-        return new LearnerState(params.toDoubles(), adam.state(), updates,
-                baseline.value(), baseline.batches(), lambda, prev);
+        if (hashed == null) {
+            return new LearnerState(params.toDoubles(), adam.state(), updates,
+                    baseline.value(), baseline.batches(), lambda, prev);
+        }
+        return new LearnerState(params(), optimizerState(), updates, baseline.value(), baseline.batches(), lambda,
+                prev, hashed.scales());
+    }
+
+    /** Adam's [m | v] over the whole flat layout: the hashed layer's, then the head's. */
+    private double[] optimizerState() {
+        double[] head = adam.state();
+        int headSize = head.length / 2;
+        int first = hashed.size();
+        int total = first + headSize;
+        double[] s = new double[2 * total];
+        hashed.writeMoments(s, 0, total);
+        System.arraycopy(head, 0, s, first, headSize);
+        System.arraycopy(head, headSize, s, total + first, headSize);
+        return s;
     }
 
     /**
@@ -136,6 +213,9 @@ public final class PolicyGradientLearner {
 
     /** One gradient step on a batch; returns what it saw. */
     public StepReport step(List<RewardedDecision> batch) {
+        if (hashed != null) {
+            hashed.learnScales(batch);
+        }
         Workspace ws = workspace(batch.size());
         double[] p = forward(ws, batch);
         double[] importance = importanceWeights(p, batch);
@@ -144,9 +224,12 @@ public final class PolicyGradientLearner {
                 regularizer, regularizerSign * lambda, reference, ws.dz);
         boolean usable = sane(loss, ws.dz, batch.size() * layout.actions());
         if (usable) {
-            backward(ws, batch.size());
+            backward(ws, batch);
             params.step(adam, gradient, layout, ws.biasGradient, updates);
             params.copyTo(network.params());
+            if (hashed != null) {
+                hashed.step(updates);
+            }
             updates++;
         } else {
             skippedSteps++;
@@ -242,7 +325,18 @@ public final class PolicyGradientLearner {
     /** Forward pass over the batch; returns the softmax probabilities (B x K) and keeps activations. */
     private double[] forward(Workspace ws, List<RewardedDecision> batch) {
         int rows = batch.size();
-        NativeBuffers.putRows(ws.input[0], batch, RewardedDecision::context);
+        if (hashed != null) {
+            double[] h = ws.hashedActivation;
+            hashed.forward(batch, h);
+            for (int i = 0; i < h.length; i++) {
+                if (h[i] < 0) {
+                    h[i] = 0;
+                }
+            }
+            NativeBuffers.write(ws.input[0], h, ws.scratch);
+        } else {
+            NativeBuffers.putRows(ws.input[0], batch, d -> d.context().values());
+        }
         int layers = layout.layers();
         for (int l = 0; l < layers; l++) {
             Blas.gemm(ws.input[l], false, network.weights(l), false, ws.z[l]);
@@ -268,7 +362,8 @@ public final class PolicyGradientLearner {
     }
 
     /** Backward pass from ws.dz (dL/dz of the output layer) into the flat gradient. */
-    private void backward(Workspace ws, int rows) {
+    private void backward(Workspace ws, List<RewardedDecision> batch) {
+        int rows = batch.size();
         double[] dz = ws.dz;
         for (int l = layout.layers() - 1; l >= 0; l--) {
             int out = layout.out(l);
@@ -292,6 +387,18 @@ public final class PolicyGradientLearner {
                     }
                 }
                 dz = da;
+            } else if (hashed != null) {
+                // Through the head's input into the hashed layer: dL/dz0 = (delta W^T) masked by ReLU.
+                Blas.gemm(ws.delta[0], false, network.weights(0), true, ws.inputGrad[0]);
+                double[] da = ws.hashedGradient;
+                NativeBuffers.read(ws.inputGrad[0], da, ws.scratch);
+                double[] h = ws.hashedActivation;
+                for (int i = 0; i < da.length; i++) {
+                    if (h[i] <= 0) {
+                        da[i] = 0;
+                    }
+                }
+                hashed.backward(batch, da);
             }
         }
     }
@@ -302,7 +409,7 @@ public final class PolicyGradientLearner {
             if (workspaces.size() >= 4) {
                 workspaces.clear();
             }
-            ws = new Workspace(layout, network.dataType(), rows);
+            ws = new Workspace(layout, network.dataType(), rows, hashed != null);
             workspaces.put(rows, ws);
         }
         return ws;
@@ -319,8 +426,10 @@ public final class PolicyGradientLearner {
         final double[][] biasGradient;
         final float[] scratch;
         final double[] dz;
+        final double[] hashedActivation;
+        final double[] hashedGradient;
 
-        Workspace(NetworkLayout layout, DataType dt, int rows) {
+        Workspace(NetworkLayout layout, DataType dt, int rows, boolean hashedInput) {
             int layers = layout.layers();
             input = new INDArray[layers];
             z = new INDArray[layers];
@@ -338,11 +447,16 @@ public final class PolicyGradientLearner {
                 input[l] = Nd4j.create(dt, rows, layout.in(l));
                 z[l] = Nd4j.create(dt, rows, layout.out(l));
                 delta[l] = Nd4j.create(dt, rows, layout.out(l));
-                if (l > 0) {
+                if (l > 0 || hashedInput) {
                     inputGrad[l] = Nd4j.create(dt, rows, layout.in(l));
                 }
             }
             dz = new double[rows * layout.actions()];
+            hashedActivation = hashedInput ? new double[rows * layout.in(0)] : null;
+            hashedGradient = hashedInput ? new double[rows * layout.in(0)] : null;
+            if (hashedInput) {
+                widest = Math.max(widest, layout.in(0));
+            }
             scratch = new float[rows * widest];
         }
     }
@@ -362,17 +476,46 @@ public final class PolicyGradientLearner {
     double[] gradientAt(double[] flatParams, List<RewardedDecision> batch, double[] importance) {
         lossAt(flatParams, batch, importance);
         Workspace ws = workspace(batch.size());
-        backward(ws, batch.size());
-        return params.gradient(gradient, layout, ws.biasGradient);
+        if (hashed != null) {
+            hashed.clearGradient();
+        }
+        backward(ws, batch);
+        double[] head = params.gradient(gradient, layout, ws.biasGradient);
+        if (hashed == null) {
+            return head;
+        }
+        double[] all = new double[hashed.size() + head.length];
+        hashed.writeGradient(all, 0);
+        System.arraycopy(head, 0, all, hashed.size(), head.length);
+        return all;
     }
 
+    /** The whole flat parameter vector, in the network's layout. */
     double[] params() {
-        return params.toDoubles();
+        double[] head = params.toDoubles();
+        if (hashed == null) {
+            return head;
+        }
+        double[] all = new double[hashed.size() + head.length];
+        hashed.writeWeights(all, 0);
+        System.arraycopy(head, 0, all, hashed.size(), head.length);
+        return all;
     }
 
     private void setParams(double[] flat) {
+        if (hashed != null) {
+            hashed.readWeights(flat, 0);
+            flat = java.util.Arrays.copyOfRange(flat, hashed.size(), flat.length);
+        }
         params.set(flat);
         params.copyTo(network.params());
+    }
+
+    /** Grows a hashed layer's scales with a batch, as a step does first (gradient checks). */
+    void learnScales(List<RewardedDecision> batch) {
+        if (hashed != null) {
+            hashed.learnScales(batch);
+        }
     }
 
     /** An earlier policy: its flat parameters (to persist) and its serving form (to evaluate). */

@@ -35,11 +35,26 @@ public final class PolicyNetwork {
      * the paper used, drawn from the seed so that the same seed gives the same network.
      */
     public static double[] initialParams(int[] widths, long seed) {
+        return initialParams(widths, seed, false);
+    }
+
+    /**
+     * How many inputs a hashed first layer is initialized as if it had: Glorot over 2^bits rows
+     * would start each row near zero, when only the rows a context names are ever summed. Measured
+     * (default policy, 16 bits, 3 seeds, greedy reward against the dense network): 32 gave
+     * Fashion-MNIST 0.775 (dense 0.794) and Spotify 0.946 (0.944); 128: 0.782 and 0.937; 256: 0.792
+     * and 0.934; 784: 0.793 and 0.929. 256 keeps both within 0.01.
+     */
+    static final int HASHED_FAN_IN = 256;
+
+    /** As above; a hashed first layer draws its rows as if it had {@link #HASHED_FAN_IN} inputs. */
+    public static double[] initialParams(int[] widths, long seed, boolean hashedInput) {
         NetworkLayout layout = NetworkLayout.of(widths);
         double[] flat = new double[(int) layout.size()];
         SplittableRandom random = new SplittableRandom(seed);
         for (int l = 0; l < layout.layers(); l++) {
-            double limit = Math.sqrt(6.0 / (layout.in(l) + layout.out(l)));
+            int fanIn = l == 0 && hashedInput ? HASHED_FAN_IN : layout.in(l);
+            double limit = Math.sqrt(6.0 / (fanIn + layout.out(l)));
             int start = (int) layout.weightOffsets()[l];
             int end = (int) layout.biasOffsets()[l];
             for (int i = start; i < end; i++) {

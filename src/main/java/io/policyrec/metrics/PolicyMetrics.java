@@ -241,7 +241,7 @@ public final class PolicyMetrics implements LearningObserver {
         double[] rewards = new double[n];
         for (int i = 0; i < n; i++) {
             Decision d = window.decisions()[i];
-            if (d == null || d.context().length != policy.config().contextDimension()) {
+            if (d == null || !policy.config().reads(d.context())) {
                 continue;
             }
             double[] q = ActionDistribution.of(policy.weights().logits(d.context()), d.eligible(),

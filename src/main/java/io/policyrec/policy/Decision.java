@@ -11,7 +11,7 @@ package io.policyrec.policy;
  * @param probabilities the exact probability of each draw at its step
  */
 public record Decision(String eventId, String policy, long incarnation, long policyVersion, long timestamp,
-                       float[] context, int[] eligible, int[] actions, double[] probabilities) {
+                       Context context, int[] eligible, int[] actions, double[] probabilities) {
 
     public int action() {
         return actions[0];
@@ -23,7 +23,7 @@ public record Decision(String eventId, String policy, long incarnation, long pol
 
     /** Heap bytes held by this decision while it waits for its reward, roughly. */
     public long footprintBytes() {
-        return 16L + 4L * context.length + 160 + (eligible == null ? 0 : 16 + 4L * eligible.length)
+        return context.footprintBytes() + 160 + (eligible == null ? 0 : 16 + 4L * eligible.length)
                 + 12L * actions.length + 2L * eventId.length();
     }
 }

@@ -9,13 +9,17 @@ import java.util.List;
  * Everything that defines a policy, with every default already filled in. Immutable; replacing a
  * policy's config replaces the policy.
  *
+ * @param contextDimension    the network's input width: a dense context's length, or 2^featureBits
  * @param importanceWeightCap c in w = min(c, pi_now(a|x) / p_logged)
+ * @param featureBits         0 for a dense policy (contexts are arrays of contextDimension numbers);
+ *                            b > 0 for named features hashed into 2^b buckets, whose first layer is
+ *                            an embedding bag (see {@code io.policyrec.features.NamedFeatures})
  */
 public record PolicyConfig(int contextDimension, ActionSet actions, List<Integer> hiddenLayers,
                            double learningRate, int batchSize, RegularizerSettings regularizer,
                            double minProbability, Duration rewardWindow, double defaultReward,
                            RewardAggregation rewardAggregation, long seed, BaselineKind baseline,
-                           double importanceWeightCap) {
+                           double importanceWeightCap, int featureBits) {
 
     public static final List<Integer> DEFAULT_HIDDEN = List.of(32, 32);
     public static final double DEFAULT_LEARNING_RATE = 0.001;
@@ -31,9 +35,62 @@ public record PolicyConfig(int contextDimension, ActionSet actions, List<Integer
     public static final long MAX_PARAMETERS = 5_000_000L;
     public static final int MAX_BATCH_SIZE = 100_000;
     public static final Duration MAX_WINDOW = Duration.ofDays(7);
+    public static final int MIN_FEATURE_BITS = 4;
+    public static final int MAX_FEATURE_BITS = 20;
+    /** The hashed first layer's rows x width: 2^20 x 32 floats (128 MB, three times that with Adam's moments). */
+    public static final long MAX_FEATURE_TABLE = 1L << 25;
 
     public PolicyConfig {
         hiddenLayers = List.copyOf(hiddenLayers);
+    }
+
+    /** A dense policy. */
+    public PolicyConfig(int contextDimension, ActionSet actions, List<Integer> hiddenLayers, double learningRate,
+                        int batchSize, RegularizerSettings regularizer, double minProbability, Duration rewardWindow,
+                        double defaultReward, RewardAggregation rewardAggregation, long seed, BaselineKind baseline,
+                        double importanceWeightCap) {
+        this(contextDimension, actions, hiddenLayers, learningRate, batchSize, regularizer, minProbability,
+                rewardWindow, defaultReward, rewardAggregation, seed, baseline, importanceWeightCap, 0);
+    }
+
+    /** True when contexts are named features hashed into 2^featureBits buckets. */
+    public boolean hashed() {
+        return featureBits > 0;
+    }
+
+    /**
+     * Whether this policy's network can read a context: a dense one of contextDimension finite
+     * values, or for a hashed policy a sparse one with increasing buckets below 2^featureBits.
+     */
+    public boolean reads(Context c) {
+        if (c == null || c.values() == null || c.sparse() != hashed()) {
+            return false;
+        }
+        if (c.sparse()) {
+            int[] idx = c.indices();
+            if (idx.length != c.values().length) {
+                return false;
+            }
+            for (int f = 0; f < idx.length; f++) {
+                if (idx[f] < 0 || idx[f] >= contextDimension || (f > 0 && idx[f] <= idx[f - 1])) {
+                    return false;
+                }
+            }
+        } else if (c.values().length != contextDimension) {
+            return false;
+        }
+        for (float x : c.values()) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The same policy over named features hashed into 2^bits buckets. */
+    public PolicyConfig withFeatureBits(int bits) {
+        return new PolicyConfig(1 << bits, actions, hiddenLayers, learningRate, batchSize, regularizer, minProbability,
+                rewardWindow, defaultReward, rewardAggregation, seed, baseline, importanceWeightCap, bits);
     }
 
     public int actionCount() {
@@ -63,7 +120,21 @@ public record PolicyConfig(int contextDimension, ActionSet actions, List<Integer
     /** Everything that makes no sense in this config; empty when it is usable. */
     public List<FieldError> problems() {
         List<FieldError> errors = new ArrayList<>();
-        if (contextDimension < 1 || contextDimension > MAX_CONTEXT_DIMENSION) {
+        if (hashed()) {
+            if (featureBits < MIN_FEATURE_BITS || featureBits > MAX_FEATURE_BITS) {
+                errors.add(new FieldError("input.bits", "must be between " + MIN_FEATURE_BITS + " and "
+                        + MAX_FEATURE_BITS));
+            } else if (contextDimension != 1 << featureBits) {
+                errors.add(new FieldError("contextDimension", "is 2^bits for a policy over named features"));
+            }
+            if (regularizer.reference() == ReferenceKind.PREVIOUS) {
+                errors.add(new FieldError("regularizer.reference", "'previous' is not offered for named features"));
+            }
+            if (hiddenLayers.isEmpty()) {
+                errors.add(new FieldError("hiddenLayers", "a policy over named features needs a hidden layer: its "
+                        + "first layer is the hashed embedding bag"));
+            }
+        } else if (contextDimension < 1 || contextDimension > MAX_CONTEXT_DIMENSION) {
             errors.add(new FieldError("contextDimension", "must be between 1 and " + MAX_CONTEXT_DIMENSION));
         }
         int k = actions == null ? 0 : actions.size();
@@ -86,7 +157,17 @@ public record PolicyConfig(int contextDimension, ActionSet actions, List<Integer
                 break;
             }
         }
-        if (errors.isEmpty() && parameterCount() > MAX_PARAMETERS) {
+        if (errors.isEmpty() && hashed()) {
+            long table = (long) contextDimension * hiddenLayers.get(0);
+            if (table > MAX_FEATURE_TABLE) {
+                errors.add(new FieldError("input.bits", "2^" + featureBits + " buckets x " + hiddenLayers.get(0)
+                        + " units is " + table + " weights; at most " + MAX_FEATURE_TABLE + ": fewer bits or a "
+                        + "narrower first layer"));
+            } else if (parameterCount() - table > MAX_PARAMETERS) {
+                errors.add(new FieldError("hiddenLayers", "the network would have " + (parameterCount() - table)
+                        + " parameters after its first layer; at most " + MAX_PARAMETERS + " are allowed"));
+            }
+        } else if (errors.isEmpty() && parameterCount() > MAX_PARAMETERS) {
             errors.add(new FieldError("hiddenLayers", "the network would have " + parameterCount()
                     + " parameters; at most " + MAX_PARAMETERS + " are allowed"));
         }

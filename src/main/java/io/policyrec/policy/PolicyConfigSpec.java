@@ -18,12 +18,37 @@ import java.util.concurrent.ThreadLocalRandom;
  * gives the one validated {@link PolicyConfig}.
  *
  * @param actions an integer K, or an array of distinct string action ids
+ * @param input   what contexts are: absent or {@code {"type": "dense"}} for arrays of
+ *                contextDimension numbers; {@code {"type": "features", "bits": 18}} for named
+ *                features hashed into 2^bits buckets (no contextDimension then)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<Integer> hiddenLayers,
                                Double learningRate, Integer batchSize, RegularizerSpec regularizer,
                                Double minProbability, String rewardWindow, Double defaultReward,
-                               String rewardAggregation, Long seed, String baseline, Double importanceWeightCap) {
+                               String rewardAggregation, Long seed, String baseline, Double importanceWeightCap,
+                               InputSpec input) {
+
+    /**
+     * The buckets of a policy over named features when its config names none: 2^16, not Vowpal
+     * Wabbit's 2^18, while snapshots still write the whole first layer (2^16 x 32 floats with
+     * Adam's moments is about 25 MB a snapshot; 2^18, four times that).
+     */
+    public static final int DEFAULT_FEATURE_BITS = 16;
+
+    /** What a policy's contexts are. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record InputSpec(String type, Integer bits) {
+    }
+
+    /** A spec for a dense policy (every field as before named features). */
+    public PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<Integer> hiddenLayers,
+                            Double learningRate, Integer batchSize, RegularizerSpec regularizer,
+                            Double minProbability, String rewardWindow, Double defaultReward,
+                            String rewardAggregation, Long seed, String baseline, Double importanceWeightCap) {
+        this(contextDimension, actions, hiddenLayers, learningRate, batchSize, regularizer, minProbability,
+                rewardWindow, defaultReward, rewardAggregation, seed, baseline, importanceWeightCap, null);
+    }
 
     /** The regularizer part of a config; absent fields take their defaults. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -50,11 +75,13 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
             actions = IntNode.valueOf(c.actions().size());
         }
         RegularizerSettings r = c.regularizer();
-        return new PolicyConfigSpec(c.contextDimension(), actions, c.hiddenLayers(), c.learningRate(), c.batchSize(),
+        return new PolicyConfigSpec(c.hashed() ? null : c.contextDimension(), actions, c.hiddenLayers(),
+                c.learningRate(), c.batchSize(),
                 new RegularizerSpec(r.type().wireName(), r.lambda(), r.reference().wireName(), r.targetEntropy(),
                         r.lambdaStep(), r.previousCount(), r.previousEvery(), r.targetEntropyRatio(), r.lambdaMax()),
                 c.minProbability(), c.rewardWindow().toString(), c.defaultReward(), c.rewardAggregation().wireName(),
-                c.seed(), c.baseline().wireName(), c.importanceWeightCap());
+                c.seed(), c.baseline().wireName(), c.importanceWeightCap(),
+                c.hashed() ? new InputSpec("features", c.featureBits()) : null);
     }
 
     /**
@@ -87,8 +114,13 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
 
     private Resolution resolve(boolean stored) {
         List<FieldError> errors = new ArrayList<>();
-        if (contextDimension == null) {
-            errors.add(new FieldError("contextDimension", "is required"));
+        int bits = resolveInput(errors);
+        if (contextDimension == null && bits == 0) {
+            errors.add(new FieldError("contextDimension", "is required (or \"input\": {\"type\": \"features\"} "
+                    + "for named features)"));
+        } else if (contextDimension != null && bits > 0) {
+            errors.add(new FieldError("contextDimension", "is for dense contexts; a policy over named features has "
+                    + "2^bits buckets instead"));
         }
         ActionSet actionSet = resolveActions(errors);
         RegularizerSettings reg = resolveRegularizer(errors, stored);
@@ -120,15 +152,36 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
         if (!errors.isEmpty()) {
             return new Resolution(null, errors);
         }
-        PolicyConfig config = new PolicyConfig(contextDimension, actionSet,
+        PolicyConfig config = new PolicyConfig(bits > 0 ? 1 << bits : contextDimension, actionSet,
                 hiddenLayers == null ? PolicyConfig.DEFAULT_HIDDEN : hiddenLayers,
                 orDefault(learningRate, PolicyConfig.DEFAULT_LEARNING_RATE),
                 batchSize == null ? PolicyConfig.DEFAULT_BATCH_SIZE : batchSize, reg,
                 orDefault(minProbability, 0.0), window, orDefault(defaultReward, 0.0), aggregation,
                 seed == null ? ThreadLocalRandom.current().nextLong() : seed, baselineKind,
-                orDefault(importanceWeightCap, PolicyConfig.DEFAULT_IMPORTANCE_CAP));
+                orDefault(importanceWeightCap, PolicyConfig.DEFAULT_IMPORTANCE_CAP), bits);
         errors.addAll(config.problems());
         return new Resolution(errors.isEmpty() ? config : null, errors);
+    }
+
+    /** 0 for dense contexts, the feature bits for named features, -1 when the input is wrong. */
+    private int resolveInput(List<FieldError> errors) {
+        if (input == null || input.type() == null || input.type().equals("dense")) {
+            if (input != null && input.bits() != null) {
+                errors.add(new FieldError("input.bits", "is for \"type\": \"features\""));
+            }
+            return 0;
+        }
+        if (!input.type().equals("features")) {
+            errors.add(new FieldError("input.type", "must be one of dense, features"));
+            return -1;
+        }
+        int bits = input.bits() == null ? DEFAULT_FEATURE_BITS : input.bits();
+        if (bits < PolicyConfig.MIN_FEATURE_BITS || bits > PolicyConfig.MAX_FEATURE_BITS) {
+            errors.add(new FieldError("input.bits", "must be between " + PolicyConfig.MIN_FEATURE_BITS + " and "
+                    + PolicyConfig.MAX_FEATURE_BITS));
+            return -1;
+        }
+        return bits;
     }
 
     private ActionSet resolveActions(List<FieldError> errors) {

@@ -32,8 +32,8 @@ public class BaselineResource {
         if (!enabled) {
             throw ProblemException.notFound("the baseline endpoint is off (policyrec.http.baseline-endpoint)");
         }
-        if (request == null || request.context() == null) {
-            throw ProblemException.invalid("context", "is required");
+        if (request == null || (request.context() == null && request.features() == null)) {
+            throw ProblemException.invalid("context", "is required (or features)");
         }
         return CONSTANT;
     }

@@ -7,10 +7,13 @@ import java.util.List;
  * Body of {@code POST /recommend}.
  *
  * @param policy          the policy's name; "default" when absent
+ * @param context         a dense policy's context: contextDimension numbers
+ * @param features        a named-features policy's context: a JSON object, or an array of objects
+ *                        merged (see {@code io.policyrec.features.NamedFeatures})
  * @param eligibleActions the actions allowed for this decision (all when absent)
  * @param k               how many distinct actions to rank (1 when absent)
  * @param explain         also return the full distribution
  */
 public record RecommendRequest(String policy, float[] context, List<JsonNode> eligibleActions, Integer k,
-                               Boolean explain) {
+                               Boolean explain, JsonNode features) {
 }

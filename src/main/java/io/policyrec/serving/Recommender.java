@@ -1,11 +1,14 @@
 package io.policyrec.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.policyrec.features.InvalidFeaturesException;
+import io.policyrec.features.NamedFeatures;
 import io.policyrec.feedback.DecisionLog;
 import io.policyrec.metrics.PolicyMetrics;
 import io.policyrec.policy.ActionDistribution;
 import io.policyrec.policy.ActionSampler;
 import io.policyrec.policy.ActionSet;
+import io.policyrec.policy.Context;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.Draw;
 import io.policyrec.policy.PolicyRegistry;
@@ -38,23 +41,22 @@ public class Recommender {
 
     public RecommendResponse recommend(RecommendRequest request) {
         PolicySnapshot policy = policy(request.policy());
-        checkContext(request.context(), policy, "context");
+        Context context = policy.config().hashed()
+                ? features(request.features(), request.context() != null, policy, "features", "context")
+                : dense(request.context(), request.features() != null, policy, "context", "features");
         int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
         int k = k(request.k(), eligible == null ? policy.config().actionCount() : eligible.length);
-        return decide(policy, request.context(), eligible, k, Boolean.TRUE.equals(request.explain()));
+        return decide(policy, context, eligible, k, Boolean.TRUE.equals(request.explain()));
     }
 
     public List<RecommendResponse> recommendBatch(BatchRecommendRequest request, int maxBatch) {
         PolicySnapshot policy = policy(request.policy());
-        float[][] contexts = contexts(request, maxBatch);
-        for (int i = 0; i < contexts.length; i++) {
-            checkContext(contexts[i], policy, "contexts[" + i + "]");
-        }
+        Context[] contexts = contexts(request, policy, maxBatch);
         int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
         int k = k(request.k(), eligible == null ? policy.config().actionCount() : eligible.length);
         boolean explain = Boolean.TRUE.equals(request.explain());
         List<RecommendResponse> decisions = new ArrayList<>(contexts.length);
-        for (float[] context : contexts) {
+        for (Context context : contexts) {
             decisions.add(decide(policy, context, eligible, k, explain));
         }
         return decisions;
@@ -63,14 +65,13 @@ public class Recommender {
     /** The distributions the policy would draw from, without deciding (nothing logged, nothing learned). */
     public ProbabilitiesResponse probabilities(BatchRecommendRequest request, int maxBatch) {
         PolicySnapshot policy = policy(request.policy());
-        float[][] contexts = contexts(request, maxBatch);
+        Context[] contexts = contexts(request, policy, maxBatch);
         if (request.k() != null || request.explain() != null) {
             throw ProblemException.invalid(request.k() != null ? "k" : "explain", "is not used here");
         }
         int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
         double[][] out = new double[contexts.length][];
         for (int i = 0; i < contexts.length; i++) {
-            checkContext(contexts[i], policy, "contexts[" + i + "]");
             out[i] = ActionDistribution.of(policy.weights().logits(contexts[i]), eligible,
                     policy.config().minProbability());
         }
@@ -81,7 +82,7 @@ public class Recommender {
     public record ProbabilitiesResponse(String policy, long policyVersion, double[][] probabilities) {
     }
 
-    private RecommendResponse decide(PolicySnapshot policy, float[] context, int[] eligible, int k, boolean explain) {
+    private RecommendResponse decide(PolicySnapshot policy, Context context, int[] eligible, int k, boolean explain) {
         double[] q = ActionDistribution.of(policy.weights().logits(context), eligible,
                 policy.config().minProbability());
         Draw draw = ActionSampler.draw(q, eligible, k, ThreadLocalRandom.current());
@@ -119,15 +120,56 @@ public class Recommender {
         return policy;
     }
 
-    private static float[][] contexts(BatchRecommendRequest request, int maxBatch) {
-        float[][] contexts = request.contexts();
-        if (contexts == null || contexts.length == 0) {
-            throw ProblemException.invalid("contexts", "must be a non-empty array of contexts");
+    /** The batch's contexts, read as the policy reads them: dense arrays or named features. */
+    private static Context[] contexts(BatchRecommendRequest request, PolicySnapshot policy, int maxBatch) {
+        boolean hashed = policy.config().hashed();
+        String field = hashed ? "features" : "contexts";
+        int n = hashed ? (request.features() == null ? 0 : request.features().size())
+                : (request.contexts() == null ? 0 : request.contexts().length);
+        if (hashed && request.contexts() != null) {
+            throw ProblemException.invalid("contexts", "policy '" + policy.name() + "' reads named features: send "
+                    + "\"features\", one object per decision");
         }
-        if (contexts.length > maxBatch) {
-            throw ProblemException.invalid("contexts", "at most " + maxBatch + " contexts per request");
+        if (!hashed && request.features() != null) {
+            throw ProblemException.invalid("features", "policy '" + policy.name() + "' reads dense contexts: send "
+                    + "\"contexts\", arrays of " + policy.config().contextDimension() + " numbers");
+        }
+        if (n == 0) {
+            throw ProblemException.invalid(field, "must be a non-empty array of contexts");
+        }
+        if (n > maxBatch) {
+            throw ProblemException.invalid(field, "at most " + maxBatch + " contexts per request");
+        }
+        Context[] contexts = new Context[n];
+        for (int i = 0; i < n; i++) {
+            contexts[i] = hashed ? features(request.features().get(i), false, policy, "features[" + i + "]", null)
+                    : dense(request.contexts()[i], false, policy, "contexts[" + i + "]", null);
         }
         return contexts;
+    }
+
+    /** A hashed-features policy's context; {@code otherGiven} says the request sent a dense one. */
+    private static Context features(JsonNode json, boolean otherGiven, PolicySnapshot policy, String field,
+                                    String other) {
+        if (otherGiven) {
+            throw ProblemException.invalid(other, "policy '" + policy.name() + "' reads named features: send \""
+                    + field + "\" instead");
+        }
+        try {
+            return NamedFeatures.hash(json, field, policy.config().featureBits(), NamedFeatures.DEFAULT_LIMITS);
+        } catch (InvalidFeaturesException e) {
+            throw ProblemException.invalid(e.field(), e.reason());
+        }
+    }
+
+    private static Context dense(float[] context, boolean otherGiven, PolicySnapshot policy, String field,
+                                 String other) {
+        if (otherGiven) {
+            throw ProblemException.invalid(other, "policy '" + policy.name() + "' reads a dense context of "
+                    + policy.config().contextDimension() + " numbers: send \"" + field + "\" instead");
+        }
+        checkContext(context, policy, field);
+        return Context.dense(context);
     }
 
     private static void checkContext(float[] context, PolicySnapshot policy, String field) {

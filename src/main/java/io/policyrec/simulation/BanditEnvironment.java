@@ -1,5 +1,6 @@
 package io.policyrec.simulation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -18,4 +19,10 @@ public interface BanditEnvironment {
 
     /** Accuracy counts a hit when the best action is among the policy's top k (1, or 5 for Spotify). */
     int accuracyTopK();
+
+    /**
+     * A context as an application would name it, for policies over hashed named features: the same
+     * information as the dense vector, with names instead of positions.
+     */
+    JsonNode namedContext(float[] context);
 }

@@ -100,4 +100,18 @@ public final class ClassificationBandit implements BanditEnvironment {
     public int accuracyTopK() {
         return 1;
     }
+
+    /** The non-zero pixels by name: {@code {"pixels": {"412": 0.7, ...}}}. */
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode namedContext(float[] context) {
+        com.fasterxml.jackson.databind.node.ObjectNode named =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode pixels = named.putObject("pixels");
+        for (int i = 0; i < context.length; i++) {
+            if (context[i] != 0f) {
+                pixels.put(Integer.toString(i), context[i]);
+            }
+        }
+        return named;
+    }
 }

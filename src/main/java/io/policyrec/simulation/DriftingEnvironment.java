@@ -100,4 +100,9 @@ public final class DriftingEnvironment implements BanditEnvironment {
     public int accuracyTopK() {
         return base.accuracyTopK();
     }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode namedContext(float[] context) {
+        return base.namedContext(context);
+    }
 }

@@ -1,13 +1,17 @@
 package io.policyrec.simulation;
 
+import io.policyrec.features.NamedFeatures;
 import io.policyrec.learning.PolicyGradientLearner;
 import io.policyrec.learning.RewardedDecision;
 import io.policyrec.metrics.ActionStats;
 import io.policyrec.policy.ActionDistribution;
 import io.policyrec.policy.ActionSampler;
+import io.policyrec.policy.Context;
 import io.policyrec.policy.PolicyConfig;
 import io.policyrec.policy.PolicyWeights;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -33,6 +37,7 @@ public final class Experiment {
         SplittableRandom random = new SplittableRandom(seed);
         SplittableRandom evaluationRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
         List<Evaluation> evaluations = new ArrayList<>();
+        Map<float[], Context> testContexts = new IdentityHashMap<>();
         PolicyWeights weights = learner.weights();
         int batchSize = config.batchSize();
         List<RewardedDecision> batch = new ArrayList<>(batchSize);
@@ -40,15 +45,16 @@ public final class Experiment {
             batch.clear();
             for (int b = 0; b < batchSize; b++) {
                 Sample s = env.draw(random);
-                double[] q = ActionDistribution.of(weights.logits(s.context()), null, config.minProbability());
+                Context context = contextOf(env, config, s.context());
+                double[] q = ActionDistribution.of(weights.logits(context), null, config.minProbability());
                 int action = ActionSampler.draw(q, null, 1, random).first();
-                batch.add(new RewardedDecision(s.context(), null, action, q[action], s.rewards()[action]));
+                batch.add(new RewardedDecision(context, null, action, q[action], s.rewards()[action]));
             }
             learner.step(batch);
             weights = learner.weights();
             if (u % evaluateEvery == 0 || u == updates) {
                 Evaluation e = evaluate(env, weights, config, u, (long) u * batchSize, learner.lambda(),
-                        evaluationRandom);
+                        evaluationRandom, testContexts);
                 evaluations.add(e);
                 if (progress != null) {
                     progress.accept(e);
@@ -58,13 +64,27 @@ public final class Experiment {
         return evaluations;
     }
 
-    public static Evaluation evaluate(BanditEnvironment env, PolicyWeights weights, PolicyConfig config, long updates,
-                                      long interactions, double lambda, SplittableRandom random) {
+    private static Evaluation evaluate(BanditEnvironment env, PolicyWeights weights, PolicyConfig config,
+                                       long updates, long interactions, double lambda, SplittableRandom random,
+                                       Map<float[], Context> testContexts) {
         List<double[]> distributions = new ArrayList<>(env.testSet().size());
         for (Sample s : env.testSet()) {
-            distributions.add(ActionDistribution.of(weights.logits(s.context()), null, config.minProbability()));
+            Context context = testContexts.computeIfAbsent(s.context(), c -> contextOf(env, config, c));
+            distributions.add(ActionDistribution.of(weights.logits(context), null, config.minProbability()));
         }
         return evaluate(env, distributions, updates, interactions, lambda, random);
+    }
+
+    /**
+     * A context as the policy reads it: the dense vector, or for a policy over hashed named features
+     * the environment's names for it, hashed as the service hashes a request's features.
+     */
+    public static Context contextOf(BanditEnvironment env, PolicyConfig config, float[] dense) {
+        if (!config.hashed()) {
+            return Context.dense(dense);
+        }
+        return NamedFeatures.hash(env.namedContext(dense), "features", config.featureBits(),
+                NamedFeatures.DEFAULT_LIMITS);
     }
 
     /** The same measures from the policy's distributions on the test set (in test-set order). */

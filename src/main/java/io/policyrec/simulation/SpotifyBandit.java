@@ -20,12 +20,14 @@ public final class SpotifyBandit implements BanditEnvironment {
     private static final String ROOT = "datasets/spotify/";
     private static final int FEATURES = 10;
     private final double[][] scores;
+    private final List<String> genreNames;
     private final int genres;
     private final int tracks;
     private final List<Sample> test;
 
-    private SpotifyBandit(double[][] scores) {
+    private SpotifyBandit(double[][] scores, List<String> genreNames) {
         this.scores = scores;
+        this.genreNames = List.copyOf(genreNames);
         this.genres = scores.length;
         this.tracks = scores[0].length;
         SplittableRandom random = new SplittableRandom(0);
@@ -59,7 +61,7 @@ public final class SpotifyBandit implements BanditEnvironment {
                 r[i][j] = s;
             }
         }
-        return new SpotifyBandit(r);
+        return new SpotifyBandit(r, genreRows.stream().map(row -> row[1]).toList());
     }
 
     @Override
@@ -167,5 +169,19 @@ public final class SpotifyBandit implements BanditEnvironment {
             }
         }
         return rows;
+    }
+
+    /** The liked genres by name: {@code {"likes": ["pop", "rock"]}}. */
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode namedContext(float[] context) {
+        com.fasterxml.jackson.databind.node.ObjectNode named =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode likes = named.putArray("likes");
+        for (int g = 0; g < genres; g++) {
+            if (context[g] != 0f) {
+                likes.add(genreNames.get(g));
+            }
+        }
+        return named;
     }
 }

@@ -29,6 +29,11 @@ public final class SnapshotCodec {
      * it as unsupported rather than learning with a fixed lambda); 2 is read as before.
      */
     private static final int FORMAT = 3;
+    /**
+     * 4: a policy over hashed named features, with its per-bucket feature scales after the earlier
+     * policies. Dense policies are still written as 3, which an earlier release reads.
+     */
+    private static final int HASHED_FORMAT = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SnapshotCodec() {
@@ -39,7 +44,9 @@ public final class SnapshotCodec {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
-            out.writeInt(FORMAT);
+            LearnerState l = s.learner();
+            boolean hashed = s.config().hashed();
+            out.writeInt(hashed ? HASHED_FORMAT : FORMAT);
             writeString(out, s.name());
             out.writeLong(s.incarnation());
             writeString(out, JSON.writeValueAsString(PolicyConfigSpec.of(s.config())));
@@ -47,7 +54,6 @@ public final class SnapshotCodec {
             out.writeLong(s.createdAt());
             out.writeLong(s.savedAt());
             out.writeDouble(s.meanEntropy());
-            LearnerState l = s.learner();
             out.writeLong(l.updates());
             out.writeDouble(l.baseline());
             out.writeLong(l.baselineBatches());
@@ -57,6 +63,9 @@ public final class SnapshotCodec {
             out.writeInt(l.previous().size());
             for (float[] p : l.previous()) {
                 writeFloats(out, p);
+            }
+            if (hashed) {
+                writeFloats(out, l.featureScales());
             }
             out.writeInt(s.positions().size());
             for (Map.Entry<String, Long> e : new java.util.TreeMap<>(s.positions()).entrySet()) {
@@ -105,7 +114,7 @@ public final class SnapshotCodec {
                 throw new UnreadableSnapshotException("not a policy snapshot");
             }
             int format = in.readInt();
-            if (format != FORMAT && format != 2) {
+            if (format != FORMAT && format != 2 && format != HASHED_FORMAT) {
                 throw new UnreadableSnapshotException("unsupported snapshot format " + format);
             }
             String name = readString(in);
@@ -141,6 +150,16 @@ public final class SnapshotCodec {
                 }
                 previous.add(earlier);
             }
+            float[] scales = null;
+            if (config.hashed() != (format == HASHED_FORMAT)) {
+                throw new UnreadableSnapshotException("snapshot format " + format + " does not fit its config");
+            }
+            if (format == HASHED_FORMAT) {
+                scales = readFloats(in);
+                if (scales.length != config.contextDimension()) {
+                    throw new UnreadableSnapshotException("snapshot feature scales do not fit its config");
+                }
+            }
             int positionCount = in.readInt();
             Map<String, Long> positions = new LinkedHashMap<>();
             for (int i = 0; i < positionCount; i++) {
@@ -157,7 +176,7 @@ public final class SnapshotCodec {
                 batch.add(new JoinState.BatchEntry(in.readLong(), in.readDouble()));
             }
             LearnerState learner = new LearnerState(params, optimizer, updates, baseline, baselineBatches, lambda,
-                    previous);
+                    previous, scales);
             return new StoredPolicy(name, incarnation, config, version, createdAt, savedAt, entropy, learner, positions,
                     new JoinState(pending, batch));
         } catch (IOException | RuntimeException e) {

@@ -34,6 +34,7 @@ public record StoredPolicy(String name, long incarnation, PolicyConfig config, l
             flat[i] = (float) params[i];
         }
         return new PolicySnapshot(name, incarnation, config, version, updates(),
-                PolicyWeights.fromFlat(config.layerWidths(), flat), learner.lambda(), createdAt);
+                config.hashed() ? PolicyWeights.hashedFromFlat(config.layerWidths(), flat, learner.featureScales())
+                        : PolicyWeights.fromFlat(config.layerWidths(), flat), learner.lambda(), createdAt);
     }
 }

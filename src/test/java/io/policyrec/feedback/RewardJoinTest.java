@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.policyrec.policy.Context;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.RewardAggregation;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ class RewardJoinTest {
     }
 
     static Decision decision(String id, long time) {
-        return new Decision(id, "p", 1, 0, time, new float[10], null, new int[] {2}, new double[] {0.25});
+        return new Decision(id, "p", 1, 0, time, Context.dense(new float[10]), null, new int[] {2}, new double[] {0.25});
     }
 
     static JoinRule rule(RewardAggregation aggregation) {

@@ -2,6 +2,7 @@ package io.policyrec.learning;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.policyrec.policy.Context;
 import io.policyrec.policy.ActionSet;
 import io.policyrec.policy.BaselineKind;
 import io.policyrec.policy.PolicyConfig;
@@ -38,7 +39,7 @@ class PolicyGradientCheckTest {
             int[] eligible = b % 3 == 0 ? new int[] {0, 2, 3} : null;
             int action = eligible == null ? random.nextInt(4) : eligible[random.nextInt(3)];
             double reward = zeroRewards ? 0.0 : random.nextGaussian();
-            batch.add(new RewardedDecision(x, eligible, action, 0.1 + 0.5 * random.nextDouble(), reward));
+            batch.add(new RewardedDecision(Context.dense(x), eligible, action, 0.1 + 0.5 * random.nextDouble(), reward));
         }
         return batch;
     }

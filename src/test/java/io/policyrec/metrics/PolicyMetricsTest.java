@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.policyrec.policy.Context;
 import io.policyrec.learning.PolicyGradientLearner;
 import io.policyrec.policy.ActionSet;
 import io.policyrec.policy.BaselineKind;
@@ -86,9 +87,9 @@ class PolicyMetricsTest {
         for (int i = 0; i < 10; i++) {
             metrics.decided(p, q2, 1 + i, i);
         }
-        metrics.applied(new Decision("e", "m", 7, 3, 0, new float[] {0, 0}, null, new int[] {0}, new double[] {0.5}),
+        metrics.applied(new Decision("e", "m", 7, 3, 0, Context.dense(new float[] {0, 0}), null, new int[] {0}, new double[] {0.5}),
                 1.0);
-        metrics.applied(new Decision("f", "m", 7, 3, 0, new float[] {0, 0}, null, new int[] {1}, new double[] {0.5}),
+        metrics.applied(new Decision("f", "m", 7, 3, 0, Context.dense(new float[] {0, 0}), null, new int[] {1}, new double[] {0.5}),
                 0.0);
         metrics.stepped("m", 7);
         metrics.lag("m", 0.25);

@@ -27,7 +27,7 @@ class PolicyPropertiesTest {
             Map.entry("reward-window", "PT1M"), Map.entry("default-reward", "-0.5"),
             Map.entry("reward-aggregation", "sum"), Map.entry("seed", "42"), Map.entry("baseline", "none"),
             Map.entry("importance-weight-cap", "5"), Map.entry("regularizer.target-entropy-ratio", "0.4"),
-            Map.entry("regularizer.lambda-max", "3"));
+            Map.entry("regularizer.lambda-max", "3"), Map.entry("input.type", "dense"));
 
     static final String SAME_AS_JSON = """
             {"contextDimension": 7, "actions": ["a", "b", "c"], "hiddenLayers": [16, 8], "learningRate": 0.01,
@@ -35,7 +35,16 @@ class PolicyPropertiesTest {
              "targetEntropy": 0.9, "lambdaStep": 0.02, "previousCount": 4, "previousEvery": 50,
              "targetEntropyRatio": 0.4, "lambdaMax": 3},
              "minProbability": 0.01, "rewardWindow": "PT1M", "defaultReward": -0.5, "rewardAggregation": "sum",
-             "seed": 42, "baseline": "none", "importanceWeightCap": 5}""";
+             "seed": 42, "baseline": "none", "importanceWeightCap": 5, "input": {"type": "dense"}}""";
+
+    @Test
+    void aPolicyOverNamedFeaturesCanBeConfiguredAsProperties() {
+        PolicyConfigSpec.Resolution r = PolicyProperties.toSpec(Map.of("input.type", "features", "input.bits", "12",
+                "actions", "3")).resolve();
+        assertTrue(r.ok(), r.errors().toString());
+        assertEquals(12, r.config().featureBits());
+        assertEquals(1 << 12, r.config().contextDimension());
+    }
 
     @Test
     void everyFieldOfTheJsonConfigCanBeSetAsAProperty() throws Exception {

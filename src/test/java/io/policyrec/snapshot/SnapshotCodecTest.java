@@ -52,6 +52,36 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void aHashedPolicyRoundTripsWithItsFeatureScalesAndContinuesBitForBit() throws Exception {
+        PolicyConfig hashed = new PolicyConfig(6, ActionSet.ofCount(3), List.of(4), 0.01, 2,
+                RegularizerSettings.adaptiveDefault(), 0.0, Duration.ofSeconds(30), 0.0, RewardAggregation.EARLIEST, 2,
+                BaselineKind.MEAN, 10.0).withFeatureBits(5);
+        PolicyGradientLearner learner = PolicyGradientLearner.create(hashed, DataType.FLOAT);
+        java.util.function.IntFunction<List<io.policyrec.learning.RewardedDecision>> batch = i -> List.of(
+                new io.policyrec.learning.RewardedDecision(new io.policyrec.policy.Context(new int[] {i % 32, 31},
+                        new float[] {3f * i, 1f}), null, i % 3, 0.3, 1.0),
+                new io.policyrec.learning.RewardedDecision(new io.policyrec.policy.Context(new int[] {(7 * i) % 31},
+                        new float[] {-2f}), null, (i + 1) % 3, 0.3, 0.0));
+        for (int i = 0; i < 5; i++) {
+            learner.step(batch.apply(i));
+        }
+        StoredPolicy s = new StoredPolicy("h", 1, hashed, 5, 1, 2, 0.5, learner.state(), Map.of(), JoinState.EMPTY);
+        StoredPolicy back = SnapshotCodec.decode(SnapshotCodec.encode(s));
+        assertArrayEquals(learner.state().featureScales(), back.learner().featureScales());
+        assertEquals(5, back.config().featureBits());
+        io.policyrec.policy.Context probe = new io.policyrec.policy.Context(new int[] {2, 31}, new float[] {4f, 1f});
+        assertArrayEquals(learner.weights().logits(probe), back.served().weights().logits(probe),
+                "what a replica serves from the snapshot, feature scales included");
+        PolicyGradientLearner restored = PolicyGradientLearner.restore(back.config(), back.learner());
+        for (int i = 5; i < 10; i++) {
+            learner.step(batch.apply(i));
+            restored.step(batch.apply(i));
+        }
+        assertArrayEquals(learner.state().params(), restored.state().params());
+        assertArrayEquals(learner.state().optimizerState(), restored.state().optimizerState());
+    }
+
+    @Test
     void earlierPoliciesThatDoNotFitTheConfigAreRefused() {
         byte[] wrongLength = resealed(SnapshotCodec.encode(stored(List.of(new float[5]))));
         assertThrows(SnapshotStoreException.class, () -> SnapshotCodec.decode(wrongLength));

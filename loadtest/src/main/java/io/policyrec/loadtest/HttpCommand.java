@@ -31,6 +31,8 @@ final class HttpCommand {
               --url          the service (http://localhost:8080); start it with policyrec.http.baseline-endpoint=true
               --policy       policy to call (default), 784 floats per context unless --dimension
               --dimension    context length (784)
+              --features     named-features bodies instead (a shop visitor of 30 features); creates the policy
+                             with "input": {"type": "features", "bits": 16} (replacing one of that name)
               --connections  HTTP/1.1 connections (16)
               --rate         run one constant rate (requests/s) instead of searching for the maximum
               --endpoints    recommend,baseline (both) or one of them
@@ -74,12 +76,17 @@ final class HttpCommand {
         int warmup = args.getInt("warmup", 3);
         int jitWarmup = args.getInt("jit-warmup", 20);
         String fixed = args.get("rate", null);
+        boolean features = args.has("features");
         args.checkAllRead();
+        if (features) {
+            new ServiceClient(url.toString()).putPolicy(policy, Map.of("input", Map.of("type", "features", "bits", 16),
+                    "actions", 10));
+        }
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
                 .setDefaultPort(url.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections));
-        List<Buffer> bodies = bodies(policy, dimension, 200);
+        List<Buffer> bodies = features ? namedBodies(policy, 200) : bodies(policy, dimension, 200);
         try {
             Map<String, Double> max = new java.util.LinkedHashMap<>();
             for (String endpoint : endpoints) {
@@ -181,6 +188,17 @@ final class HttpCommand {
         done.await(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
         return new Step(endpoint, rate, total / elapsed, latency, errors.get() + done.getCount());
+    }
+
+    /** Named-features bodies: a shop visitor of 30 features each (as the engine benchmark's). */
+    static List<Buffer> namedBodies(String policy, int n) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+        List<Buffer> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(Buffer.buffer("{\"policy\":\"" + policy + "\",\"features\":"
+                    + io.policyrec.loadtest.bench.NamedFeaturesBenchmark.visitor(r) + "}"));
+        }
+        return out;
     }
 
     /** Realistic bodies: 784 floats of Fashion-MNIST-like images (or random when the data is absent). */

@@ -15,6 +15,7 @@ public final class Main {
               feedback    feedback events through Kafka: applied per second, freshness
               bench       JMH benchmarks of the engine (decision, learning step)
               memory      heap of a policy and its pending decisions against traffic volume
+              size        bytes of snapshots, logged decisions and heap for named-features policies (bits 16,18,20)
               profile     where the CPU went in a JFR recording of the service (by category)
               results     writes RESULTS.md from a run of generate-results.sh
 
@@ -32,6 +33,7 @@ public final class Main {
             case "http" -> HttpCommand.run(Args.parse(rest));
             case "feedback" -> FeedbackCommand.run(Args.parse(rest));
             case "memory" -> MemoryCommand.run(Args.parse(rest));
+            case "size" -> SizeCommand.run(Args.parse(rest));
             case "profile" -> ProfileCommand.run(Args.parse(rest));
             case "results" -> ResultsCommand.run(Args.parse(rest));
             default -> {

@@ -52,7 +52,8 @@ final class MemoryCommand {
                 float[] x = pool[random.nextInt(pool.length)].clone();
                 double[] q = ActionDistribution.of(s.weights().logits(x), null, 0.0);
                 var draw = ActionSampler.draw(q, null, 1, random);
-                Decision d = new Decision(EventIds.next(), "memory", incarnation, s.version(), System.currentTimeMillis(), x,
+                Decision d = new Decision(EventIds.next(), "memory", incarnation, s.version(), System.currentTimeMillis(),
+                        io.policyrec.policy.Context.dense(x),
                         null, draw.actions(), draw.probabilities());
                 while (!loop.offerDecision(d)) {
                     Thread.sleep(1);

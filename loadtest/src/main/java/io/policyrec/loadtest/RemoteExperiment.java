@@ -30,7 +30,11 @@ final class RemoteExperiment {
                                 Agent agent, String policy, int updates, int batch, double lr, String baseline,
                                 int evalEvery, long seed, Consumer<Evaluation> progress) throws Exception {
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("contextDimension", env.contextDimension());
+        if (agent.namedFeatures()) {
+            config.put("input", Map.of("type", "features", "bits", agent.featureBits()));
+        } else {
+            config.put("contextDimension", env.contextDimension());
+        }
         config.put("actions", env.actionCount());
         config.put("batchSize", batch);
         config.put("rewardWindow", "PT1H");
@@ -64,7 +68,8 @@ final class RemoteExperiment {
                 samples[b] = env.draw(random);
                 contexts[b] = samples[b].context();
             }
-            List<JsonNode> decisions = service.recommendBatch(policy, contexts);
+            List<JsonNode> decisions = agent.namedFeatures() ? service.recommendBatch(policy, named(env, contexts))
+                    : service.recommendBatch(policy, contexts);
             StringBuilder feedback = new StringBuilder("[");
             for (int b = 0; b < batch; b++) {
                 JsonNode d = decisions.get(b);
@@ -85,7 +90,7 @@ final class RemoteExperiment {
             }
             awaitVersion(service, policy, u);
             if (u % evalEvery == 0 || u == updates) {
-                Evaluation e = evaluate(service, env, policy, u, (long) u * batch, evaluationRandom);
+                Evaluation e = evaluate(service, env, agent, policy, u, (long) u * batch, evaluationRandom);
                 evaluations.add(e);
                 progress.accept(e);
             }
@@ -104,19 +109,33 @@ final class RemoteExperiment {
         }
     }
 
-    static Evaluation evaluate(ServiceClient service, BanditEnvironment env, String policy, long updates,
+    /** The contexts as an application would name them. */
+    static List<JsonNode> named(BanditEnvironment env, float[][] contexts) {
+        List<JsonNode> named = new ArrayList<>(contexts.length);
+        for (float[] c : contexts) {
+            named.add(env.namedContext(c));
+        }
+        return named;
+    }
+
+    static Evaluation evaluate(ServiceClient service, BanditEnvironment env, Agent agent, String policy, long updates,
                                long interactions, SplittableRandom random) throws Exception {
         List<Sample> test = env.testSet();
         List<double[]> distributions = new ArrayList<>(test.size());
         double lambda = Double.NaN;
         for (int from = 0; from < test.size(); from += 1000) {
             int to = Math.min(test.size(), from + 1000);
-            StringBuilder body = new StringBuilder("{\"policy\":\"").append(policy).append("\",\"contexts\":[");
+            StringBuilder body = new StringBuilder("{\"policy\":\"").append(policy).append("\",\"")
+                    .append(agent.namedFeatures() ? "features" : "contexts").append("\":[");
             for (int i = from; i < to; i++) {
                 if (i > from) {
                     body.append(',');
                 }
-                ServiceClient.appendContext(body, test.get(i).context());
+                if (agent.namedFeatures()) {
+                    body.append(env.namedContext(test.get(i).context()));
+                } else {
+                    ServiceClient.appendContext(body, test.get(i).context());
+                }
             }
             JsonNode r = service.json("POST", "/recommend/probabilities", body.append("]}").toString());
             for (JsonNode row : r.get("probabilities")) {

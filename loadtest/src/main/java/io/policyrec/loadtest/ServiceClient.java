@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The few calls the load tools make to a running service, over plain HTTP. */
 final class ServiceClient {
@@ -64,6 +65,16 @@ final class ServiceClient {
         sb.append("]}");
         List<JsonNode> out = new ArrayList<>();
         json("POST", "/recommend/batch", sb.toString()).forEach(out::add);
+        return out;
+    }
+
+    /** One decision per named context (a policy over named features). */
+    List<JsonNode> recommendBatch(String policy, List<JsonNode> features) throws IOException, InterruptedException {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("policy", policy);
+        body.put("features", features);
+        List<JsonNode> out = new ArrayList<>();
+        json("POST", "/recommend/batch", JSON.writeValueAsString(body)).forEach(out::add);
         return out;
     }
 

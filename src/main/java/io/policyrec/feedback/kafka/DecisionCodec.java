@@ -1,5 +1,6 @@
 package io.policyrec.feedback.kafka;
 
+import io.policyrec.policy.Context;
 import io.policyrec.policy.Decision;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,16 +14,23 @@ import java.nio.charset.StandardCharsets;
  * that keeps every bit of the context and the exact probabilities. Layout, big-endian:
  *
  * <pre>
- * byte   format (1)
+ * byte   format (1: dense context, 2: sparse context)
  * long   timestamp (epoch ms), incarnation, policyVersion
  * string policy, eventId            (unsigned short length + UTF-8)
- * int    context length, then float32 values
+ * int    context length n, then n float32 values                 (format 1)
+ * int    active features n, then n int buckets, n float32 values (format 2)
  * int    eligible count (-1: all actions), then int action indices
  * int    k, then k x (int action, float64 probability), in draw order
  * </pre>
+ *
+ * <p>A hashed-features context is logged as its buckets and values (8 bytes a feature), not as
+ * the names the application sent: a replay needs only what the learner reads, a policy's buckets
+ * are fixed when it is created, and names would cost 20 to 40 bytes a feature on every decision.
+ * Dense decisions keep format 1, so consumers of an earlier release read them unchanged.
  */
 final class DecisionCodec {
     static final byte FORMAT = 1;
+    static final byte SPARSE_FORMAT = 2;
 
     private DecisionCodec() {
     }
@@ -31,15 +39,22 @@ final class DecisionCodec {
         byte[] policy = d.policy().getBytes(StandardCharsets.UTF_8);
         byte[] eventId = d.eventId().getBytes(StandardCharsets.UTF_8);
         int eligible = d.eligible() == null ? 0 : d.eligible().length;
-        int size = 1 + 24 + 2 + policy.length + 2 + eventId.length + 4 + 4 * d.context().length + 4 + 4 * eligible
-                + 4 + 12 * d.actions().length;
+        Context context = d.context();
+        int n = context.size();
+        int size = 1 + 24 + 2 + policy.length + 2 + eventId.length + 4 + (context.sparse() ? 8 : 4) * n
+                + 4 + 4 * eligible + 4 + 12 * d.actions().length;
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(FORMAT).putLong(d.timestamp()).putLong(d.incarnation()).putLong(d.policyVersion());
+        b.put(context.sparse() ? SPARSE_FORMAT : FORMAT).putLong(d.timestamp()).putLong(d.incarnation())
+                .putLong(d.policyVersion());
         b.putShort((short) policy.length).put(policy);
         b.putShort((short) eventId.length).put(eventId);
-        b.putInt(d.context().length);
-        b.asFloatBuffer().put(d.context());
-        b.position(b.position() + 4 * d.context().length);
+        b.putInt(n);
+        if (context.sparse()) {
+            b.asIntBuffer().put(context.indices());
+            b.position(b.position() + 4 * n);
+        }
+        b.asFloatBuffer().put(context.values());
+        b.position(b.position() + 4 * n);
         if (d.eligible() == null) {
             b.putInt(-1);
         } else {
@@ -59,7 +74,8 @@ final class DecisionCodec {
     public static Decision decode(byte[] bytes) {
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
-            if (b.get() != FORMAT) {
+            byte format = b.get();
+            if (format != FORMAT && format != SPARSE_FORMAT) {
                 throw new IllegalArgumentException("unknown decision format");
             }
             long timestamp = b.getLong();
@@ -67,9 +83,17 @@ final class DecisionCodec {
             long version = b.getLong();
             String policy = string(b);
             String eventId = string(b);
-            float[] context = new float[count(b, 4)];
-            b.asFloatBuffer().get(context);
-            b.position(b.position() + 4 * context.length);
+            int n = count(b, format == SPARSE_FORMAT ? 8 : 4);
+            int[] indices = null;
+            if (format == SPARSE_FORMAT) {
+                indices = new int[n];
+                b.asIntBuffer().get(indices);
+                b.position(b.position() + 4 * n);
+            }
+            float[] values = new float[n];
+            b.asFloatBuffer().get(values);
+            b.position(b.position() + 4 * n);
+            Context context = new Context(indices, values);
             int eligibleCount = b.getInt();
             int[] eligible = null;
             if (eligibleCount >= 0) {

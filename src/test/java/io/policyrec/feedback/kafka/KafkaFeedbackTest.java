@@ -73,6 +73,21 @@ class KafkaFeedbackTest {
     }
 
     @Test
+    void aPolicyOverNamedFeaturesLearnsThroughTheDecisionLog() {
+        given().contentType(ContentType.JSON).body(Map.of("input", Map.of("type", "features", "bits", 12), "actions", 3,
+                "batchSize", 2, "seed", 5)).put("/policies/k-named").then().statusCode(isOneOf(200, 201));
+        List<String> ids = new java.util.ArrayList<>();
+        for (Map<String, Object> features : List.of(Map.<String, Object>of("country", "DE", "age", 34),
+                Map.<String, Object>of("segments", List.of("sports", "tech"), "price", 12999))) {
+            ids.add(given().contentType(ContentType.JSON).body(Map.of("policy", "k-named", "features", features))
+                    .post("/recommend").then().statusCode(200).extract().path("eventId"));
+        }
+        ids.forEach(id -> reward(id, 1.0));
+        // The decisions went through the Kafka decision log as sparse records and were joined there.
+        assertEquals(1, awaitVersion("k-named", 1));
+    }
+
+    @Test
     void earliestAppliesTheFirstRewardAndCountsDuplicates() {
         policy("k-earliest", "earliest", "PT30S");
         String id = decide("k-earliest");

@@ -58,7 +58,7 @@ public final class BenchSupport {
         SplittableRandom r = new SplittableRandom(seed);
         List<RewardedDecision> batch = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            batch.add(new RewardedDecision(contexts[r.nextInt(contexts.length)], null, r.nextInt(10), 0.1,
+            batch.add(new RewardedDecision(io.policyrec.policy.Context.dense(contexts[r.nextInt(contexts.length)]), null, r.nextInt(10), 0.1,
                     r.nextBoolean() ? 1.0 : -1.0 / 9));
         }
         return batch;
