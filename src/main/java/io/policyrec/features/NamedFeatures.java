@@ -176,6 +176,7 @@ public final class NamedFeatures {
             packed[i] = ((long) indices[i] << 32) | (i & 0xffffffffL);
         }
         Arrays.sort(packed);
+        // Values that share a bucket add up: two finite floats can sum past the float range.
         int[] outIndex = new int[count];
         float[] outValue = new float[count];
         int n = 0;
@@ -188,6 +189,12 @@ public final class NamedFeatures {
                 outIndex[n] = bucket;
                 outValue[n] = v;
                 n++;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(outValue[i])) {
+                throw new InvalidFeaturesException(root, "has features whose values add up past the float range in "
+                        + "one bucket");
             }
         }
         return new Context(Arrays.copyOf(outIndex, n), Arrays.copyOf(outValue, n));

@@ -89,27 +89,44 @@ public final class AdamOptimizer {
 
     /** One update in single precision (all float, so that the loop vectorizes). */
     public void apply(float[] params, float[] gradient, long iteration) {
-        apply(params, gradient, mf, vf, 0, params.length, (float) stepSize(learningRate, iteration));
-    }
-
-    /**
-     * One single-precision update of params[from, to) with their own moments: the whole vector, or
-     * only the rows a sparse batch touched (the lazy form, which a test checks against the dense
-     * step on those rows).
-     */
-    static void apply(float[] params, float[] gradient, float[] mm, float[] vv, int from, int to, float stepSize) {
+        float stepSize = (float) stepSize(learningRate, iteration);
         float b1 = (float) BETA1;
         float b2 = (float) BETA2;
         float c1 = (float) (1.0 - BETA1);
         float c2 = (float) (1.0 - BETA2);
         float eps = (float) EPSILON;
-        for (int i = from; i < to; i++) {
+        float[] mm = mf;
+        float[] vv = vf;
+        for (int i = 0; i < params.length; i++) {
             float g = gradient[i];
             float mi = b1 * mm[i] + c1 * g;
             float vi = b2 * vv[i] + c2 * g * g;
             mm[i] = mi;
             vv[i] = vi;
             params[i] -= stepSize * mi / ((float) Math.sqrt(vi) + eps);
+        }
+    }
+
+    /**
+     * The same single-precision update for n values of a hashed row (the lazy form: only rows a
+     * batch touched), each array read from its own offset (the batch's gradient sits in a compact
+     * buffer, not at the row's place). HashedInputTest checks that it computes the same floats as
+     * the whole-vector loop above.
+     */
+    static void apply(float[] params, int p, float[] gradient, int g, float[] mm, int m, float[] vv, int v, int n,
+                      float stepSize) {
+        float b1 = (float) BETA1;
+        float b2 = (float) BETA2;
+        float c1 = (float) (1.0 - BETA1);
+        float c2 = (float) (1.0 - BETA2);
+        float eps = (float) EPSILON;
+        for (int i = 0; i < n; i++) {
+            float gi = gradient[g + i];
+            float mi = b1 * mm[m + i] + c1 * gi;
+            float vi = b2 * vv[v + i] + c2 * gi * gi;
+            mm[m + i] = mi;
+            vv[v + i] = vi;
+            params[p + i] -= stepSize * mi / ((float) Math.sqrt(vi) + eps);
         }
     }
 

@@ -13,6 +13,10 @@ import java.util.List;
  * row move only when the row has a gradient, with the step's global bias correction, as
  * TensorFlow's LazyAdam), so a step costs in proportion to the batch's active features.
  *
+ * <p>The batch's gradient lives in a small buffer, one slot per row the batch touched, not in a
+ * table of 2^bits rows; sums run in float over one row at a time, so that the JIT vectorizes them
+ * (the profile of a step at 2^18 buckets: Adam on the touched rows and the forward sums first).
+ *
  * <p>Numeric features are scaled online, per bucket: x' = x / s with s the largest |x| this
  * bucket has learned from (so x' is in [-1, 1]; indicators stay 1), in the spirit of Vowpal
  * Wabbit's normalized updates, so that {@code price: 12999} next to {@code age: 34} needs no
@@ -25,16 +29,20 @@ final class HashedInputLayer {
     private final int rows;
     private final int width;
     private final float[] table;
-    private final float[] bias;
-    private final float[] scale;
     private final float[] tableM;
     private final float[] tableV;
+    /** One context's sums (forward) or gradient row (backward), in float. */
+    private final float[] rowScratch;
+    private final float[] bias;
     private final float[] biasM;
     private final float[] biasV;
-    private final float[] tableGradient;
-    private final float[] biasGradient;
-    private final boolean[] touched;
+    private final float[] biasGrad;
+    private float[] scale;
+    private boolean scalesShared;
+    /** The slot of each row in the batch gradient, or -1 when the batch has not touched it. */
+    private final int[] slotOf;
     private int[] touchedRows = new int[64];
+    private float[] gradient;
     private int touchedCount;
     private final boolean[] changed;
     private int[] changedRows = new int[64];
@@ -54,31 +62,31 @@ final class HashedInputLayer {
         this.width = width;
         int n = rows * width;
         this.table = new float[n];
-        this.bias = new float[width];
-        for (int i = 0; i < n; i++) {
-            table[i] = (float) weights[i];
-        }
-        for (int j = 0; j < width; j++) {
-            bias[j] = (float) weights[n + j];
-        }
         this.tableM = new float[n];
         this.tableV = new float[n];
-        this.biasM = new float[width];
-        this.biasV = new float[width];
-        if (moments != null) {
-            for (int i = 0; i < n; i++) {
+        this.rowScratch = new float[width];
+        for (int i = 0; i < n; i++) {
+            table[i] = (float) weights[i];
+            if (moments != null) {
                 tableM[i] = (float) moments[i];
                 tableV[i] = (float) moments[vOffset + i];
             }
-            for (int j = 0; j < width; j++) {
+        }
+        this.bias = new float[width];
+        this.biasM = new float[width];
+        this.biasV = new float[width];
+        this.biasGrad = new float[width];
+        for (int j = 0; j < width; j++) {
+            bias[j] = (float) weights[n + j];
+            if (moments != null) {
                 biasM[j] = (float) moments[n + j];
                 biasV[j] = (float) moments[vOffset + n + j];
             }
         }
         this.scale = scale == null ? new float[rows] : scale.clone();
-        this.tableGradient = new float[n];
-        this.biasGradient = new float[width];
-        this.touched = new boolean[rows];
+        this.slotOf = new int[rows];
+        Arrays.fill(slotOf, -1);
+        this.gradient = new float[64 * width];
         this.changed = new boolean[rows];
         this.learningRate = (float) learningRate;
     }
@@ -98,7 +106,13 @@ final class HashedInputLayer {
             for (int f = 0; f < c.size(); f++) {
                 float a = Math.abs(c.values()[f]);
                 int i = c.indices()[f];
-                if (a > scale[i]) {
+                // Not from a non-finite value (the intakes refuse them): it would zero its bucket for good.
+                if (a > scale[i] && a < Float.POSITIVE_INFINITY) {
+                    if (scalesShared) {
+                        // Published weights hold the current array: copy on the first write after.
+                        scale = scale.clone();
+                        scalesShared = false;
+                    }
                     scale[i] = a;
                 }
             }
@@ -113,51 +127,59 @@ final class HashedInputLayer {
 
     /** Pre-activations, B x width, into z (double, as the learner's element-wise work). */
     void forward(List<RewardedDecision> batch, double[] z) {
+        float[] sum = rowScratch;
         for (int b = 0; b < batch.size(); b++) {
-            int base = b * width;
-            for (int j = 0; j < width; j++) {
-                z[base + j] = bias[j];
-            }
+            System.arraycopy(bias, 0, sum, 0, width);
             Context c = batch.get(b).context();
             for (int f = 0; f < c.size(); f++) {
                 int i = c.indices()[f];
                 float x = scaled(c.values()[f], scale[i]);
                 int row = i * width;
                 for (int j = 0; j < width; j++) {
-                    z[base + j] += x * table[row + j];
+                    sum[j] += x * table[row + j];
                 }
+            }
+            int base = b * width;
+            for (int j = 0; j < width; j++) {
+                z[base + j] = sum[j];
             }
         }
     }
 
     /** Accumulates the gradient of the rows the batch touched from dL/dz (B x width). */
     void backward(List<RewardedDecision> batch, double[] dz) {
+        float[] d = rowScratch;
         for (int b = 0; b < batch.size(); b++) {
             int base = b * width;
             for (int j = 0; j < width; j++) {
-                biasGradient[j] += (float) dz[base + j];
+                d[j] = (float) dz[base + j];
+                biasGrad[j] += d[j];
             }
             Context c = batch.get(b).context();
             for (int f = 0; f < c.size(); f++) {
                 int i = c.indices()[f];
                 float x = scaled(c.values()[f], scale[i]);
-                touch(i);
-                int row = i * width;
+                int slot = slot(i) * width;
+                float[] g = gradient;
                 for (int j = 0; j < width; j++) {
-                    tableGradient[row + j] += (float) (x * dz[base + j]);
+                    g[slot + j] += x * d[j];
                 }
             }
         }
     }
 
-    private void touch(int i) {
-        if (!touched[i]) {
-            touched[i] = true;
-            if (touchedCount == touchedRows.length) {
-                touchedRows = Arrays.copyOf(touchedRows, 2 * touchedCount);
+    private int slot(int i) {
+        int s = slotOf[i];
+        if (s < 0) {
+            s = touchedCount++;
+            if (s == touchedRows.length) {
+                touchedRows = Arrays.copyOf(touchedRows, 2 * s);
+                gradient = Arrays.copyOf(gradient, 2 * s * width);
             }
-            touchedRows[touchedCount++] = i;
+            touchedRows[s] = i;
+            slotOf[i] = s;
         }
+        return s;
     }
 
     /** Lazy Adam on the touched rows and the bias; clears the batch's gradients. */
@@ -165,10 +187,9 @@ final class HashedInputLayer {
         float stepSize = (float) AdamOptimizer.stepSize(learningRate, iteration);
         for (int t = 0; t < touchedCount; t++) {
             int i = touchedRows[t];
-            int row = i * width;
-            AdamOptimizer.apply(table, tableGradient, tableM, tableV, row, row + width, stepSize);
-            Arrays.fill(tableGradient, row, row + width, 0f);
-            touched[i] = false;
+            int at = i * width;
+            AdamOptimizer.apply(table, at, gradient, t * width, tableM, at, tableV, at, width, stepSize);
+            slotOf[i] = -1;
             if (!changed[i]) {
                 changed[i] = true;
                 if (changedCount == changedRows.length) {
@@ -177,20 +198,20 @@ final class HashedInputLayer {
                 changedRows[changedCount++] = i;
             }
         }
+        Arrays.fill(gradient, 0, touchedCount * width, 0f);
         touchedCount = 0;
-        AdamOptimizer.apply(bias, biasGradient, biasM, biasV, 0, width, stepSize);
-        Arrays.fill(biasGradient, 0f);
+        AdamOptimizer.apply(bias, 0, biasGrad, 0, biasM, 0, biasV, 0, width, stepSize);
+        Arrays.fill(biasGrad, 0f);
     }
 
     /** Forgets the gradient of the last backward pass without a step (gradient checks). */
     void clearGradient() {
         for (int t = 0; t < touchedCount; t++) {
-            int i = touchedRows[t];
-            Arrays.fill(tableGradient, i * width, i * width + width, 0f);
-            touched[i] = false;
+            slotOf[touchedRows[t]] = -1;
         }
+        Arrays.fill(gradient, 0, touchedCount * width, 0f);
         touchedCount = 0;
-        Arrays.fill(biasGradient, 0f);
+        Arrays.fill(biasGrad, 0f);
     }
 
     /** The rows steps changed since the last call: what a copy-on-write publish must copy. */
@@ -215,23 +236,30 @@ final class HashedInputLayer {
         return bias.clone();
     }
 
+    /** The scales for serving: shared until the next change, which copies them first. */
+    float[] publishedScales() {
+        scalesShared = true;
+        return scale;
+    }
+
     float[] scales() {
         return scale.clone();
     }
 
     /** The rows then the bias, in the flat layout's order. */
     void writeWeights(double[] into, int offset) {
-        for (int i = 0; i < table.length; i++) {
+        int n = rows * width;
+        for (int i = 0; i < n; i++) {
             into[offset + i] = table[i];
         }
         for (int j = 0; j < width; j++) {
-            into[offset + table.length + j] = bias[j];
+            into[offset + n + j] = bias[j];
         }
     }
 
     /** Adam's m for (rows, bias) at offset, v at offset + total. */
     void writeMoments(double[] into, int offset, int total) {
-        int n = table.length;
+        int n = rows * width;
         for (int i = 0; i < n; i++) {
             into[offset + i] = tableM[i];
             into[total + offset + i] = tableV[i];
@@ -244,21 +272,27 @@ final class HashedInputLayer {
 
     /** Sets the weights from the flat layout (gradient checks). */
     void readWeights(double[] from, int offset) {
-        for (int i = 0; i < table.length; i++) {
+        int n = rows * width;
+        for (int i = 0; i < n; i++) {
             table[i] = (float) from[offset + i];
         }
         for (int j = 0; j < width; j++) {
-            bias[j] = (float) from[offset + table.length + j];
+            bias[j] = (float) from[offset + n + j];
         }
     }
 
     /** The gradient the last backward pass accumulated, in the flat layout's order (gradient checks). */
     void writeGradient(double[] into, int offset) {
-        for (int i = 0; i < tableGradient.length; i++) {
-            into[offset + i] = tableGradient[i];
+        int n = rows * width;
+        Arrays.fill(into, offset, offset + n, 0.0);
+        for (int t = 0; t < touchedCount; t++) {
+            int to = offset + touchedRows[t] * width;
+            for (int j = 0; j < width; j++) {
+                into[to + j] = gradient[t * width + j];
+            }
         }
         for (int j = 0; j < width; j++) {
-            into[offset + tableGradient.length + j] = biasGradient[j];
+            into[offset + n + j] = biasGrad[j];
         }
     }
 }

@@ -164,7 +164,7 @@ public final class PolicyGradientLearner {
                 rows[i] = row;
             }
         }
-        published = head.withHashedFirstLayer(rows, hashed.bias(), hashed.scales());
+        published = head.withHashedFirstLayer(rows, hashed.bias(), hashed.publishedScales());
         return published;
     }
 

@@ -31,8 +31,8 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
 
     /**
      * The buckets of a policy over named features when its config names none: 2^16, not Vowpal
-     * Wabbit's 2^18, while snapshots still write the whole first layer (2^16 x 32 floats with
-     * Adam's moments is about 25 MB a snapshot; 2^18, four times that).
+     * Wabbit's 2^18, while taking a snapshot copies the whole first layer in memory and a publish
+     * clones its row references (README, "Named features"; heap per policy in RESULTS.md).
      */
     public static final int DEFAULT_FEATURE_BITS = 16;
 

@@ -41,9 +41,10 @@ public class Recommender {
 
     public RecommendResponse recommend(RecommendRequest request) {
         PolicySnapshot policy = policy(request.policy());
+        boolean featuresGiven = request.features() != null && !request.features().isNull();
         Context context = policy.config().hashed()
                 ? features(request.features(), request.context() != null, policy, "features", "context")
-                : dense(request.context(), request.features() != null, policy, "context", "features");
+                : dense(request.context(), featuresGiven, policy, "context", "features");
         int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
         int k = k(request.k(), eligible == null ? policy.config().actionCount() : eligible.length);
         return decide(policy, context, eligible, k, Boolean.TRUE.equals(request.explain()));

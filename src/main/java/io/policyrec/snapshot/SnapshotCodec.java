@@ -30,8 +30,9 @@ public final class SnapshotCodec {
      */
     private static final int FORMAT = 3;
     /**
-     * 4: a policy over hashed named features, with its per-bucket feature scales after the earlier
-     * policies. Dense policies are still written as 3, which an earlier release reads.
+     * 4: a policy over hashed named features: its first layer as the rows that differ from its
+     * seed's ({@link HashedRows}), and its per-bucket feature scales after the earlier policies.
+     * Dense policies are still written as 3, which an earlier release reads.
      */
     private static final int HASHED_FORMAT = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,8 +59,12 @@ public final class SnapshotCodec {
             out.writeDouble(l.baseline());
             out.writeLong(l.baselineBatches());
             out.writeDouble(l.lambda());
-            writeDoubles(out, l.params());
-            writeDoubles(out, l.optimizerState());
+            if (hashed) {
+                HashedRows.write(out, s.config(), l);
+            } else {
+                writeDoubles(out, l.params());
+                writeDoubles(out, l.optimizerState());
+            }
             out.writeInt(l.previous().size());
             for (float[] p : l.previous()) {
                 writeFloats(out, p);
@@ -132,8 +137,19 @@ public final class SnapshotCodec {
             double baseline = in.readDouble();
             long baselineBatches = in.readLong();
             double lambda = in.readDouble();
-            double[] params = readDoubles(in);
-            double[] optimizer = readDoubles(in);
+            if (config.hashed() != (format == HASHED_FORMAT)) {
+                throw new UnreadableSnapshotException("snapshot format " + format + " does not fit its config");
+            }
+            double[] params;
+            double[] optimizer;
+            if (format == HASHED_FORMAT) {
+                double[][] both = HashedRows.read(in, config);
+                params = both[0];
+                optimizer = both[1];
+            } else {
+                params = readDoubles(in);
+                optimizer = readDoubles(in);
+            }
             if (params.length != config.parameterCount() || optimizer.length != 2 * params.length) {
                 throw new UnreadableSnapshotException("snapshot weights do not fit its config");
             }
@@ -151,9 +167,6 @@ public final class SnapshotCodec {
                 previous.add(earlier);
             }
             float[] scales = null;
-            if (config.hashed() != (format == HASHED_FORMAT)) {
-                throw new UnreadableSnapshotException("snapshot format " + format + " does not fit its config");
-            }
             if (format == HASHED_FORMAT) {
                 scales = readFloats(in);
                 if (scales.length != config.contextDimension()) {
@@ -198,7 +211,7 @@ public final class SnapshotCodec {
         return new String(in.readNBytes(n), StandardCharsets.UTF_8);
     }
 
-    private static void writeDoubles(DataOutputStream out, double[] values) throws IOException {
+    static void writeDoubles(DataOutputStream out, double[] values) throws IOException {
         out.writeInt(values.length);
         for (double v : values) {
             out.writeDouble(v);
@@ -207,7 +220,7 @@ public final class SnapshotCodec {
 
     // Lengths are checked against the bytes left before allocating: a forged length must not
     // allocate gigabytes.
-    private static double[] readDoubles(DataInputStream in) throws IOException {
+    static double[] readDoubles(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0 || (long) n * Double.BYTES > in.available()) {
             throw new IOException("bad array length " + n);

@@ -189,7 +189,8 @@ class HashedInputTest {
                     touched[i] = true;
                 }
             }
-            AdamOptimizer.apply(dense, gradient, m, v, 0, n, (float) AdamOptimizer.stepSize(0.01, step));
+            AdamOptimizer dense0 = AdamOptimizer.fromState(0.01, both(m, v), true);
+            dense0.apply(dense, gradient, step);
             lazy.step(step);
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < width; j++) {
@@ -205,6 +206,15 @@ class HashedInputTest {
         // The difference the lazy form makes: a row without gradient keeps still, where dense Adam
         // still moves it on its momentum.
         assertTrue(anyUntouchedMoved, "dense Adam moved an untouched row on momentum");
+    }
+
+    static double[] both(float[] m, float[] v) {
+        double[] s = new double[m.length + v.length];
+        for (int i = 0; i < m.length; i++) {
+            s[i] = m[i];
+            s[m.length + i] = v[i];
+        }
+        return s;
     }
 
     @Test

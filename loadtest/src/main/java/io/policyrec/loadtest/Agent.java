@@ -74,7 +74,11 @@ public record Agent(String label, RegularizerType type, double lambda, Reference
     public PolicyConfig config(int contextDimension, int actions, int batchSize, double learningRate, long seed,
                                String baseline) {
         PolicyConfig dense = denseConfig(contextDimension, actions, batchSize, learningRate, seed, baseline);
-        return namedFeatures() ? dense.withFeatureBits(featureBits) : dense;
+        PolicyConfig config = namedFeatures() ? dense.withFeatureBits(featureBits) : dense;
+        if (!config.problems().isEmpty()) {
+            throw new IllegalArgumentException("agent " + label + ": " + config.problems());
+        }
+        return config;
     }
 
     private PolicyConfig denseConfig(int contextDimension, int actions, int batchSize, double learningRate, long seed,
