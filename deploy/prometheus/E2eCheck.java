@@ -75,7 +75,12 @@ public class E2eCheck {
                 call("POST", service + "/feedback", feedback.append(']').toString());
             }
         }
-        System.out.println("drove 150 rounds of 50 decisions with feedback for each of collapse and diverse");
+        // Single decisions too: the dashboard's serving panels watch /recommend itself.
+        for (int i = 0; i < 20; i++) {
+            call("POST", service + "/recommend", "{\"policy\":\"diverse\",\"context\":[0.5,0.5,0.5,0.5]}");
+        }
+        System.out.println("drove 150 rounds of 50 decisions with feedback for each of collapse and diverse, and 20 "
+                + "single decisions");
     }
 
     static double query(String prometheus, String promql) throws Exception {
@@ -119,12 +124,15 @@ public class E2eCheck {
     /** Pulls every PromQL expression out of the dashboard JSON ("expr") and rule files (expr:) and runs it. */
     static void exprs(String prometheus, List<String> files) throws Exception {
         List<String> all = new ArrayList<>();
+        java.util.Set<String> dashboardExprs = new java.util.HashSet<>();
         for (String f : files) {
             String text = Files.readString(Path.of(f));
             if (f.endsWith(".json")) {
                 Matcher m = Pattern.compile("\"expr\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(text);
                 while (m.find()) {
-                    all.add(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\").replace("\\n", " "));
+                    String e = m.group(1).replace("\\\"", "\"").replace("\\\\", "\\").replace("\\n", " ");
+                    all.add(e);
+                    dashboardExprs.add(e);
                 }
             } else {
                 String[] lines = text.split("\n");
@@ -151,11 +159,33 @@ public class E2eCheck {
                 }
             }
         }
+        // Every metric an expression names must be one Prometheus scraped from the service: a
+        // misspelled name evaluates without error to nothing, and an alert on it never fires.
+        // (This check runs the embedded service: metrics only the Kafka feedback path registers are
+        // listed here, so that every other name is held to the rule.)
+        java.util.Set<String> kafkaOnly = java.util.Set.of("policyrec_feedback_dlq_total");
+        String names = call("GET", prometheus + "/api/v1/label/__name__/values", null);
+        Pattern metric = Pattern.compile("\\b(policyrec_[A-Za-z0-9_]+)\\b");
         int n = 0;
         for (String expr : all) {
+            Matcher named = metric.matcher(expr);
+            boolean kafkaPath = false;
+            while (named.find()) {
+                kafkaPath |= kafkaOnly.contains(named.group(1));
+                if (!names.contains("\"" + named.group(1) + "\"") && !kafkaOnly.contains(named.group(1))) {
+                    throw new AssertionError("'" + expr + "' names " + named.group(1) + ", which the service does not "
+                            + "export (Prometheus has " + names + ")");
+                }
+            }
             String concrete = expr.replace("$__rate_interval", "1m").replace("$__interval", "1m")
                     .replace("=~\"$policy\"", "=~\".*\"").replace("$policy", "collapse");
             query(prometheus, concrete);
+            // A panel's query shows series; alert conditions are empty while they do not hold.
+            String body = call("GET", prometheus + "/api/v1/query?query=" + URLEncoder.encode(concrete,
+                    StandardCharsets.UTF_8), null);
+            if (dashboardExprs.contains(expr) && body.contains("\"result\":[]") && !kafkaPath) {
+                throw new AssertionError("the dashboard query '" + concrete + "' returns nothing");
+            }
             n++;
         }
         if (n == 0) {

@@ -36,7 +36,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Replay: reading the decision and routed-feedback topics twice from the beginning gives the same
- * joined decisions in the same order, and the same weights, and each decision at most once.
+ * joined decisions in the same order, each once, and the same weights; each joined reward is the
+ * one sent for that decision under its aggregation, so the feedback really went through the router
+ * (default rewards from closed windows would also make "60 joined").
  */
 @QuarkusTest
 @TestProfile(KafkaProfile.class)
@@ -52,7 +54,7 @@ class KafkaReplayTest {
     void replayingTheTopicsGivesTheSameJoinedStream() {
         for (String[] p : new String[][] {{"rp-earliest", "earliest"}, {"rp-sum", "sum"}, {"rp-max", "max"}}) {
             given().contentType(ContentType.JSON).body(Map.of("contextDimension", 3, "actions", 4, "batchSize", 3,
-                    "rewardAggregation", p[1], "rewardWindow", "PT1S", "seed", 2))
+                    "rewardAggregation", p[1], "rewardWindow", "PT5S", "seed", 2))
                     .put("/policies/" + p[0]).then().statusCode(isOneOf(200, 201));
         }
         Random random = new Random(3);
@@ -71,6 +73,8 @@ class KafkaReplayTest {
                 KafkaTestClient.send("policyrec.feedback", ids.get(i), "{\"reward\": 2.5}");
             }
         }
+        // Windows of 5 s: every reward below reaches its decision in time (sent within a second or two),
+        // so each joined reward is the one sent, not the default a closed window gives.
         Metrics.awaitAtLeast("policyrec_feedback_routed_total", 45, 20_000);
 
         List<ConsumerRecord<byte[], byte[]>> decisions = KafkaTestClient.readAll("policyrec.decisions");
@@ -93,6 +97,22 @@ class KafkaReplayTest {
                     j.substring(0, j.indexOf('=')))).count();
         }
         assertEquals(60, joinedTotal, "every decision of this test is joined exactly once in a replay");
+        Replay all = new Replay(new ArrayList<>(), new java.util.TreeMap<>());
+        for (int partition : partitions) {
+            Replay r = replay(partition, decisions, routed);
+            all.joined().addAll(r.joined());
+            all.params().putAll(r.params());
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            double first = i % 4 != 3 ? i % 5 : i % 7 == 0 ? 2.5 : 0.0;
+            double sum = (i % 4 != 3 ? i % 5 : 0) + (i % 7 == 0 ? 2.5 : 0);
+            double max = i % 4 != 3 && i % 7 == 0 ? Math.max(i % 5, 2.5) : first;
+            double expected = List.of(first, sum, max).get(i % 3);
+            String id = ids.get(i);
+            assertTrue(all.joined().contains(id + "=" + expected), "decision " + i + " joined with reward "
+                    + expected + " (" + List.of("earliest", "sum", "max").get(i % 3) + "): "
+                    + all.joined().stream().filter(j -> j.startsWith(id)).toList());
+        }
     }
 
     Replay replay(int partition, List<ConsumerRecord<byte[], byte[]>> decisions,
