@@ -15,7 +15,8 @@ import java.util.Arrays;
  * 2^16 x 32 that learned from 5,000 distinct features writes 5,000 rows, not 65,536, and one that
  * learned nothing writes none; a restore draws the seed's rows again and lays the stored ones over
  * them, bit for bit (the learner's weights are floats, stored as floats). The bias and the layers
- * after the first are written whole, as doubles, as for dense policies.
+ * after the first are written whole, as doubles, as for dense policies; the per-bucket scales as
+ * the buckets that have one.
  */
 final class HashedRows {
     private HashedRows() {
@@ -59,6 +60,41 @@ final class HashedRows {
                 }
             }
         }
+    }
+
+    /** The per-bucket scales: only the buckets a batch has scaled (the others are 0), as (bucket, scale). */
+    static void writeScales(DataOutputStream out, float[] scales) throws IOException {
+        int count = 0;
+        for (float s : scales) {
+            if (s != 0f) {
+                count++;
+            }
+        }
+        out.writeInt(scales.length);
+        out.writeInt(count);
+        for (int i = 0; i < scales.length; i++) {
+            if (scales[i] != 0f) {
+                out.writeInt(i);
+                out.writeFloat(scales[i]);
+            }
+        }
+    }
+
+    static float[] readScales(DataInputStream in, int buckets) throws IOException, UnreadableSnapshotException {
+        int length = in.readInt();
+        int count = in.readInt();
+        if (length != buckets || count < 0 || count > buckets || (long) count * 8 > in.available()) {
+            throw new UnreadableSnapshotException("snapshot feature scales do not fit its config");
+        }
+        float[] scales = new float[buckets];
+        for (int c = 0; c < count; c++) {
+            int i = in.readInt();
+            if (i < 0 || i >= buckets) {
+                throw new UnreadableSnapshotException("snapshot scale of bucket " + i + " outside " + buckets);
+            }
+            scales[i] = in.readFloat();
+        }
+        return scales;
     }
 
     /** The whole flat parameters and the [m | v] Adam state, as {@link LearnerState} keeps them. */

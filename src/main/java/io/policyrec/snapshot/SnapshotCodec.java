@@ -70,7 +70,7 @@ public final class SnapshotCodec {
                 writeFloats(out, p);
             }
             if (hashed) {
-                writeFloats(out, l.featureScales());
+                HashedRows.writeScales(out, l.featureScales());
             }
             out.writeInt(s.positions().size());
             for (Map.Entry<String, Long> e : new java.util.TreeMap<>(s.positions()).entrySet()) {
@@ -168,10 +168,7 @@ public final class SnapshotCodec {
             }
             float[] scales = null;
             if (format == HASHED_FORMAT) {
-                scales = readFloats(in);
-                if (scales.length != config.contextDimension()) {
-                    throw new UnreadableSnapshotException("snapshot feature scales do not fit its config");
-                }
+                scales = HashedRows.readScales(in, config.contextDimension());
             }
             int positionCount = in.readInt();
             Map<String, Long> positions = new LinkedHashMap<>();
