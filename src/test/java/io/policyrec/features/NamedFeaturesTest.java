@@ -99,6 +99,8 @@ class NamedFeaturesTest {
         assertEquals("features.x[1]", fieldOf("{'x': ['a', true]}"));
         assertEquals("features.price", fieldOf("{'price': 1e39}"));
         assertEquals("features", fieldOf("{'': 1}"));
+        // Each value fits a float, their sum in one bucket does not: Infinity would zero the bucket for good.
+        assertEquals("features", fieldOf("[{'x': 3e38}, {'x': 3e38}]"));
         assertThrows(InvalidFeaturesException.class, () -> NamedFeatures.hash(null, "features", BITS,
                 NamedFeatures.DEFAULT_LIMITS));
     }
