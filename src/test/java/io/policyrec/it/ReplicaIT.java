@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.policyrec.testing.KafkaBroker;
+import io.policyrec.testing.Metrics;
 import io.policyrec.testing.RedisServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,10 +56,7 @@ class ReplicaIT {
                             + "\",\"reward\":" + (i % 3 == 0 ? 1 : 0) + "}").statusCode());
                     Thread.sleep(100);
                 }
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (version(server) < 40 && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(100);
-                }
+                awaitVersion(server, "shared", 40);
                 Thread.sleep(1500);
                 assertEquals(40, version(learner), "A learned every decision B made");
                 assertEquals(40, version(server), "B serves the latest version");
@@ -94,6 +92,19 @@ class ReplicaIT {
         return view.get("version").asLong();
     }
 
+    /** Polls until the instance serves at least this version; not within 30 s is a failure. */
+    static void awaitVersion(ServiceProcess s, String policy, long version) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        long served = version(s, policy);
+        while (served < version) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError(policy + " still at version " + served + " after 30 s; expected " + version);
+            }
+            Metrics.sleep(50);
+            served = version(s, policy);
+        }
+    }
+
     /** A policy over named features: B serves what A learned, rows and feature scales included. */
     static void servesAHashedPolicyLearnedElsewhere(ServiceProcess learner, ServiceProcess server) throws Exception {
         assertEquals(201, server.send("PUT", "/policies/named", "{\"input\":{\"type\":\"features\",\"bits\":12},"
@@ -105,10 +116,7 @@ class ReplicaIT {
             assertEquals(202, server.send("POST", "/feedback", "{\"eventId\":\"" + d.get("eventId").asText()
                     + "\",\"reward\":" + (i % 2) + "}").statusCode());
         }
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (version(server, "named") < 10 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitVersion(server, "named", 10);
         assertEquals(10, version(learner, "named"), "A learned every named-features decision B made");
         assertEquals(10, version(server, "named"), "B serves A's latest version of the hashed policy");
         String probe = "{\"policy\":\"named\",\"features\":[{\"country\":\"C1\",\"price\":450}]}";
