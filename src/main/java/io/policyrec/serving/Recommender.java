@@ -41,10 +41,11 @@ public class Recommender {
 
     public RecommendResponse recommend(RecommendRequest request) {
         PolicySnapshot policy = policy(request.policy());
-        boolean featuresGiven = request.features() != null && !request.features().isNull();
-        Context context = policy.config().hashed()
-                ? features(request.features(), request.context() != null, policy, "features", "context")
-                : dense(request.context(), featuresGiven, policy, "context", "features");
+        boolean hashed = policy.config().hashed();
+        refuseOtherInput(policy, hashed ? request.context() != null
+                : request.features() != null && !request.features().isNull(), hashed ? "context" : "features");
+        Context context = hashed ? features(request.features(), policy, "features")
+                : dense(request.context(), policy, "context");
         int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
         int k = k(request.k(), eligible == null ? policy.config().actionCount() : eligible.length);
         return decide(policy, context, eligible, k, Boolean.TRUE.equals(request.explain()));
@@ -127,14 +128,8 @@ public class Recommender {
         String field = hashed ? "features" : "contexts";
         int n = hashed ? (request.features() == null ? 0 : request.features().size())
                 : (request.contexts() == null ? 0 : request.contexts().length);
-        if (hashed && request.contexts() != null) {
-            throw ProblemException.invalid("contexts", "policy '" + policy.name() + "' reads named features: send "
-                    + "\"features\", one object per decision");
-        }
-        if (!hashed && request.features() != null) {
-            throw ProblemException.invalid("features", "policy '" + policy.name() + "' reads dense contexts: send "
-                    + "\"contexts\", arrays of " + policy.config().contextDimension() + " numbers");
-        }
+        refuseOtherInput(policy, hashed ? request.contexts() != null : request.features() != null,
+                hashed ? "contexts" : "features");
         if (n == 0) {
             throw ProblemException.invalid(field, "must be a non-empty array of contexts");
         }
@@ -143,19 +138,23 @@ public class Recommender {
         }
         Context[] contexts = new Context[n];
         for (int i = 0; i < n; i++) {
-            contexts[i] = hashed ? features(request.features().get(i), false, policy, "features[" + i + "]", null)
-                    : dense(request.contexts()[i], false, policy, "contexts[" + i + "]", null);
+            contexts[i] = hashed ? features(request.features().get(i), policy, "features[" + i + "]")
+                    : dense(request.contexts()[i], policy, "contexts[" + i + "]");
         }
         return contexts;
     }
 
-    /** A hashed-features policy's context; {@code otherGiven} says the request sent a dense one. */
-    private static Context features(JsonNode json, boolean otherGiven, PolicySnapshot policy, String field,
-                                    String other) {
-        if (otherGiven) {
-            throw ProblemException.invalid(other, "policy '" + policy.name() + "' reads named features: send \""
-                    + field + "\" instead");
+    /** A 400 naming {@code field} when the request sent the kind of context this policy does not read. */
+    private static void refuseOtherInput(PolicySnapshot policy, boolean given, String field) {
+        if (given) {
+            throw ProblemException.invalid(field, "policy '" + policy.name() + "' reads " + (policy.config().hashed()
+                    ? "named features (\"features\")" : "dense contexts of " + policy.config().contextDimension()
+                    + " numbers (\"context\", or \"contexts\" in a batch)"));
         }
+    }
+
+    /** A hashed-features policy's context. */
+    private static Context features(JsonNode json, PolicySnapshot policy, String field) {
         try {
             return NamedFeatures.hash(json, field, policy.config().featureBits(), NamedFeatures.DEFAULT_LIMITS);
         } catch (InvalidFeaturesException e) {
@@ -163,12 +162,7 @@ public class Recommender {
         }
     }
 
-    private static Context dense(float[] context, boolean otherGiven, PolicySnapshot policy, String field,
-                                 String other) {
-        if (otherGiven) {
-            throw ProblemException.invalid(other, "policy '" + policy.name() + "' reads a dense context of "
-                    + policy.config().contextDimension() + " numbers: send \"" + field + "\" instead");
-        }
+    private static Context dense(float[] context, PolicySnapshot policy, String field) {
         checkContext(context, policy, field);
         return Context.dense(context);
     }
