@@ -5,11 +5,9 @@ import io.policyrec.policy.RewardAggregation;
 import io.policyrec.snapshot.JoinState;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * Joins rewards to decisions so that each decision is applied exactly once: with {@code earliest}
@@ -25,9 +23,13 @@ import java.util.PriorityQueue;
  * <p>Memory is bounded: pending decisions (their contexts above all) up to a byte budget, beyond
  * which the oldest are evicted unlearned and reported; finished decisions are remembered a while
  * longer (one window, up to a count) only to tell late and duplicate rewards from unknown ones.
- * A decision finished early (applied at its first reward, or evicted) leaves the deadline and
- * arrival queues lazily, but they are compacted once such leftovers outnumber the pending, so a
- * decision with a long window holds nothing but itself.
+ * The budget counts each decision's heap footprint as a {@link Decision} would hold it
+ * ({@link Decision#footprintBytes()}), although the join keeps it without objects: each decision
+ * is a slot in primitive columns ({@link JoinSlots}), its id in an open-addressing table
+ * ({@link EventIdTable}), its context and draws a record in one int array ({@link DecisionArena}),
+ * its place in the deadline and forget orders an int in a heap ({@link SlotHeap}). A reward window
+ * of decisions then costs the young collector nothing to copy (it was most of each pause), and a
+ * finished decision leaves every queue at once, so a long window holds nothing but itself.
  *
  * <p>Not thread-safe: one thread drives it.
  */
@@ -42,61 +44,23 @@ public final class RewardJoin {
         void evicted(Decision decision);
     }
 
-    private enum State { PENDING, APPLIED, CLOSED, EVICTED }
-
-    // Ties broken by log offset (or arrival), so that windows close in the same order on a replay.
-    private static final Comparator<Entry> BY_DEADLINE = (a, b) -> {
-        int c = Long.compare(a.deadline, b.deadline);
-        if (c == 0) {
-            c = Long.compare(a.order, b.order);
-        }
-        return c != 0 ? c : Long.compare(a.seq, b.seq);
-    };
-    /** Finished entries the queues may hold beyond the pending ones before they are compacted. */
-    private static final int MIN_COMPACTION = 10_000;
-
-    private static final class Entry {
-        final String eventId;
-        final String policy;
-        final long incarnation;
-        final JoinRule rule;
-        final long deadline;
-        final long offset;
-        final long order;
-        final long seq;
-        final long footprint;
-        Decision decision;
-        State state = State.PENDING;
-        int rewards;
-        double sum;
-        double max = Double.NEGATIVE_INFINITY;
-        long forgetAt;
-
-        Entry(Decision decision, JoinRule rule, long offset, long order, long seq) {
-            this.eventId = decision.eventId();
-            this.policy = decision.policy();
-            this.incarnation = decision.incarnation();
-            this.decision = decision;
-            this.rule = rule;
-            this.deadline = decision.timestamp() + rule.windowMillis();
-            this.offset = offset;
-            this.order = order;
-            this.seq = seq;
-            this.footprint = decision.footprintBytes();
-        }
-    }
+    /** Ints of contexts and draws the arena starts with (it grows by doubling). */
+    private static final int INITIAL_ARENA_INTS = 1 << 16;
 
     private final PendingBudget budget;
     private final int maxRemembered;
     private final Listener listener;
-    private final Map<String, Entry> byId = new HashMap<>();
-    /** Pending decisions, oldest first (the eviction order), and finished ones not yet dropped. */
-    private final ArrayDeque<Entry> arrivalOrder = new ArrayDeque<>();
-    /** Pending decisions by the end of their windows, and finished ones not yet dropped. */
-    private final PriorityQueue<Entry> byDeadline = new PriorityQueue<>(BY_DEADLINE);
+    private final JoinSlots slots = new JoinSlots();
+    private final EventIdTable ids = new EventIdTable();
+    private final DecisionArena arena;
+    /** Pending decisions by the end of their windows; ties by log offset (or arrival), then arrival. */
+    private final SlotHeap byDeadline;
     /** Finished decisions still remembered, by when to forget them. */
-    private final PriorityQueue<Entry> byForgetTime =
-            new PriorityQueue<>((a, b) -> Long.compare(a.forgetAt, b.forgetAt));
+    private final SlotHeap byForgetTime;
+    private final List<String> policyNames = new ArrayList<>();
+    private final Map<String, Integer> policyNumbers = new HashMap<>();
+    private final List<JoinRule> rules = new ArrayList<>();
+    private final Map<JoinRule, Integer> ruleNumbers = new HashMap<>();
     private long time = Long.MIN_VALUE;
     private long pendingBytes;
     private int pendingCount;
@@ -115,6 +79,19 @@ public final class RewardJoin {
         this.budget = budget;
         this.maxRemembered = maxRemembered;
         this.listener = listener;
+        this.arena = new DecisionArena(INITIAL_ARENA_INTS, (slot, position) -> slots.record[slot] = position);
+        JoinSlots s = slots;
+        this.byDeadline = new SlotHeap((a, b) -> {
+            int c = Long.compare(s.deadline[a], s.deadline[b]);
+            if (c == 0) {
+                c = Long.compare(s.order[a], s.order[b]);
+            }
+            return c != 0 ? c : Long.compare(s.seq[a], s.seq[b]);
+        });
+        this.byForgetTime = new SlotHeap((a, b) -> {
+            int c = Long.compare(s.forgetAt[a], s.forgetAt[b]);
+            return c != 0 ? c : Long.compare(s.seq[a], s.seq[b]);
+        });
     }
 
     public long pendingBytes() {
@@ -127,7 +104,17 @@ public final class RewardJoin {
 
     /** Finished decisions still remembered to classify late and duplicate rewards. */
     public int rememberedCount() {
-        return byId.size() - pendingCount;
+        return ids.size() - pendingCount;
+    }
+
+    /** Ints the decision arena holds (tests: it is reused, not grown, while the load is steady). */
+    int arenaCapacity() {
+        return arena.capacity();
+    }
+
+    /** Slots handed out so far (tests: finished slots are reused). */
+    int slotsUsed() {
+        return slots.highWater();
     }
 
     /** Which policy (and incarnation) a known event id belongs to. */
@@ -146,35 +133,59 @@ public final class RewardJoin {
 
     /** A pending decision as a snapshot recorded it, with the rewards it had collected. */
     public void restore(Decision decision, JoinRule rule, long offset, int rewards, double sum, double max) {
-        if (byId.containsKey(decision.eventId())) {
+        if (ids.find(decision.eventId()) >= 0) {
             return;
         }
         arrivals++;
-        Entry e = new Entry(decision, rule, offset, offset >= 0 ? offset : arrivals, arrivals);
-        e.rewards = rewards;
-        e.sum = sum;
-        e.max = max;
-        byId.put(e.eventId, e);
-        arrivalOrder.addLast(e);
+        int e = slots.allocate();
+        JoinSlots s = slots;
+        s.policy[e] = number(decision.policy(), policyNames, policyNumbers);
+        s.rule[e] = number(rule, rules, ruleNumbers);
+        s.incarnation[e] = decision.incarnation();
+        s.version[e] = decision.policyVersion();
+        s.timestamp[e] = decision.timestamp();
+        s.deadline[e] = decision.timestamp() + rule.windowMillis();
+        s.offset[e] = offset;
+        s.order[e] = offset >= 0 ? offset : arrivals;
+        s.seq[e] = arrivals;
+        s.footprint[e] = decision.footprintBytes();
+        s.rewards[e] = rewards;
+        s.sum[e] = sum;
+        s.max[e] = max;
+        s.record[e] = arena.append(e, decision.context(), decision.eligible(), decision.actions(),
+                decision.probabilities());
+        ids.add(decision.eventId(), e);
         byDeadline.add(e);
-        pendingBytes += e.footprint;
-        budget.add(e.footprint);
+        pendingBytes += s.footprint[e];
+        budget.add(s.footprint[e]);
         pendingCount++;
         evictOverBudget();
     }
 
+    private static <T> int number(T key, List<T> all, Map<T, Integer> numbers) {
+        Integer n = numbers.get(key);
+        if (n == null) {
+            n = all.size();
+            all.add(key);
+            numbers.put(key, n);
+        }
+        return n;
+    }
+
     /** The policy a known event id belongs to, or null. */
     public Owner ownerOf(String eventId) {
-        Entry e = byId.get(eventId);
-        return e == null ? null : new Owner(e.policy, e.incarnation);
+        int e = ids.find(eventId);
+        return e < 0 ? null : new Owner(policyNames.get(slots.policy[e]), slots.incarnation[e]);
     }
 
     /** The decisions of one policy still waiting for their windows, in log order. */
     public List<JoinState.Pending> pending(String policy, long incarnation) {
         List<JoinState.Pending> pending = new ArrayList<>();
-        for (Entry e : byId.values()) {
-            if (e.state == State.PENDING && e.incarnation == incarnation && e.policy.equals(policy)) {
-                pending.add(new JoinState.Pending(e.offset, e.rewards, e.sum, e.max));
+        Integer number = policyNumbers.get(policy);
+        JoinSlots s = slots;
+        for (int e = 0; number != null && e < s.highWater(); e++) {
+            if (s.state[e] == JoinSlots.PENDING && s.incarnation[e] == incarnation && s.policy[e] == number) {
+                pending.add(new JoinState.Pending(s.offset[e], s.rewards[e], s.sum[e], s.max[e]));
             }
         }
         pending.sort(Comparator.comparingLong(JoinState.Pending::offset));
@@ -188,93 +199,91 @@ public final class RewardJoin {
 
     /** A reward for an event id that happened at eventTime and reached the service at receivedAt. */
     public void rewarded(String eventId, double reward, long eventTime, long receivedAt) {
-        Entry e = byId.get(eventId);
-        if (e == null) {
+        int e = ids.find(eventId);
+        if (e < 0) {
             listener.rejected(RejectReason.UNKNOWN);
             return;
         }
-        switch (e.state) {
-            case PENDING -> {
-                if (eventTime > e.deadline) {
+        JoinSlots s = slots;
+        switch (s.state[e]) {
+            case JoinSlots.PENDING -> {
+                if (eventTime > s.deadline[e]) {
                     listener.rejected(RejectReason.LATE);
-                } else if (e.rule.aggregation() == RewardAggregation.EARLIEST) {
-                    finish(e, reward, true, State.APPLIED, receivedAt);
+                } else if (rules.get(s.rule[e]).aggregation() == RewardAggregation.EARLIEST) {
+                    finish(e, reward, true, JoinSlots.APPLIED, receivedAt);
                 } else {
-                    e.rewards++;
-                    e.sum += reward;
-                    e.max = Math.max(e.max, reward);
+                    s.rewards[e]++;
+                    s.sum[e] += reward;
+                    s.max[e] = Math.max(s.max[e], reward);
                 }
             }
-            case APPLIED -> listener.rejected(eventTime > e.deadline || e.deadline < time ? RejectReason.LATE
-                    : RejectReason.DUPLICATE);
-            case CLOSED -> listener.rejected(RejectReason.LATE);
-            case EVICTED -> listener.rejected(RejectReason.EVICTED);
+            case JoinSlots.APPLIED -> listener.rejected(eventTime > s.deadline[e] || s.deadline[e] < time
+                    ? RejectReason.LATE : RejectReason.DUPLICATE);
+            case JoinSlots.CLOSED -> listener.rejected(RejectReason.LATE);
+            default -> listener.rejected(RejectReason.EVICTED);
         }
     }
 
     /** Closes every window that ended before the given time, then forgets what is old enough. */
     public void advanceTo(long time) {
         this.time = Math.max(this.time, time);
-        while (!byDeadline.isEmpty() && byDeadline.peek().deadline < time) {
-            Entry e = byDeadline.poll();
-            if (e.state == State.PENDING) {
-                boolean rewarded = e.rewards > 0;
-                double reward = !rewarded ? e.rule.defaultReward()
-                        : e.rule.aggregation() == RewardAggregation.MAX ? e.max : e.sum;
-                finish(e, reward, rewarded, State.CLOSED, -1);
-            }
-        }
-        while (!arrivalOrder.isEmpty() && arrivalOrder.peekFirst().state != State.PENDING) {
-            arrivalOrder.pollFirst();
+        JoinSlots s = slots;
+        while (!byDeadline.isEmpty() && s.deadline[byDeadline.peek()] < time) {
+            int e = byDeadline.peek();
+            JoinRule rule = rules.get(s.rule[e]);
+            boolean rewarded = s.rewards[e] > 0;
+            double reward = !rewarded ? rule.defaultReward()
+                    : rule.aggregation() == RewardAggregation.MAX ? s.max[e] : s.sum[e];
+            finish(e, reward, rewarded, JoinSlots.CLOSED, -1);
         }
         forgetOld();
     }
 
     private void forgetOld() {
         while (!byForgetTime.isEmpty()
-                && (byForgetTime.peek().forgetAt < time || byForgetTime.size() > maxRemembered)) {
-            byId.remove(byForgetTime.poll().eventId);
+                && (slots.forgetAt[byForgetTime.peek()] < time || byForgetTime.size() > maxRemembered)) {
+            int e = byForgetTime.poll();
+            ids.remove(e);
+            slots.release(e);
         }
     }
 
-    private void finish(Entry e, double reward, boolean rewarded, State next, long receivedAt) {
-        Decision d = e.decision;
+    private void finish(int e, double reward, boolean rewarded, byte next, long receivedAt) {
+        Decision d = decision(e);
+        long offset = slots.offset[e];
         release(e, next);
-        listener.joined(new JoinedDecision(d, reward, rewarded, e.offset, receivedAt));
+        listener.joined(new JoinedDecision(d, reward, rewarded, offset, receivedAt));
     }
 
-    private void release(Entry e, State next) {
-        e.state = next;
-        e.decision = null;
-        pendingBytes -= e.footprint;
-        budget.add(-e.footprint);
+    /** The decision of a pending slot, as it was decided (built when it is learned from). */
+    private Decision decision(int e) {
+        JoinSlots s = slots;
+        int at = s.record[e];
+        return new Decision(ids.eventId(e), policyNames.get(s.policy[e]), s.incarnation[e], s.version[e],
+                s.timestamp[e], arena.context(at), arena.eligible(at), arena.actions(at), arena.probabilities(at));
+    }
+
+    private void release(int e, byte next) {
+        JoinSlots s = slots;
+        s.state[e] = next;
+        arena.free(s.record[e]);
+        s.record[e] = -1;
+        byDeadline.remove(e);
+        pendingBytes -= s.footprint[e];
+        budget.add(-s.footprint[e]);
         pendingCount--;
         // Remembered until one window after its own closed, and at most maxRemembered of them.
-        e.forgetAt = e.deadline + e.rule.windowMillis();
+        s.forgetAt[e] = s.deadline[e] + rules.get(s.rule[e]).windowMillis();
         byForgetTime.add(e);
         forgetOld();
-        compact();
-    }
-
-    /** Drops finished entries from the queues once they outnumber the pending ones (amortized O(1)). */
-    private void compact() {
-        int limit = Math.max(MIN_COMPACTION, 2 * pendingCount);
-        if (byDeadline.size() > limit) {
-            byDeadline.removeIf(e -> e.state != State.PENDING);
-        }
-        if (arrivalOrder.size() > limit) {
-            arrivalOrder.removeIf(e -> e.state != State.PENDING);
-        }
     }
 
     private void evictOverBudget() {
-        while (budget.exceeded() && !arrivalOrder.isEmpty()) {
-            Entry e = arrivalOrder.pollFirst();
-            if (e.state == State.PENDING) {
-                Decision d = e.decision;
-                release(e, State.EVICTED);
-                listener.evicted(d);
-            }
+        int e;
+        while (budget.exceeded() && (e = arena.oldestSlot()) >= 0) {
+            Decision d = decision(e);
+            release(e, JoinSlots.EVICTED);
+            listener.evicted(d);
         }
     }
 }

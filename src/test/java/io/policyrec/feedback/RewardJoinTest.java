@@ -177,4 +177,42 @@ class RewardJoinTest {
         join.rewarded("d999", 1.0, 999);
         assertEquals(1, r.count(RejectReason.DUPLICATE), "the most recent are still recognised");
     }
+
+    @Test
+    void slotsAndArenaAreReusedUnderEvictionAndRewardsFindTheirOwnDecision() {
+        Recorder r = new Recorder();
+        long one = decision(id(0), 0).footprintBytes();
+        RewardJoin join = new RewardJoin(100 * one, 50, r);
+        JoinRule longWindow = new JoinRule(1_000_000, RewardAggregation.EARLIEST, -0.5);
+        for (int i = 0; i < 20_000; i++) {
+            join.decided(decision(id(i), i), longWindow);
+            join.advanceTo(i);
+            if (i % 3 == 0) {
+                join.rewarded(id(i), i, i);
+            }
+        }
+        // Every third was rewarded at once; the rest were evicted oldest first, 100 at most waiting.
+        assertEquals(100, join.pendingCount());
+        assertEquals(20_000 / 3 + 1, r.joined.size());
+        for (JoinedDecision j : r.joined) {
+            assertEquals(id((int) j.reward()), j.decision().eventId(), "a reused slot kept another's reward");
+            assertEquals((long) j.reward(), j.decision().timestamp());
+        }
+        assertEquals(20_000 - r.joined.size() - 100, r.evicted.size());
+        assertTrue(join.slotsUsed() <= 100 + 50 + 2, "slots of forgotten decisions are reused: " + join.slotsUsed());
+        assertTrue(join.arenaCapacity() <= 1 << 16, "the arena is reused, not grown: " + join.arenaCapacity());
+        join.rewarded(id(19_999), 1.0, 19_999);
+        assertEquals(id(19_999), r.joined.get(r.joined.size() - 1).decision().eventId());
+        join.rewarded(id(19_997), 1.0, 19_999);
+        assertEquals(id(19_997), r.joined.get(r.joined.size() - 1).decision().eventId(), "still pending");
+        join.rewarded(id(19_998), 1.0, 19_999);
+        assertEquals(1, r.count(RejectReason.DUPLICATE), "rewarded at once, and remembered as such");
+        join.rewarded(id(5), 1.0, 19_999);
+        assertEquals(1, r.count(RejectReason.UNKNOWN), "forgotten long ago: its slot serves another decision");
+    }
+
+    /** Ids of one length, so that every decision has the same footprint. */
+    private static String id(int i) {
+        return "d" + (100_000 + i);
+    }
 }

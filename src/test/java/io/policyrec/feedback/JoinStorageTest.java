@@ -1,0 +1,135 @@
+package io.policyrec.feedback;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.policyrec.policy.Context;
+import io.policyrec.policy.EventIds;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The join's primitive storage against the collections it replaced, on random operations. */
+class JoinStorageTest {
+
+    @Test
+    void eventIdTableAgreesWithAHashMap() {
+        EventIdTable table = new EventIdTable();
+        Map<String, Integer> reference = new HashMap<>();
+        List<String> live = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(3);
+        int nextSlot = 0;
+        for (int step = 0; step < 50_000; step++) {
+            if (!live.isEmpty() && r.nextInt(3) == 0) {
+                String id = live.remove(r.nextInt(live.size()));
+                table.remove(reference.remove(id));
+            } else {
+                // Generated ids (kept as two longs) and a client's own (kept as strings), mixed.
+                String id = switch (r.nextInt(3)) {
+                    case 0 -> EventIds.next();
+                    case 1 -> "order-" + r.nextInt(1_000_000) + "-" + step;
+                    default -> EventIds.next().toUpperCase();
+                };
+                table.add(id, nextSlot);
+                reference.put(id, nextSlot++);
+                live.add(id);
+            }
+            if (step % 97 == 0) {
+                for (String id : live) {
+                    int slot = table.find(id);
+                    assertEquals(reference.get(id), slot, id);
+                    assertEquals(id, table.eventId(slot));
+                }
+                assertEquals(-1, table.find("not-there-" + step));
+            }
+        }
+        assertEquals(reference.size(), table.size());
+    }
+
+    @Test
+    void slotHeapPollsAsAPriorityQueueAndRemovesFromTheMiddle() {
+        long[] key = new long[10_000];
+        SlotHeap heap = new SlotHeap((a, b) -> key[a] != key[b] ? Long.compare(key[a], key[b]) : Integer.compare(a, b));
+        PriorityQueue<Integer> reference = new PriorityQueue<>(
+                (a, b) -> key[a] != key[b] ? Long.compare(key[a], key[b]) : Integer.compare(a, b));
+        SplittableRandom r = new SplittableRandom(5);
+        List<Integer> in = new ArrayList<>();
+        List<Integer> out = new ArrayList<>();
+        for (int s = 0; s < key.length; s++) {
+            out.add(s);
+        }
+        for (int step = 0; step < 40_000; step++) {
+            int op = r.nextInt(4);
+            if (op <= 1 && !out.isEmpty()) {
+                int slot = out.remove(r.nextInt(out.size()));
+                key[slot] = r.nextInt(100);
+                heap.add(slot);
+                reference.add(slot);
+                in.add(slot);
+            } else if (op == 2 && !in.isEmpty()) {
+                int slot = in.remove(r.nextInt(in.size()));
+                heap.remove(slot);
+                reference.remove(slot);
+                out.add(slot);
+            } else if (!in.isEmpty()) {
+                int slot = heap.poll();
+                assertEquals(reference.poll(), slot);
+                in.remove(Integer.valueOf(slot));
+                out.add(slot);
+            }
+            assertEquals(reference.size(), heap.size());
+        }
+    }
+
+    @Test
+    void arenaKeepsRecordsExactlyAcrossCompactionsAndReportsTheOldest() {
+        int[] where = new int[1000];
+        DecisionArena arena = new DecisionArena(64, (slot, position) -> where[slot] = position);
+        Map<Integer, Object[]> live = new HashMap<>();
+        List<Integer> order = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(7);
+        for (int slot = 0; slot < 1000; slot++) {
+            int n = 1 + r.nextInt(40);
+            boolean sparse = r.nextBoolean();
+            int[] indices = sparse ? r.ints(n, 0, 1 << 18).sorted().toArray() : null;
+            float[] values = new float[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = (float) r.nextGaussian();
+            }
+            int[] eligible = r.nextBoolean() ? null : r.ints(1 + r.nextInt(5), 0, 50).toArray();
+            int[] actions = r.ints(1 + r.nextInt(3), 0, 50).toArray();
+            double[] q = r.doubles(actions.length).toArray();
+            where[slot] = arena.append(slot, new Context(indices, values), eligible, actions, q);
+            live.put(slot, new Object[] {indices, values, eligible, actions, q});
+            order.add(slot);
+            // Free most records at random, so compactions move the rest.
+            if (r.nextInt(4) != 0) {
+                int gone = order.remove(r.nextInt(order.size()));
+                arena.free(where[gone]);
+                live.remove(gone);
+            }
+        }
+        assertEquals(order.get(0).intValue(), arena.oldestSlot(), "the first live record is the oldest arrival");
+        for (var e : live.entrySet()) {
+            int at = where[e.getKey()];
+            Object[] x = e.getValue();
+            Context c = arena.context(at);
+            if (x[0] == null) {
+                assertNull(c.indices());
+            } else {
+                assertArrayEquals((int[]) x[0], c.indices());
+            }
+            assertArrayEquals((float[]) x[1], c.values());
+            assertArrayEquals((int[]) x[2], arena.eligible(at));
+            assertArrayEquals((int[]) x[3], arena.actions(at));
+            assertArrayEquals((double[]) x[4], arena.probabilities(at));
+        }
+        assertTrue(arena.capacity() < 64 * 1024, "compaction reuses the space freed: " + arena.capacity());
+    }
+}
