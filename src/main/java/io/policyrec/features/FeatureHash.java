@@ -17,10 +17,15 @@ public final class FeatureHash {
     }
 
     public static int murmur3(byte[] data, int seed) {
+        return murmur3(data, data.length, seed);
+    }
+
+    /** The hash of data[0, length): a caller hashes its reused buffer without copying it. */
+    public static int murmur3(byte[] data, int length, int seed) {
         final int c1 = 0xcc9e2d51;
         final int c2 = 0x1b873593;
         int h = seed;
-        int blocks = data.length / 4;
+        int blocks = length / 4;
         for (int i = 0; i < blocks; i++) {
             int k = (data[4 * i] & 0xff) | (data[4 * i + 1] & 0xff) << 8 | (data[4 * i + 2] & 0xff) << 16
                     | (data[4 * i + 3] & 0xff) << 24;
@@ -33,7 +38,7 @@ public final class FeatureHash {
         }
         int k = 0;
         int tail = blocks * 4;
-        switch (data.length & 3) {
+        switch (length & 3) {
             case 3:
                 k ^= (data[tail + 2] & 0xff) << 16;
                 // fall through
@@ -50,7 +55,7 @@ public final class FeatureHash {
             default:
                 break;
         }
-        h ^= data.length;
+        h ^= length;
         h ^= h >>> 16;
         h *= 0x85ebca6b;
         h ^= h >>> 13;

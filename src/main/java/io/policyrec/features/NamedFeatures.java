@@ -2,6 +2,7 @@ package io.policyrec.features;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.policyrec.policy.Context;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
@@ -38,7 +39,17 @@ public final class NamedFeatures {
     private final int bits;
     private final Limits limits;
     private final String root;
-    private final StringBuilder name = new StringBuilder(64);
+    /**
+     * The current feature's name as UTF-8, hashed in place: a leaf costs its bytes, not a String.
+     * (Measured: building a name and a path string per leaf was most of a request's hashing.)
+     */
+    private byte[] name = new byte[64];
+    private int nameLength;
+    private int nameChars;
+    /** The path to the current node, for errors only: a key, or an index where the key is null. */
+    private String[] pathKeys = new String[8];
+    private int[] pathIndexes = new int[8];
+    private int pathDepth;
     private int[] indices = new int[16];
     private float[] values = new float[16];
     private int count;
@@ -60,15 +71,16 @@ public final class NamedFeatures {
                     + "of such objects");
         }
         if (json.isObject()) {
-            reader.object(json, field, 1);
+            reader.object(json, 1);
         } else if (json.isArray()) {
             int i = 0;
             for (JsonNode element : json) {
-                String at = field + "[" + i++ + "]";
+                reader.push(null, i++);
                 if (!element.isObject()) {
-                    throw new InvalidFeaturesException(at, "must be a JSON object of named features");
+                    throw new InvalidFeaturesException(reader.at(), "must be a JSON object of named features");
                 }
-                reader.object(element, at, 1);
+                reader.object(element, 1);
+                reader.pop();
             }
         } else {
             throw new InvalidFeaturesException(field, "must be a JSON object of named features, or an array of such "
@@ -77,96 +89,169 @@ public final class NamedFeatures {
         return reader.context();
     }
 
-    private void object(JsonNode object, String at, int depth) {
+    private void object(JsonNode object, int depth) {
         if (depth > limits.maxDepth()) {
-            throw new InvalidFeaturesException(at, "nests deeper than " + limits.maxDepth() + " levels");
+            throw new InvalidFeaturesException(at(), "nests deeper than " + limits.maxDepth() + " levels");
         }
-        int mark = name.length();
+        int mark = nameLength;
+        int markChars = nameChars;
         Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             if (f.getKey().isEmpty()) {
-                throw new InvalidFeaturesException(at, "has a feature with an empty name");
+                throw new InvalidFeaturesException(at(), "has a feature with an empty name");
             }
             if (mark > 0) {
-                name.append('.');
+                appendAscii('.');
             }
-            name.append(f.getKey());
-            value(f.getValue(), at + "." + f.getKey(), depth);
-            name.setLength(mark);
+            append(f.getKey());
+            push(f.getKey(), 0);
+            value(f.getValue(), depth);
+            pop();
+            nameLength = mark;
+            nameChars = markChars;
         }
     }
 
-    private void value(JsonNode v, String at, int depth) {
+    private void value(JsonNode v, int depth) {
         switch (v.getNodeType()) {
             case NULL, MISSING -> {
             }
-            case NUMBER -> add(at, number(v, at));
+            case NUMBER -> add(number(v));
             case BOOLEAN -> {
                 if (v.booleanValue()) {
-                    add(at, 1f);
+                    add(1f);
                 }
             }
             case STRING -> {
-                int mark = name.length();
-                name.append('=').append(v.textValue());
-                add(at, 1f);
-                name.setLength(mark);
+                int mark = nameLength;
+                int markChars = nameChars;
+                appendAscii('=');
+                append(v.textValue());
+                add(1f);
+                nameLength = mark;
+                nameChars = markChars;
             }
-            case OBJECT -> object(v, at, depth + 1);
-            case ARRAY -> array(v, at, depth + 1);
-            default -> throw new InvalidFeaturesException(at, "must be a number, string, boolean, array or object");
+            case OBJECT -> object(v, depth + 1);
+            case ARRAY -> array(v, depth + 1);
+            default -> throw new InvalidFeaturesException(at(), "must be a number, string, boolean, array or object");
         }
     }
 
-    private void array(JsonNode array, String at, int depth) {
+    private void array(JsonNode array, int depth) {
         if (depth > limits.maxDepth()) {
-            throw new InvalidFeaturesException(at, "nests deeper than " + limits.maxDepth() + " levels");
+            throw new InvalidFeaturesException(at(), "nests deeper than " + limits.maxDepth() + " levels");
         }
-        int mark = name.length();
+        int mark = nameLength;
+        int markChars = nameChars;
         int i = 0;
         for (JsonNode e : array) {
-            String elementAt = at + "[" + i + "]";
+            push(null, i);
             if (e.isTextual()) {
-                name.append('=').append(e.textValue());
-                add(elementAt, 1f);
+                appendAscii('=');
+                append(e.textValue());
+                add(1f);
             } else if (e.isNumber()) {
-                name.append('[').append(i).append(']');
-                add(elementAt, number(e, elementAt));
+                appendAscii('[');
+                append(Integer.toString(i));
+                appendAscii(']');
+                add(number(e));
             } else if (e.isObject()) {
-                object(e, elementAt, depth + 1);
+                object(e, depth + 1);
             } else if (!e.isNull()) {
-                throw new InvalidFeaturesException(elementAt, "arrays hold strings (a bag of indicators), numbers "
+                throw new InvalidFeaturesException(at(), "arrays hold strings (a bag of indicators), numbers "
                         + "(indexed) or objects (merged), not " + e.getNodeType().name().toLowerCase());
             }
-            name.setLength(mark);
+            pop();
+            nameLength = mark;
+            nameChars = markChars;
             i++;
         }
     }
 
-    private static float number(JsonNode v, String at) {
+    private float number(JsonNode v) {
         double d = v.doubleValue();
         if (!Double.isFinite(d) || Math.abs(d) > Float.MAX_VALUE) {
-            throw new InvalidFeaturesException(at, "must be a finite number within float range, not " + v.asText());
+            throw new InvalidFeaturesException(at(), "must be a finite number within float range, not " + v.asText());
         }
         return (float) d;
     }
 
-    private void add(String at, float value) {
+    private void add(float value) {
         if (count >= limits.maxFeatures()) {
             throw new InvalidFeaturesException(root, "has more than " + limits.maxFeatures() + " features");
         }
-        if (name.length() > limits.maxNameLength()) {
-            throw new InvalidFeaturesException(at, "makes a feature name longer than " + limits.maxNameLength()
+        if (nameChars > limits.maxNameLength()) {
+            throw new InvalidFeaturesException(at(), "makes a feature name longer than " + limits.maxNameLength()
                     + " characters");
         }
         if (count == indices.length) {
             indices = Arrays.copyOf(indices, 2 * count);
             values = Arrays.copyOf(values, 2 * count);
         }
-        indices[count] = FeatureHash.bucket(name.toString(), bits);
+        indices[count] = FeatureHash.murmur3(name, nameLength, 0) & ((1 << bits) - 1);
         values[count] = value;
         count++;
+    }
+
+    private void appendAscii(char c) {
+        ensure(1);
+        name[nameLength++] = (byte) c;
+        nameChars++;
+    }
+
+    /** Appends s as UTF-8: byte by byte while it is ASCII (the common case), else through the encoder. */
+    private void append(String s) {
+        int n = s.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                ensure(utf8.length);
+                System.arraycopy(utf8, 0, name, nameLength, utf8.length);
+                nameLength += utf8.length;
+                nameChars += n;
+                return;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            name[nameLength + i] = (byte) s.charAt(i);
+        }
+        nameLength += n;
+        nameChars += n;
+    }
+
+    private void ensure(int more) {
+        if (nameLength + more > name.length) {
+            name = Arrays.copyOf(name, Math.max(2 * name.length, nameLength + more));
+        }
+    }
+
+    private void push(String key, int index) {
+        if (pathDepth == pathKeys.length) {
+            pathKeys = Arrays.copyOf(pathKeys, 2 * pathDepth);
+            pathIndexes = Arrays.copyOf(pathIndexes, 2 * pathDepth);
+        }
+        pathKeys[pathDepth] = key;
+        pathIndexes[pathDepth++] = index;
+    }
+
+    private void pop() {
+        pathDepth--;
+    }
+
+    /** Where the reader is, as a request names it ({@code features.cart.items[0]}): built for errors only. */
+    private String at() {
+        StringBuilder at = new StringBuilder(root);
+        for (int i = 0; i < pathDepth; i++) {
+            if (pathKeys[i] != null) {
+                at.append('.').append(pathKeys[i]);
+            } else {
+                at.append('[').append(pathIndexes[i]).append(']');
+            }
+        }
+        return at.toString();
     }
 
     /** Sorted by bucket, one entry per bucket (collisions add up). */
