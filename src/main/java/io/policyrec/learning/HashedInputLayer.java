@@ -23,14 +23,19 @@ import java.util.List;
  * pre-scaling. The scales grow only from learned batches and are part of the learner's state, so
  * restores and replays stay exact. Serving reads the same scales ({@code PolicyWeights}).
  *
+ * <p>A row's weights and its Adam moments lie side by side ({@code [w | m | v]}, 3h floats): a
+ * step touches thousands of rows scattered over 2^bits, and each costs its cache misses; three
+ * separate tables cost three scattered fetches per row, one block costs one contiguous run.
+ *
  * <p>Single precision throughout, as the service's networks; one learner thread owns it.
  */
 final class HashedInputLayer {
     private final int rows;
     private final int width;
+    /** Per row: its h weights, then Adam's m, then Adam's v for them. */
     private final float[] table;
-    private final float[] tableM;
-    private final float[] tableV;
+    /** 3 x width: the stride from one row's block to the next. */
+    private final int stride;
     /** One context's sums (forward) or gradient row (backward), in float. */
     private final float[] rowScratch;
     private final float[] bias;
@@ -61,15 +66,18 @@ final class HashedInputLayer {
         this.rows = rows;
         this.width = width;
         int n = rows * width;
-        this.table = new float[n];
-        this.tableM = new float[n];
-        this.tableV = new float[n];
+        this.stride = 3 * width;
+        this.table = new float[rows * stride];
         this.rowScratch = new float[width];
-        for (int i = 0; i < n; i++) {
-            table[i] = (float) weights[i];
-            if (moments != null) {
-                tableM[i] = (float) moments[i];
-                tableV[i] = (float) moments[vOffset + i];
+        for (int r = 0; r < rows; r++) {
+            int at = r * stride;
+            for (int j = 0; j < width; j++) {
+                int i = r * width + j;
+                table[at + j] = (float) weights[i];
+                if (moments != null) {
+                    table[at + width + j] = (float) moments[i];
+                    table[at + 2 * width + j] = (float) moments[vOffset + i];
+                }
             }
         }
         this.bias = new float[width];
@@ -134,7 +142,7 @@ final class HashedInputLayer {
             for (int f = 0; f < c.size(); f++) {
                 int i = c.indices()[f];
                 float x = scaled(c.values()[f], scale[i]);
-                int row = i * width;
+                int row = i * stride;
                 for (int j = 0; j < width; j++) {
                     sum[j] += x * table[row + j];
                 }
@@ -187,8 +195,9 @@ final class HashedInputLayer {
         float stepSize = (float) AdamOptimizer.stepSize(learningRate, iteration);
         for (int t = 0; t < touchedCount; t++) {
             int i = touchedRows[t];
-            int at = i * width;
-            AdamOptimizer.apply(table, at, gradient, t * width, tableM, at, tableV, at, width, stepSize);
+            int at = i * stride;
+            AdamOptimizer.apply(table, at, gradient, t * width, table, at + width, table, at + 2 * width, width,
+                    stepSize);
             slotOf[i] = -1;
             if (!changed[i]) {
                 changed[i] = true;
@@ -225,11 +234,11 @@ final class HashedInputLayer {
     }
 
     float row(int i, int j) {
-        return table[i * width + j];
+        return table[i * stride + j];
     }
 
     void copyRow(int i, float[] into) {
-        System.arraycopy(table, i * width, into, 0, width);
+        System.arraycopy(table, i * stride, into, 0, width);
     }
 
     float[] bias() {
@@ -249,8 +258,10 @@ final class HashedInputLayer {
     /** The rows then the bias, in the flat layout's order. */
     void writeWeights(double[] into, int offset) {
         int n = rows * width;
-        for (int i = 0; i < n; i++) {
-            into[offset + i] = table[i];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < width; j++) {
+                into[offset + r * width + j] = table[r * stride + j];
+            }
         }
         for (int j = 0; j < width; j++) {
             into[offset + n + j] = bias[j];
@@ -260,9 +271,11 @@ final class HashedInputLayer {
     /** Adam's m for (rows, bias) at offset, v at offset + total. */
     void writeMoments(double[] into, int offset, int total) {
         int n = rows * width;
-        for (int i = 0; i < n; i++) {
-            into[offset + i] = tableM[i];
-            into[total + offset + i] = tableV[i];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < width; j++) {
+                into[offset + r * width + j] = table[r * stride + width + j];
+                into[total + offset + r * width + j] = table[r * stride + 2 * width + j];
+            }
         }
         for (int j = 0; j < width; j++) {
             into[offset + n + j] = biasM[j];
@@ -273,8 +286,10 @@ final class HashedInputLayer {
     /** Sets the weights from the flat layout (gradient checks). */
     void readWeights(double[] from, int offset) {
         int n = rows * width;
-        for (int i = 0; i < n; i++) {
-            table[i] = (float) from[offset + i];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < width; j++) {
+                table[r * stride + j] = (float) from[offset + r * width + j];
+            }
         }
         for (int j = 0; j < width; j++) {
             bias[j] = (float) from[offset + n + j];
