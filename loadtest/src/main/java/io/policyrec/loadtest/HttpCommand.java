@@ -35,7 +35,9 @@ final class HttpCommand {
                              with "input": {"type": "features", "bits": 16} (replacing one of that name)
               --connections  HTTP/1.1 connections (16)
               --rate         run one constant rate (requests/s) instead of searching for the maximum
-              --endpoints    recommend,baseline (both) or one of them
+              --endpoints    baseline,recommend (both, the baseline first: /recommend's decisions are
+                             learned from when their reward windows close, which would load the
+                             baseline's steps if it ran after) or one of them
               --p99-bound-ms p99 a rate must hold to count as sustained (25)
               --duration     seconds measured per step (8), after --warmup seconds (3)
               --jit-warmup   seconds at 2,000/s before the search, not measured (20)
@@ -44,8 +46,12 @@ final class HttpCommand {
     private HttpCommand() {
     }
 
+    /** The HTTP client that sends the load, and the service's admin client that reads its GC figures. */
+    record Load(HttpClient http, ServiceClient service) {
+    }
+
     /** One measured step. */
-    record Step(String endpoint, double target, double achieved, Histogram latency, long errors) {
+    record Step(String endpoint, double target, double achieved, Histogram latency, long errors, String gc) {
         double p(double percentile) {
             return latency.getValueAtPercentile(percentile) / 1000.0;
         }
@@ -57,7 +63,7 @@ final class HttpCommand {
         String line() {
             return String.format(Locale.ROOT, "%-10s target %,8.0f/s achieved %,8.0f/s  p50 %7.2f ms  p90 %7.2f ms  "
                             + "p99 %7.2f ms  p99.9 %7.2f ms  max %8.2f ms  errors %d", endpoint, target, achieved, p(50),
-                    p(90), p(99), p(99.9), latency.getMaxValue() / 1000.0, errors);
+                    p(90), p(99), p(99.9), latency.getMaxValue() / 1000.0, errors) + gc;
         }
     }
 
@@ -70,22 +76,24 @@ final class HttpCommand {
         String policy = args.get("policy", "default");
         int dimension = args.getInt("dimension", 784);
         int connections = args.getInt("connections", 16);
-        List<String> endpoints = args.getList("endpoints", "recommend,baseline");
+        List<String> endpoints = args.getList("endpoints", "baseline,recommend");
         double bound = args.getDouble("p99-bound-ms", 25);
         int duration = args.getInt("duration", 8);
         int warmup = args.getInt("warmup", 3);
         int jitWarmup = args.getInt("jit-warmup", 20);
         String fixed = args.get("rate", null);
+        ServiceClient service = new ServiceClient(url.toString());
         boolean features = args.has("features");
         args.checkAllRead();
         if (features) {
-            new ServiceClient(url.toString()).putPolicy(policy, Map.of("input", Map.of("type", "features", "bits", 16),
+            service.putPolicy(policy, Map.of("input", Map.of("type", "features", "bits", 16),
                     "actions", 10));
         }
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
+        HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
                 .setDefaultPort(url.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections));
+        Load client = new Load(http, service);
         List<Buffer> bodies = features ? namedBodies(policy, 200) : bodies(policy, dimension, 200);
         try {
             Map<String, Double> max = new java.util.LinkedHashMap<>();
@@ -111,13 +119,13 @@ final class HttpCommand {
                 System.out.printf(Locale.ROOT, "at half the baseline's maximum (%,.0f/s): %s%n", half, s.line());
             }
         } finally {
-            client.close();
+            http.close();
             vertx.close();
         }
         return 0;
     }
 
-    static double findMax(HttpClient client, String endpoint, String path, List<Buffer> bodies, double bound,
+    static double findMax(Load client, String endpoint, String path, List<Buffer> bodies, double bound,
                           int warmup, int duration) throws InterruptedException {
         double pass = 0;
         double fail = Double.NaN;
@@ -145,7 +153,7 @@ final class HttpCommand {
     }
 
     /** One search step; a step that misses the bound is run once more, so one stray pause does not decide it. */
-    static Step step(HttpClient client, String endpoint, String path, List<Buffer> bodies, double rate, double bound,
+    static Step step(Load client, String endpoint, String path, List<Buffer> bodies, double rate, double bound,
                      int warmup, int duration) throws InterruptedException {
         Step s = null;
         for (int attempt = 0; attempt < 2 && (s == null || !s.holds(bound)); attempt++) {
@@ -156,13 +164,14 @@ final class HttpCommand {
         return s;
     }
 
-    static Step run(HttpClient client, String endpoint, String path, List<Buffer> bodies, double rate, int seconds)
+    static Step run(Load client, String endpoint, String path, List<Buffer> bodies, double rate, int seconds)
             throws InterruptedException {
         Histogram latency = new Histogram(60_000_000L, 3);
         AtomicLong errors = new AtomicLong();
         long total = (long) (rate * seconds);
         CountDownLatch done = new CountDownLatch((int) total);
         long interval = (long) (1e9 / rate);
+        ServiceGc gcBefore = ServiceGc.scrape(client.service());
         long start = System.nanoTime();
         for (long i = 0; i < total; i++) {
             long due = start + i * interval;
@@ -171,7 +180,7 @@ final class HttpCommand {
                 LockSupport.parkNanos(wait);
             }
             Buffer body = bodies.get((int) (i % bodies.size()));
-            client.request(HttpMethod.POST, path)
+            client.http().request(HttpMethod.POST, path)
                     .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
                     .compose(resp -> resp.body().map(b -> resp.statusCode()))
                     .onComplete(ar -> {
@@ -187,7 +196,8 @@ final class HttpCommand {
         }
         done.await(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
-        return new Step(endpoint, rate, total / elapsed, latency, errors.get() + done.getCount());
+        String gc = ServiceGc.scrape(client.service()).since(gcBefore, elapsed, total);
+        return new Step(endpoint, rate, total / elapsed, latency, errors.get() + done.getCount(), gc);
     }
 
     /** Named-features bodies: a shop visitor of 30 features each (as the engine benchmark's). */

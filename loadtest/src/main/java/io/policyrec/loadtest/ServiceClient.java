@@ -89,9 +89,14 @@ final class ServiceClient {
         sb.append(']');
     }
 
+    /** The Prometheus endpoint's text. */
+    String metricsText() throws IOException, InterruptedException {
+        return send("GET", "/q/metrics", null).body();
+    }
+
     /** One sample of the Prometheus endpoint, or 0 when absent. */
     double metric(String sample) throws IOException, InterruptedException {
-        String body = send("GET", "/q/metrics", null).body();
+        String body = metricsText();
         for (String line : body.split("\n")) {
             if (line.startsWith(sample + " ")) {
                 return Double.parseDouble(line.substring(sample.length() + 1).trim().split(" ")[0]);
