@@ -83,6 +83,12 @@ if ! done_already http-named.txt; then
   bench_down
   mv "$out/http-named.tmp" "$out/http-named.txt"
 fi
+# AB_BASE=<revision>: the same named-features search against the service built at that revision,
+# then at this checkout (bench-ab.sh): the before and after of a serving change.
+if [ -n "${AB_BASE:-}" ] && ! done_already ab-named.txt; then
+  log "serving: before ($AB_BASE) and after, named-features bodies"
+  "$here/bench-ab.sh" "$AB_BASE" "$out/ab-named.txt" --policy named --features > "$out/ab.log" 2>&1
+fi
 if ! done_already metrics-onoff.txt; then
   log "serving: policy metrics on and off"
   rm -f "$out/metrics-onoff.tmp"

@@ -248,6 +248,11 @@ final class ResultsCommand {
                     + "segments) against a policy over 2^16 buckets; the baseline parses the same body:\n\n```\n")
                     .append(read(run.resolve("http-named.txt"))).append("```\n\n");
         }
+        if (Files.exists(run.resolve("ab-named.txt"))) {
+            md.append("Before and after, by one script (`bench-ab.sh`, `AB_BASE`): the same named-features search "
+                    + "against the service built at an earlier revision, then at this one:\n\n```\n")
+                    .append(read(run.resolve("ab-named.txt"))).append("```\n\n");
+        }
         md.append("Policy gauges on and off (highest rate with p99 <= 25 ms):\n\n```\n")
                 .append(read(run.resolve("metrics-onoff.txt"))).append("```\n\n");
         md.append("Where the service's CPU goes while it serves /recommend (JFR execution samples during a "
