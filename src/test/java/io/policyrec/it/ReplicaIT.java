@@ -57,7 +57,11 @@ class ReplicaIT {
                     Thread.sleep(100);
                 }
                 awaitVersion(server, "shared", 40);
-                Thread.sleep(1500);
+                // Every decision joined to its reward on A (a counter, not a wait): with all 40 joined
+                // there is nothing left that could make a version 41, so 40 is the final version.
+                String joined = "policyrec_decisions_joined_total{outcome=\"rewarded\"}";
+                KillRecoveryIT.awaitMetric(learner, joined, 40);
+                assertEquals(40.0, KillRecoveryIT.metric(learner, joined), "each decision joined once");
                 assertEquals(40, version(learner), "A learned every decision B made");
                 assertEquals(40, version(server), "B serves the latest version");
                 List<Long> delays = new ArrayList<>();
