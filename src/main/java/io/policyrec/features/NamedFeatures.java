@@ -282,6 +282,8 @@ public final class NamedFeatures {
                         + "one bucket");
             }
         }
-        return new Context(Arrays.copyOf(outIndex, n), Arrays.copyOf(outValue, n));
+        // Without collisions (the usual case) the arrays are already the right size.
+        return n == count ? new Context(outIndex, outValue)
+                : new Context(Arrays.copyOf(outIndex, n), Arrays.copyOf(outValue, n));
     }
 }
