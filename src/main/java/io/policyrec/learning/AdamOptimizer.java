@@ -111,7 +111,8 @@ public final class AdamOptimizer {
      * The same single-precision update for n values of a hashed row (the lazy form: only rows a
      * batch touched), each array read from its own offset (the batch's gradient sits in a compact
      * buffer, not at the row's place). HashedInputTest checks that it computes the same floats as
-     * the whole-vector loop above.
+     * the whole-vector loop above. That loop is not this one called with zero offsets on purpose:
+     * written so, the JIT no longer vectorizes it (JMH AdamBenchmark.javaAdam: 56 us against 6 us).
      */
     static void apply(float[] params, int p, float[] gradient, int g, float[] mm, int m, float[] vv, int v, int n,
                       float stepSize) {
