@@ -5,7 +5,6 @@ import io.policyrec.background.Worker;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
 import io.policyrec.snapshot.Announcement;
-import io.policyrec.snapshot.SnapshotCodec;
 import io.policyrec.snapshot.SnapshotStore;
 import io.policyrec.snapshot.SnapshotStoreException;
 import io.policyrec.snapshot.StoredPolicy;
@@ -74,18 +73,14 @@ public final class SnapshotFollower implements Background {
                 return;
             }
             // A rollback names its version: the latest may already be a snapshot saved after it.
-            Optional<StoredPolicy> latest = a.kind() == Announcement.Kind.ROLLBACK ? version(a) : store.latest(a.name());
+            Optional<StoredPolicy> latest = a.kind() == Announcement.Kind.ROLLBACK ? store.version(a.name(), a.version())
+                    : store.latest(a.name());
             if (latest.isPresent() && latest.get().incarnation() == a.incarnation()) {
                 host.followed(latest.get(), a.kind());
             }
         } catch (SnapshotStoreException | RuntimeException e) {
             LOG.debugf("Cannot follow %s now: %s", a, e.toString());
         }
-    }
-
-    private Optional<StoredPolicy> version(Announcement a) throws SnapshotStoreException {
-        Optional<byte[]> raw = store.raw(a.name(), a.version());
-        return raw.isEmpty() ? Optional.empty() : Optional.of(SnapshotCodec.decode(raw.get()));
     }
 
     private void poll() {

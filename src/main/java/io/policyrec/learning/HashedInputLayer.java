@@ -49,35 +49,35 @@ final class HashedInputLayer {
     private int[] touchedRows = new int[64];
     private float[] gradient;
     private int touchedCount;
-    private final boolean[] changed;
-    private int[] changedRows = new int[64];
-    private int changedCount;
+    /** Rows changed since the last publish: what a copy-on-write publish must copy. */
+    private final RowSet changedForServing;
+    /** Rows changed since the last {@link #changedRows()}: what that call copies. */
+    private final RowSet changedForState;
+    /** What {@link #changedRows()} gave last: per row its [w | m | v], or null while as the seed drew it. */
+    private float[][] stateRows;
     private final float learningRate;
 
     /**
-     * @param weights the rows then the bias, as the flat layout keeps layer 0 (row-major [in][out])
-     * @param moments Adam's m for those same parameters from index 0 and their v from
-     *                {@code vOffset} (the flat layout's [m | v] over the whole network), or null
-     *                for a fresh optimizer
-     * @param scale   the per-bucket scales, or null for none learned yet
+     * @param seedRows the rows as the seed drew them (rows x width, row-major)
+     * @param changed  per row its [w | m | v] (3 x width) where steps changed it from the seed's, or
+     *                 null; not modified, and kept as the rows the next {@link #changedRows()} shares
+     * @param head     the first layer's bias at index 0 (the flat layout after the rows)
+     * @param moments  Adam's m for {@code head} from index 0 and its v from the middle, or null for a
+     *                 fresh optimizer
+     * @param scale    the per-bucket scales, or null for none learned yet
      */
-    HashedInputLayer(int rows, int width, double[] weights, double[] moments, int vOffset, float[] scale,
-                     double learningRate) {
+    HashedInputLayer(int rows, int width, float[] seedRows, float[][] changed, double[] head, double[] moments,
+                     float[] scale, double learningRate) {
         this.rows = rows;
         this.width = width;
-        int n = rows * width;
         this.stride = 3 * width;
         this.table = new float[rows * stride];
         this.rowScratch = new float[width];
         for (int r = 0; r < rows; r++) {
-            int at = r * stride;
-            for (int j = 0; j < width; j++) {
-                int i = r * width + j;
-                table[at + j] = (float) weights[i];
-                if (moments != null) {
-                    table[at + width + j] = (float) moments[i];
-                    table[at + 2 * width + j] = (float) moments[vOffset + i];
-                }
+            if (changed[r] != null) {
+                System.arraycopy(changed[r], 0, table, r * stride, stride);
+            } else {
+                System.arraycopy(seedRows, r * width, table, r * stride, width);
             }
         }
         this.bias = new float[width];
@@ -85,17 +85,19 @@ final class HashedInputLayer {
         this.biasV = new float[width];
         this.biasGrad = new float[width];
         for (int j = 0; j < width; j++) {
-            bias[j] = (float) weights[n + j];
+            bias[j] = (float) head[j];
             if (moments != null) {
-                biasM[j] = (float) moments[n + j];
-                biasV[j] = (float) moments[vOffset + n + j];
+                biasM[j] = (float) moments[j];
+                biasV[j] = (float) moments[moments.length / 2 + j];
             }
         }
         this.scale = scale == null ? new float[rows] : scale.clone();
         this.slotOf = new int[rows];
         Arrays.fill(slotOf, -1);
         this.gradient = new float[64 * width];
-        this.changed = new boolean[rows];
+        this.changedForServing = new RowSet(rows);
+        this.changedForState = new RowSet(rows);
+        this.stateRows = changed;
         this.learningRate = (float) learningRate;
     }
 
@@ -199,13 +201,8 @@ final class HashedInputLayer {
             AdamOptimizer.apply(table, at, gradient, t * width, table, at + width, table, at + 2 * width, width,
                     stepSize);
             slotOf[i] = -1;
-            if (!changed[i]) {
-                changed[i] = true;
-                if (changedCount == changedRows.length) {
-                    changedRows = Arrays.copyOf(changedRows, 2 * changedCount);
-                }
-                changedRows[changedCount++] = i;
-            }
+            changedForServing.add(i);
+            changedForState.add(i);
         }
         Arrays.fill(gradient, 0, touchedCount * width, 0f);
         touchedCount = 0;
@@ -225,12 +222,27 @@ final class HashedInputLayer {
 
     /** The rows steps changed since the last call: what a copy-on-write publish must copy. */
     int[] takeChangedRows() {
-        int[] rowsChanged = Arrays.copyOf(changedRows, changedCount);
-        for (int t = 0; t < changedCount; t++) {
-            changed[changedRows[t]] = false;
+        return changedForServing.take();
+    }
+
+    /**
+     * The rows steps changed from the seed's, each as its [w | m | v] (null for a row still as the
+     * seed drew it, with zero moments), for the learner's state. Copy-on-write: a row not changed
+     * since the last call is the same array as then, so this costs the rows changed since, and a
+     * snapshot store tells which rows a snapshot changed by reference. The arrays are never modified.
+     */
+    float[][] changedRows() {
+        float[][] out = stateRows.clone();
+        for (int i : changedForState.take()) {
+            out[i] = Arrays.copyOfRange(table, i * stride, i * stride + stride);
         }
-        changedCount = 0;
-        return rowsChanged;
+        stateRows = out;
+        return out;
+    }
+
+    /** The bias, then its Adam m and v. */
+    float[][] biasState() {
+        return new float[][] {bias.clone(), biasM.clone(), biasV.clone()};
     }
 
     float row(int i, int j) {
@@ -268,21 +280,6 @@ final class HashedInputLayer {
         }
     }
 
-    /** Adam's m for (rows, bias) at offset, v at offset + total. */
-    void writeMoments(double[] into, int offset, int total) {
-        int n = rows * width;
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < width; j++) {
-                into[offset + r * width + j] = table[r * stride + width + j];
-                into[total + offset + r * width + j] = table[r * stride + 2 * width + j];
-            }
-        }
-        for (int j = 0; j < width; j++) {
-            into[offset + n + j] = biasM[j];
-            into[total + offset + n + j] = biasV[j];
-        }
-    }
-
     /** Sets the weights from the flat layout (gradient checks). */
     void readWeights(double[] from, int offset) {
         int n = rows * width;
@@ -308,6 +305,36 @@ final class HashedInputLayer {
         }
         for (int j = 0; j < width; j++) {
             into[offset + n + j] = biasGrad[j];
+        }
+    }
+
+    /** A set of rows, each once; taking it hands over the rows and empties it. */
+    private static final class RowSet {
+        private final boolean[] in;
+        private int[] list = new int[64];
+        private int count;
+
+        RowSet(int rows) {
+            in = new boolean[rows];
+        }
+
+        void add(int i) {
+            if (!in[i]) {
+                in[i] = true;
+                if (count == list.length) {
+                    list = Arrays.copyOf(list, 2 * count);
+                }
+                list[count++] = i;
+            }
+        }
+
+        int[] take() {
+            int[] out = Arrays.copyOf(list, count);
+            for (int t = 0; t < count; t++) {
+                in[list[t]] = false;
+            }
+            count = 0;
+            return out;
         }
     }
 }

@@ -77,12 +77,14 @@ public final class PolicyGradientLearner {
 
     /** A fresh learner with weights drawn from the config's seed. */
     public static PolicyGradientLearner create(PolicyConfig config, DataType dataType) {
-        double[] initial = PolicyNetwork.initialParams(config.layerWidths(), config.seed(), config.hashed());
         HashedInputLayer hashed = null;
+        double[] initial;
         if (config.hashed()) {
-            hashed = new HashedInputLayer(config.contextDimension(), config.hiddenLayers().get(0), initial, null, 0,
-                    null, config.learningRate());
-            initial = java.util.Arrays.copyOfRange(initial, hashed.size(), initial.length);
+            double[] afterRows = PolicyNetwork.initialParamsAfterHashedTable(config.layerWidths(), config.seed());
+            hashed = hashedLayer(config, new float[config.contextDimension()][], afterRows, null, null);
+            initial = java.util.Arrays.copyOfRange(afterRows, hashed.width(), afterRows.length);
+        } else {
+            initial = PolicyNetwork.initialParams(config.layerWidths(), config.seed(), false);
         }
         AdamOptimizer adam = dataType == DataType.FLOAT ? AdamOptimizer.forFloats(config.learningRate(), initial.length)
                 : AdamOptimizer.forDoubles(config.learningRate(), initial.length);
@@ -90,22 +92,32 @@ public final class PolicyGradientLearner {
                 config.regularizer().lambda());
     }
 
+    /**
+     * A hashed first layer: the seed's rows with the changed ones laid over them, and the bias at
+     * the start of {@code afterRows} (with its moments in {@code moments}, or none).
+     */
+    private static HashedInputLayer hashedLayer(PolicyConfig config, float[][] changedRows, double[] afterRows,
+                                                double[] moments, float[] scales) {
+        return new HashedInputLayer(config.contextDimension(), config.hiddenLayers().get(0),
+                PolicyNetwork.initialHashedTable(config.layerWidths(), config.seed()), changedRows, afterRows,
+                moments, scales, config.learningRate());
+    }
+
     /** A learner that continues exactly from a saved state. */
     public static PolicyGradientLearner restore(PolicyConfig config, LearnerState state) {
-        double[] all = state.params();
-        double[] moments = state.optimizerState();
+        double[] head = state.params();
+        double[] headMoments = state.optimizerState();
         HashedInputLayer hashed = null;
-        double[] head = all;
-        double[] headMoments = moments;
         if (config.hashed()) {
-            hashed = new HashedInputLayer(config.contextDimension(), config.hiddenLayers().get(0), all, moments,
-                    all.length, state.featureScales(), config.learningRate());
-            int first = hashed.size();
-            head = java.util.Arrays.copyOfRange(all, first, all.length);
-            int headSize = head.length;
-            headMoments = new double[2 * headSize];
-            System.arraycopy(moments, first, headMoments, 0, headSize);
-            System.arraycopy(moments, all.length + first, headMoments, headSize, headSize);
+            // The state holds [bias | head] after the rows; the learner's own vector is the head.
+            hashed = hashedLayer(config, state.changedRows(), head, headMoments, state.featureScales());
+            int width = hashed.width();
+            int headSize = head.length - width;
+            double[] moments = new double[2 * headSize];
+            System.arraycopy(headMoments, width, moments, 0, headSize);
+            System.arraycopy(headMoments, head.length + width, moments, headSize, headSize);
+            head = java.util.Arrays.copyOfRange(head, width, head.length);
+            headMoments = moments;
         }
         PolicyGradientLearner learner = new PolicyGradientLearner(config, head, DataType.FLOAT,
                 AdamOptimizer.fromState(config.learningRate(), headMoments, true), hashed, state.updates(),
@@ -168,7 +180,11 @@ public final class PolicyGradientLearner {
         return published;
     }
 
-    /** The full state, to persist and restore exactly. */
+    /**
+     * The full state, to persist and restore exactly. A hashed first layer gives its changed rows
+     * copy-on-write ({@link HashedInputLayer#changedRows()}): this costs the rows changed since the
+     * last call, not 2^bits rows.
+     */
     public LearnerState state() {
         List<float[]> prev = new ArrayList<>();
         for (Earlier e : previous) {
@@ -178,21 +194,24 @@ public final class PolicyGradientLearner {
             return new LearnerState(params.toDoubles(), adam.state(), updates,
                     baseline.value(), baseline.batches(), lambda, prev);
         }
-        return new LearnerState(params(), optimizerState(), updates, baseline.value(), baseline.batches(), lambda,
-                prev, hashed.scales());
-    }
-
-    /** Adam's [m | v] over the whole flat layout: the hashed layer's, then the head's. */
-    private double[] optimizerState() {
-        double[] head = adam.state();
-        int headSize = head.length / 2;
-        int first = hashed.size();
-        int total = first + headSize;
-        double[] s = new double[2 * total];
-        hashed.writeMoments(s, 0, total);
-        System.arraycopy(head, 0, s, first, headSize);
-        System.arraycopy(head, headSize, s, total + first, headSize);
-        return s;
+        // [bias | head] and its [m | v], the flat layout after the rows.
+        float[][] bias = hashed.biasState();
+        double[] head = params.toDoubles();
+        double[] headMoments = adam.state();
+        int width = bias[0].length;
+        int size = width + head.length;
+        double[] all = new double[size];
+        double[] moments = new double[2 * size];
+        for (int j = 0; j < width; j++) {
+            all[j] = bias[0][j];
+            moments[j] = bias[1][j];
+            moments[size + j] = bias[2][j];
+        }
+        System.arraycopy(head, 0, all, width, head.length);
+        System.arraycopy(headMoments, 0, moments, width, head.length);
+        System.arraycopy(headMoments, head.length, moments, size + width, head.length);
+        return new LearnerState(all, moments, updates, baseline.value(), baseline.batches(), lambda, prev,
+                hashed.scales(), hashed.changedRows());
     }
 
     /**

@@ -49,8 +49,36 @@ public final class PolicyNetwork {
 
     /** As above; a hashed first layer draws its rows as if it had {@link #HASHED_FAN_IN} inputs. */
     public static double[] initialParams(int[] widths, long seed, boolean hashedInput) {
+        return draw(widths, seed, hashedInput, 0);
+    }
+
+    /**
+     * What {@link #initialParams} draws after a hashed first layer's rows (its bias, then the later
+     * layers), without holding the rows: 2^20 rows x 32 would be 268 MB of doubles.
+     */
+    static double[] initialParamsAfterHashedTable(int[] widths, long seed) {
+        return draw(widths, seed, true, widths[0] * widths[1]);
+    }
+
+    /**
+     * A hashed first layer's rows as {@link #initialParams} draws them (its first rows x width
+     * numbers), as floats, row-major: what a row is until a step changes it, so that snapshots keep
+     * only the changed rows and a restore draws the others again.
+     */
+    public static float[] initialHashedTable(int[] widths, long seed) {
+        float[] table = new float[widths[0] * widths[1]];
+        SplittableRandom random = new SplittableRandom(seed);
+        double limit = Math.sqrt(6.0 / (HASHED_FAN_IN + widths[1]));
+        for (int i = 0; i < table.length; i++) {
+            table[i] = (float) ((2 * random.nextDouble() - 1) * limit);
+        }
+        return table;
+    }
+
+    /** The flat initial parameters from index {@code skip} on (the numbers before it are drawn and dropped). */
+    private static double[] draw(int[] widths, long seed, boolean hashedInput, int skip) {
         NetworkLayout layout = NetworkLayout.of(widths);
-        double[] flat = new double[(int) layout.size()];
+        double[] flat = new double[(int) layout.size() - skip];
         SplittableRandom random = new SplittableRandom(seed);
         for (int l = 0; l < layout.layers(); l++) {
             int fanIn = l == 0 && hashedInput ? HASHED_FAN_IN : layout.in(l);
@@ -58,7 +86,10 @@ public final class PolicyNetwork {
             int start = (int) layout.weightOffsets()[l];
             int end = (int) layout.biasOffsets()[l];
             for (int i = start; i < end; i++) {
-                flat[i] = (2 * random.nextDouble() - 1) * limit;
+                double v = (2 * random.nextDouble() - 1) * limit;
+                if (i >= skip) {
+                    flat[i - skip] = v;
+                }
             }
         }
         return flat;

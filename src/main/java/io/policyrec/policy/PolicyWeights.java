@@ -81,23 +81,6 @@ public final class PolicyWeights {
         return new PolicyWeights(w, b);
     }
 
-    /**
-     * A hashed-features policy's weights from the whole flat layout (the first layer's rows and
-     * bias, then the layers after it) and its per-bucket scales.
-     */
-    public static PolicyWeights hashedFromFlat(int[] widths, float[] flat, float[] scales) {
-        int rows = widths[0];
-        int width = widths[1];
-        float[][] table = new float[rows][width];
-        for (int i = 0; i < rows; i++) {
-            System.arraycopy(flat, i * width, table[i], 0, width);
-        }
-        float[] bias = java.util.Arrays.copyOfRange(flat, rows * width, rows * width + width);
-        PolicyWeights head = fromFlat(java.util.Arrays.copyOfRange(widths, 1, widths.length),
-                java.util.Arrays.copyOfRange(flat, rows * width + width, flat.length));
-        return head.withHashedFirstLayer(table, bias, scales.clone());
-    }
-
     public int inputs() {
         return inputs;
     }

@@ -106,12 +106,17 @@ public final class FileSnapshotStore implements SnapshotStore {
             if (!Files.exists(pointer)) {
                 return Optional.empty();
             }
-            long version = Long.parseLong(Files.readString(pointer).trim());
-            Optional<byte[]> raw = raw(name, version);
-            return raw.isEmpty() ? Optional.empty() : Optional.of(SnapshotCodec.decode(raw.get()));
+            return version(name, Long.parseLong(Files.readString(pointer).trim()));
         } catch (IOException | NumberFormatException e) {
             throw new SnapshotStoreException("cannot read snapshot of " + name, e);
         }
+    }
+
+    /** This store writes every snapshot whole (one instance, a local disk): each version reads alone. */
+    @Override
+    public synchronized Optional<StoredPolicy> version(String name, long version) throws SnapshotStoreException {
+        Optional<byte[]> raw = raw(name, version);
+        return raw.isEmpty() ? Optional.empty() : Optional.of(SnapshotCodec.decode(raw.get()));
     }
 
     @Override

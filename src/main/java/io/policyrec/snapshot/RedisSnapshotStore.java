@@ -19,13 +19,23 @@ import org.jboss.logging.Logger;
  * Snapshots in Redis, shared by every instance. Per policy (prefix p, default "policyrec:"):
  * {@code p<name>:v:<version>} the binary snapshot, {@code p<name>:versions} a sorted set of the
  * retained versions, {@code p<name>:info} their metadata, {@code p<name>:latest} the pointer,
- * {@code p<name>:incarnation}; {@code p policies} the set of names. A save is one Lua script (blob,
- * pointer, retention and the announcement on {@code p announcements} together), so readers never
- * see half a snapshot and a replica hears of a version only once it can be read.
+ * {@code p<name>:incarnation}, {@code p<name>:chain} per version its checksum and the version of
+ * the whole snapshot it builds on; {@code p policies} the set of names. A save is one Lua script
+ * (blob, pointer, retention and the announcement on {@code p announcements} together), so readers
+ * never see half a snapshot and a replica hears of a version only once it can be read. A hashed
+ * policy's snapshot may be a delta of the one before ({@link SnapshotChain}); retention then keeps
+ * the chain the oldest kept version builds on.
  */
 public final class RedisSnapshotStore implements SnapshotStore {
     private static final Logger LOG = Logger.getLogger(RedisSnapshotStore.class);
 
+    /**
+     * KEYS: blob, versions, info, latest, incarnation, policies, announcements, deleted, chain.
+     * ARGV: bytes, version, info, keep, announcement, incarnation, blob prefix, name, mode, then the
+     * chain: "crc root" of this snapshot, and the parent's version and "crc root" (-1 and '' when
+     * whole). Returns -1 when refused (replaced or deleted meanwhile), -2 when the parent a delta
+     * builds on is not held any more (the caller writes it whole), else the versions held.
+     */
     private static final String SAVE = """
             local current = redis.call('GET', KEYS[5])
             if ARGV[9] == 'learned' then
@@ -35,21 +45,28 @@ public final class RedisSnapshotStore implements SnapshotStore {
             end
             if current and current ~= ARGV[6] then
               for _, v in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do redis.call('DEL', ARGV[7] .. v) end
-              redis.call('DEL', KEYS[2], KEYS[3])
+              redis.call('DEL', KEYS[2], KEYS[3], KEYS[9])
             end
+            if ARGV[11] ~= '-1' and redis.call('HGET', KEYS[9], ARGV[11]) ~= ARGV[12] then return -2 end
             redis.call('SET', KEYS[1], ARGV[1])
             redis.call('ZADD', KEYS[2], ARGV[2], ARGV[2])
             redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+            redis.call('HSET', KEYS[9], ARGV[2], ARGV[10])
             redis.call('SET', KEYS[4], ARGV[2])
             redis.call('SET', KEYS[5], ARGV[6])
             redis.call('SADD', KEYS[6], ARGV[8])
             local n = redis.call('ZCARD', KEYS[2])
             local keep = tonumber(ARGV[4])
             if n > keep then
-              for _, v in ipairs(redis.call('ZRANGE', KEYS[2], 0, n - keep - 1)) do
+              -- Keep the newest versions and the chain the oldest of them builds on (from its root).
+              local oldest = redis.call('ZRANGE', KEYS[2], n - keep, n - keep)[1]
+              local chain = redis.call('HGET', KEYS[9], oldest)
+              local root = chain and string.match(chain, ' (%d+)$') or oldest
+              for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. root)) do
                 redis.call('DEL', ARGV[7] .. v)
                 redis.call('ZREM', KEYS[2], v)
                 redis.call('HDEL', KEYS[3], v)
+                redis.call('HDEL', KEYS[9], v)
               end
             end
             redis.call('PUBLISH', KEYS[7], ARGV[5])
@@ -63,6 +80,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
               redis.call('DEL', ARGV[2] .. v)
               redis.call('ZREM', KEYS[2], v)
               redis.call('HDEL', KEYS[3], v)
+              redis.call('HDEL', KEYS[6], v)
             end
             redis.call('PUBLISH', KEYS[5], ARGV[3])
             return 1
@@ -72,12 +90,14 @@ public final class RedisSnapshotStore implements SnapshotStore {
             local incarnation = redis.call('GET', KEYS[4])
             if incarnation then redis.call('SET', KEYS[7], incarnation, 'EX', ARGV[4]) end
             for _, v in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('DEL', ARGV[1] .. v) end
-            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[8])
             local removed = redis.call('SREM', KEYS[5], ARGV[2])
             redis.call('PUBLISH', KEYS[6], ARGV[3])
             return removed
             """;
 
+    private final SnapshotChain chain = new SnapshotChain();
+    private final java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
     private final Redis redis;
     private final RedisDataSource dataSource;
     private final String prefix;
@@ -120,18 +140,42 @@ public final class RedisSnapshotStore implements SnapshotStore {
     }
 
     private boolean save(StoredPolicy s, String mode) throws SnapshotStoreException {
+        SnapshotChain.Encoded encoded = chain.encode(s);
+        long n = save(s, mode, encoded);
+        if (n == -2) {
+            // The parent the delta builds on is gone (a rollback, or another writer): write it whole.
+            encoded = chain.whole(s);
+            n = save(s, mode, encoded);
+        }
+        if (n < 0) {
+            chain.forget(s.name());
+            return false;
+        }
+        chain.written(s, encoded);
+        return true;
+    }
+
+    private long save(StoredPolicy s, String mode, SnapshotChain.Encoded e) throws SnapshotStoreException {
         String info = s.savedAt() + " " + s.updates() + " " + (Double.isNaN(s.meanEntropy()) ? "NaN"
                 : String.format(Locale.ROOT, "%.6f", s.meanEntropy())) + " " + s.incarnation();
         String announcement = new Announcement(s.name(), s.version(), s.incarnation(), Announcement.Kind.SAVED)
                 .encode();
-        Response n = send(Request.cmd(Command.EVAL).arg(SAVE).arg(8)
+        Response n = send(Request.cmd(Command.EVAL).arg(SAVE).arg(9)
                 .arg(blobPrefix(s.name()) + s.version()).arg(key(s.name(), "versions")).arg(key(s.name(), "info"))
                 .arg(key(s.name(), "latest")).arg(key(s.name(), "incarnation")).arg(prefix + "policies").arg(channel())
-                .arg(key(s.name(), "deleted"))
-                .arg(Buffer.buffer(SnapshotCodec.encode(s))).arg(Long.toString(s.version())).arg(info)
+                .arg(key(s.name(), "deleted")).arg(key(s.name(), "chain"))
+                .arg(Buffer.buffer(e.bytes())).arg(Long.toString(s.version())).arg(info)
                 .arg(Integer.toString(retain)).arg(announcement).arg(Long.toString(s.incarnation()))
-                .arg(blobPrefix(s.name())).arg(s.name()).arg(mode), "save " + s.name());
-        return n == null || n.toLong() >= 0;
+                .arg(blobPrefix(s.name())).arg(s.name()).arg(mode)
+                .arg(e.crc() + " " + e.root()).arg(Long.toString(e.parent()))
+                .arg(e.delta() ? e.parentCrc() + " " + e.root() : ""), "save " + s.name());
+        written.add(e.bytes().length);
+        return n == null ? 0 : n.toLong();
+    }
+
+    /** Bytes of snapshots sent to Redis since start (deltas and whole ones), for the size report. */
+    public long bytesWritten() {
+        return written.sum();
     }
 
     @Override
@@ -160,9 +204,9 @@ public final class RedisSnapshotStore implements SnapshotStore {
             if (pointer == null) {
                 return Optional.empty();
             }
-            Optional<byte[]> raw = raw(name, pointer.toLong());
-            if (raw.isPresent()) {
-                return Optional.of(SnapshotCodec.decode(raw.get()));
+            Optional<StoredPolicy> s = version(name, pointer.toLong());
+            if (s.isPresent()) {
+                return s;
             }
             // Retention removed that version between the two reads: read the pointer again.
         }
@@ -170,7 +214,23 @@ public final class RedisSnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public Optional<StoredPolicy> version(String name, long version) throws SnapshotStoreException {
+        Optional<byte[]> blob = blob(name, version);
+        return blob.isEmpty() ? Optional.empty() : Optional.of(chain.decode(blob.get(), this::blob));
+    }
+
+    /** A retained version whole: a delta is laid over its parents and written out whole, to import anywhere. */
+    @Override
     public Optional<byte[]> raw(String name, long version) throws SnapshotStoreException {
+        Optional<byte[]> blob = blob(name, version);
+        if (blob.isEmpty() || !SnapshotCodec.header(blob.get()).delta()) {
+            return blob;
+        }
+        return Optional.of(SnapshotCodec.encode(chain.decode(blob.get(), this::blob)));
+    }
+
+    /** A retained version as stored: whole, or a delta of an earlier one. */
+    private Optional<byte[]> blob(String name, long version) throws SnapshotStoreException {
         Response blob = send(Request.cmd(Command.GET).arg(blobPrefix(name) + version), "read " + name);
         return blob == null ? Optional.empty() : Optional.of(blob.toBytes());
     }
@@ -193,24 +253,27 @@ public final class RedisSnapshotStore implements SnapshotStore {
 
     @Override
     public Optional<StoredPolicy> rollback(String name, long version) throws SnapshotStoreException {
-        Optional<byte[]> raw = raw(name, version);
-        if (raw.isEmpty()) {
+        Optional<StoredPolicy> target = version(name, version);
+        if (target.isEmpty()) {
             return Optional.empty();
         }
-        StoredPolicy s = SnapshotCodec.decode(raw.get());
+        StoredPolicy s = target.get();
+        chain.forget(name);
         String announcement = new Announcement(name, version, s.incarnation(), Announcement.Kind.ROLLBACK).encode();
-        Response done = send(Request.cmd(Command.EVAL).arg(ROLLBACK).arg(5).arg(blobPrefix(name) + version)
+        Response done = send(Request.cmd(Command.EVAL).arg(ROLLBACK).arg(6).arg(blobPrefix(name) + version)
                 .arg(key(name, "versions")).arg(key(name, "info")).arg(key(name, "latest")).arg(channel())
-                .arg(Long.toString(version)).arg(blobPrefix(name)).arg(announcement), "roll back " + name);
+                .arg(key(name, "chain")).arg(Long.toString(version)).arg(blobPrefix(name)).arg(announcement),
+                "roll back " + name);
         return done != null && done.toInteger() == 1 ? Optional.of(s) : Optional.empty();
     }
 
     @Override
     public void delete(String name) throws SnapshotStoreException {
+        chain.forget(name);
         String announcement = new Announcement(name, -1, 0, Announcement.Kind.DELETED).encode();
-        send(Request.cmd(Command.EVAL).arg(DELETE).arg(7).arg(key(name, "versions")).arg(key(name, "info"))
+        send(Request.cmd(Command.EVAL).arg(DELETE).arg(8).arg(key(name, "versions")).arg(key(name, "info"))
                 .arg(key(name, "latest")).arg(key(name, "incarnation")).arg(prefix + "policies").arg(channel())
-                .arg(key(name, "deleted")).arg(blobPrefix(name)).arg(name).arg(announcement)
+                .arg(key(name, "deleted")).arg(key(name, "chain")).arg(blobPrefix(name)).arg(name).arg(announcement)
                 .arg(Long.toString(DELETED_MEMORY_SECONDS)), "delete " + name);
     }
 

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +21,8 @@ import java.util.zip.CRC32;
  * The binary form of a snapshot: a magic number and format version, the config as JSON, then the
  * numbers (parameters and Adam state as doubles, earlier policies as floats), and a CRC32 of
  * everything before it so that a torn or corrupted file is refused rather than half-loaded.
- * A 784x32x32x10 policy takes about 640 KB.
+ * A 784x32x32x10 policy takes about 640 KB. A hashed policy's snapshot may be a delta of an
+ * earlier one ({@link #encodeDelta}); {@link SnapshotChain} decides which to write.
  */
 public final class SnapshotCodec {
     private static final int MAGIC = 0x50525331; // "PRS1"
@@ -35,19 +37,41 @@ public final class SnapshotCodec {
      * Dense policies are still written as 3, which an earlier release reads.
      */
     private static final int HASHED_FORMAT = 4;
+    /**
+     * 5: a hashed policy's snapshot as a delta of an earlier one (its parent, named by version and
+     * checksum): the first-layer rows and feature scales that differ, everything else whole.
+     */
+    private static final int DELTA_FORMAT = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SnapshotCodec() {
     }
 
+    /** The snapshot whole: what {@link #decode(byte[])} reads alone. */
     public static byte[] encode(StoredPolicy s) {
+        return encode(s, null, 0);
+    }
+
+    /**
+     * A hashed policy's snapshot as a delta of its parent (an earlier snapshot of the same
+     * incarnation, whose encoded form has checksum {@code parentCrc}): the first-layer rows and the
+     * scales that differ from the parent's, everything else whole. Reading it needs the parent.
+     */
+    public static byte[] encodeDelta(StoredPolicy s, StoredPolicy parent, long parentCrc) {
+        if (!s.config().hashed() || parent.incarnation() != s.incarnation() || parent.version() >= s.version()) {
+            throw new IllegalArgumentException("a delta needs a hashed policy's earlier snapshot of the same incarnation");
+        }
+        return encode(s, parent, parentCrc);
+    }
+
+    private static byte[] encode(StoredPolicy s, StoredPolicy parent, long parentCrc) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
             LearnerState l = s.learner();
             boolean hashed = s.config().hashed();
-            out.writeInt(hashed ? HASHED_FORMAT : FORMAT);
+            out.writeInt(parent != null ? DELTA_FORMAT : hashed ? HASHED_FORMAT : FORMAT);
             writeString(out, s.name());
             out.writeLong(s.incarnation());
             writeString(out, JSON.writeValueAsString(PolicyConfigSpec.of(s.config())));
@@ -59,8 +83,14 @@ public final class SnapshotCodec {
             out.writeDouble(l.baseline());
             out.writeLong(l.baselineBatches());
             out.writeDouble(l.lambda());
-            if (hashed) {
-                HashedRows.write(out, s.config(), l);
+            if (parent != null) {
+                out.writeLong(parent.version());
+                out.writeLong(parentCrc);
+                HashedRows.writeHead(out, l);
+                HashedRows.writeDelta(out, l, parent.learner());
+            } else if (hashed) {
+                HashedRows.writeHead(out, l);
+                HashedRows.write(out, l);
             } else {
                 writeDoubles(out, l.params());
                 writeDoubles(out, l.optimizerState());
@@ -69,7 +99,9 @@ public final class SnapshotCodec {
             for (float[] p : l.previous()) {
                 writeFloats(out, p);
             }
-            if (hashed) {
+            if (parent != null) {
+                HashedRows.writeScales(out, l.featureScales(), parent.learner().featureScales());
+            } else if (hashed) {
                 HashedRows.writeScales(out, l.featureScales());
             }
             out.writeInt(s.positions().size());
@@ -100,58 +132,136 @@ public final class SnapshotCodec {
         }
     }
 
+    /** The checksum an encoded snapshot ends with: what a delta names its parent by, with its version. */
+    public static long checksum(byte[] data) {
+        return data.length < 8 ? -1 : ByteBuffer.wrap(data).getLong(data.length - 8);
+    }
+
+    /** Finds the parent a delta was written against, by version and checksum. */
+    @FunctionalInterface
+    public interface Parents {
+        StoredPolicy parent(String name, long version, long crc) throws SnapshotStoreException;
+
+        /** For a snapshot read alone: a delta is refused. */
+        Parents NONE = (name, version, crc) -> {
+            throw new UnreadableSnapshotException("snapshot of " + name + " is a delta of version " + version
+                    + ", which is not at hand");
+        };
+    }
+
+    /** A snapshot that stands alone (a delta is refused: it needs {@link #decode(byte[], Parents)}). */
     public static StoredPolicy decode(byte[] data) throws SnapshotStoreException {
+        return decode(data, Parents.NONE);
+    }
+
+    /** What the header says: enough to list a version without reading its parents. */
+    record Header(int format, String name, long incarnation, PolicyConfig config, long version, long createdAt,
+                  long savedAt, double meanEntropy, long updates, double baseline, long baselineBatches,
+                  double lambda, long parentVersion, long parentCrc) {
+        SnapshotInfo info() {
+            return new SnapshotInfo(version, savedAt, updates, meanEntropy, incarnation);
+        }
+
+        boolean delta() {
+            return format == DELTA_FORMAT;
+        }
+    }
+
+    /** The header of a snapshot, checksum verified. */
+    static Header header(byte[] data) throws SnapshotStoreException {
+        try {
+            return readHeader(verified(data));
+        } catch (IOException | RuntimeException e) {
+            throw new UnreadableSnapshotException("cannot decode snapshot: " + e.getMessage(), e);
+        }
+    }
+
+    private static DataInputStream verified(byte[] data) throws UnreadableSnapshotException {
         if (data.length < 16) {
             throw new UnreadableSnapshotException("snapshot too short: " + data.length + " bytes");
         }
         CRC32 crc = new CRC32();
         crc.update(data, 0, data.length - 8);
-        long stored = ((long) (data[data.length - 8] & 0xff) << 56) | ((long) (data[data.length - 7] & 0xff) << 48)
-                | ((long) (data[data.length - 6] & 0xff) << 40) | ((long) (data[data.length - 5] & 0xff) << 32)
-                | ((long) (data[data.length - 4] & 0xff) << 24) | ((data[data.length - 3] & 0xff) << 16)
-                | ((data[data.length - 2] & 0xff) << 8) | (data[data.length - 1] & 0xff);
-        if (crc.getValue() != stored) {
+        if (crc.getValue() != checksum(data)) {
             throw new UnreadableSnapshotException("snapshot checksum mismatch: the data is corrupted");
         }
+        return new DataInputStream(new ByteArrayInputStream(data, 0, data.length - 8));
+    }
+
+    private static Header readHeader(DataInputStream in) throws IOException, SnapshotStoreException {
+        if (in.readInt() != MAGIC) {
+            throw new UnreadableSnapshotException("not a policy snapshot");
+        }
+        int format = in.readInt();
+        if (format != FORMAT && format != 2 && format != HASHED_FORMAT && format != DELTA_FORMAT) {
+            throw new UnreadableSnapshotException("unsupported snapshot format " + format);
+        }
+        String name = readString(in);
+        long incarnation = in.readLong();
+        PolicyConfigSpec.Resolution r = JSON.readValue(readString(in), PolicyConfigSpec.class).resolveStored();
+        if (!r.ok()) {
+            throw new UnreadableSnapshotException("snapshot config is invalid: " + r.errors());
+        }
+        PolicyConfig config = r.config();
+        long version = in.readLong();
+        long createdAt = in.readLong();
+        long savedAt = in.readLong();
+        double entropy = in.readDouble();
+        long updates = in.readLong();
+        double baseline = in.readDouble();
+        long baselineBatches = in.readLong();
+        double lambda = in.readDouble();
+        if (config.hashed() != (format == HASHED_FORMAT || format == DELTA_FORMAT)) {
+            throw new UnreadableSnapshotException("snapshot format " + format + " does not fit its config");
+        }
+        long parentVersion = -1;
+        long parentCrc = 0;
+        if (format == DELTA_FORMAT) {
+            parentVersion = in.readLong();
+            parentCrc = in.readLong();
+            if (parentVersion < 0 || parentVersion >= version) {
+                throw new UnreadableSnapshotException("snapshot " + version + " is a delta of a later version "
+                        + parentVersion);
+            }
+        }
+        return new Header(format, name, incarnation, config, version, createdAt, savedAt, entropy, updates, baseline,
+                baselineBatches, lambda, parentVersion, parentCrc);
+    }
+
+    /** A snapshot whole, or a delta laid over its parent, which {@code parents} finds. */
+    public static StoredPolicy decode(byte[] data, Parents parents) throws SnapshotStoreException {
+        DataInputStream in = verified(data);
+        Header h;
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 0, data.length - 8));
-            if (in.readInt() != MAGIC) {
-                throw new UnreadableSnapshotException("not a policy snapshot");
+            h = readHeader(in);
+        } catch (IOException | RuntimeException e) {
+            throw new UnreadableSnapshotException("cannot decode snapshot: " + e.getMessage(), e);
+        }
+        StoredPolicy parent = null;
+        if (h.delta()) {
+            parent = parents.parent(h.name(), h.parentVersion(), h.parentCrc());
+            if (parent.version() != h.parentVersion() || parent.incarnation() != h.incarnation()
+                    || !parent.config().equals(h.config())) {
+                throw new UnreadableSnapshotException("snapshot " + h.version() + " of " + h.name()
+                        + " does not fit the parent it names");
             }
-            int format = in.readInt();
-            if (format != FORMAT && format != 2 && format != HASHED_FORMAT) {
-                throw new UnreadableSnapshotException("unsupported snapshot format " + format);
-            }
-            String name = readString(in);
-            long incarnation = in.readLong();
-            PolicyConfigSpec.Resolution r = JSON.readValue(readString(in), PolicyConfigSpec.class).resolveStored();
-            if (!r.ok()) {
-                throw new UnreadableSnapshotException("snapshot config is invalid: " + r.errors());
-            }
-            PolicyConfig config = r.config();
-            long version = in.readLong();
-            long createdAt = in.readLong();
-            long savedAt = in.readLong();
-            double entropy = in.readDouble();
-            long updates = in.readLong();
-            double baseline = in.readDouble();
-            long baselineBatches = in.readLong();
-            double lambda = in.readDouble();
-            if (config.hashed() != (format == HASHED_FORMAT)) {
-                throw new UnreadableSnapshotException("snapshot format " + format + " does not fit its config");
-            }
+        }
+        try {
+            PolicyConfig config = h.config();
             double[] params;
             double[] optimizer;
-            if (format == HASHED_FORMAT) {
-                double[][] both = HashedRows.read(in, config);
-                params = both[0];
-                optimizer = both[1];
+            float[][] rows = null;
+            if (h.format() == HASHED_FORMAT || h.delta()) {
+                double[][] head = HashedRows.readHead(in, config);
+                params = head[0];
+                optimizer = head[1];
+                rows = HashedRows.read(in, config, parent == null ? null : parent.learner().changedRows());
             } else {
                 params = readDoubles(in);
                 optimizer = readDoubles(in);
-            }
-            if (params.length != config.parameterCount() || optimizer.length != 2 * params.length) {
-                throw new UnreadableSnapshotException("snapshot weights do not fit its config");
+                if (params.length != config.parameterCount() || optimizer.length != 2 * params.length) {
+                    throw new UnreadableSnapshotException("snapshot weights do not fit its config");
+                }
             }
             int previousCount = in.readInt();
             if (previousCount < 0 || previousCount > config.regularizer().previousCount()) {
@@ -161,14 +271,15 @@ public final class SnapshotCodec {
             List<float[]> previous = new ArrayList<>();
             for (int i = 0; i < previousCount; i++) {
                 float[] earlier = readFloats(in);
-                if (earlier.length != params.length) {
+                if (earlier.length != config.parameterCount()) {
                     throw new UnreadableSnapshotException("an earlier policy in the snapshot does not fit its config");
                 }
                 previous.add(earlier);
             }
             float[] scales = null;
-            if (format == HASHED_FORMAT) {
-                scales = HashedRows.readScales(in, config.contextDimension());
+            if (rows != null) {
+                scales = HashedRows.readScales(in, config.contextDimension(),
+                        parent == null ? null : parent.learner().featureScales());
             }
             int positionCount = in.readInt();
             Map<String, Long> positions = new LinkedHashMap<>();
@@ -185,10 +296,10 @@ public final class SnapshotCodec {
             for (int i = 0; i < batchCount; i++) {
                 batch.add(new JoinState.BatchEntry(in.readLong(), in.readDouble()));
             }
-            LearnerState learner = new LearnerState(params, optimizer, updates, baseline, baselineBatches, lambda,
-                    previous, scales);
-            return new StoredPolicy(name, incarnation, config, version, createdAt, savedAt, entropy, learner, positions,
-                    new JoinState(pending, batch));
+            LearnerState learner = new LearnerState(params, optimizer, h.updates(), h.baseline(), h.baselineBatches(),
+                    h.lambda(), previous, scales, rows);
+            return new StoredPolicy(h.name(), h.incarnation(), config, h.version(), h.createdAt(), h.savedAt(),
+                    h.meanEntropy(), learner, positions, new JoinState(pending, batch));
         } catch (IOException | RuntimeException e) {
             throw new UnreadableSnapshotException("cannot decode snapshot: " + e.getMessage(), e);
         }

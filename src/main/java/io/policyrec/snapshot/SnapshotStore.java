@@ -43,7 +43,10 @@ public interface SnapshotStore {
 
     Optional<StoredPolicy> latest(String name) throws SnapshotStoreException;
 
-    /** One retained version, as stored (the binary form, to download and import elsewhere). */
+    /** One retained version, decoded (null when not retained). */
+    Optional<StoredPolicy> version(String name, long version) throws SnapshotStoreException;
+
+    /** One retained version in the binary form, whole: to download and import elsewhere. */
     Optional<byte[]> raw(String name, long version) throws SnapshotStoreException;
 
     /** The retained versions of a policy, newest first. */

@@ -1,9 +1,11 @@
 package io.policyrec.snapshot;
 
 import io.policyrec.learning.LearnerState;
+import io.policyrec.learning.PolicyNetwork;
 import io.policyrec.policy.PolicyConfig;
 import io.policyrec.policy.PolicySnapshot;
 import io.policyrec.policy.PolicyWeights;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -28,13 +30,32 @@ public record StoredPolicy(String name, long incarnation, PolicyConfig config, l
 
     /** What serving needs of this snapshot: its weights as floats, no learner. */
     public PolicySnapshot served() {
-        double[] params = learner.params();
-        float[] flat = new float[params.length];
-        for (int i = 0; i < flat.length; i++) {
-            flat[i] = (float) params[i];
+        float[] flat = floats(learner.params());
+        PolicyWeights weights = config.hashed() ? hashedWeights(flat) : PolicyWeights.fromFlat(config.layerWidths(), flat);
+        return new PolicySnapshot(name, incarnation, config, version, updates(), weights, learner.lambda(), createdAt);
+    }
+
+    /** The rows as the seed drew them but for the changed ones; {@code flat} is [bias | later layers]. */
+    private PolicyWeights hashedWeights(float[] flat) {
+        int[] widths = config.layerWidths();
+        int width = widths[1];
+        float[] seed = PolicyNetwork.initialHashedTable(widths, config.seed());
+        float[][] changed = learner.changedRows();
+        float[][] rows = new float[widths[0]][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = changed[i] != null ? Arrays.copyOf(changed[i], width)
+                    : Arrays.copyOfRange(seed, i * width, i * width + width);
         }
-        return new PolicySnapshot(name, incarnation, config, version, updates(),
-                config.hashed() ? PolicyWeights.hashedFromFlat(config.layerWidths(), flat, learner.featureScales())
-                        : PolicyWeights.fromFlat(config.layerWidths(), flat), learner.lambda(), createdAt);
+        PolicyWeights head = PolicyWeights.fromFlat(Arrays.copyOfRange(widths, 1, widths.length),
+                Arrays.copyOfRange(flat, width, flat.length));
+        return head.withHashedFirstLayer(rows, Arrays.copyOf(flat, width), learner.featureScales().clone());
+    }
+
+    private static float[] floats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
     }
 }

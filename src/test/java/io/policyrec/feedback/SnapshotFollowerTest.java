@@ -68,6 +68,11 @@ class SnapshotFollowerTest {
         }
 
         @Override
+        public Optional<StoredPolicy> version(String name, long version) {
+            return latest(name).filter(s -> s.version() == version);
+        }
+
+        @Override
         public Optional<byte[]> raw(String name, long version) {
             return Optional.empty();
         }

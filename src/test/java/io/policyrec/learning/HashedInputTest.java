@@ -155,14 +155,25 @@ class HashedInputTest {
         for (int i = 0; i < init.length; i++) {
             init[i] = random.nextGaussian() * 0.1;
         }
-        HashedInputLayer lazy = new HashedInputLayer(rows, width, init, null, 0, null, 0.01);
+        float[] seedRows = new float[rows * width];
+        for (int i = 0; i < seedRows.length; i++) {
+            seedRows[i] = (float) init[i];
+        }
+        HashedInputLayer lazy = new HashedInputLayer(rows, width, seedRows, new float[rows][],
+                Arrays.copyOfRange(init, rows * width, size), null, null, 0.01);
         boolean anyUntouchedMoved = false;
         for (int step = 0; step < 3; step++) {
             // The dense step starts from the lazy layer's state: weights, moments and gradient.
             double[] w = new double[size];
             double[] moments = new double[2 * size];
             lazy.writeWeights(w, 0);
-            lazy.writeMoments(moments, 0, size);
+            float[][] changed = lazy.changedRows();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; changed[r] != null && j < width; j++) {
+                    moments[r * width + j] = changed[r][width + j];
+                    moments[size + r * width + j] = changed[r][2 * width + j];
+                }
+            }
             List<RewardedDecision> batch = batch(random, 4);
             double[] dz = new double[batch.size() * width];
             for (int i = 0; i < dz.length; i++) {
@@ -234,6 +245,7 @@ class HashedInputTest {
         assertArrayEquals(a.params(), b.params());
         assertArrayEquals(a.state().optimizerState(), b.state().optimizerState());
         assertArrayEquals(a.state().featureScales(), b.state().featureScales());
+        assertArrayEquals(a.state().changedRows(), b.state().changedRows());
         Context c = sparse(random);
         assertArrayEquals(a.weights().logits(c), b.weights().logits(c));
     }
@@ -254,5 +266,34 @@ class HashedInputTest {
             }
         }
         assertEquals(1f, after.scale(3));
+    }
+
+    /**
+     * What a snapshot store relies on to write deltas: a state shares with the one before it every
+     * first-layer row not stepped in between, and gives a new array for each row that was.
+     */
+    @Test
+    void successiveStatesShareTheRowsNotSteppedBetweenThem() {
+        PolicyGradientLearner learner = PolicyGradientLearner.create(config(3), DataType.FLOAT);
+        assertEquals(0, learner.state().changedRowCount(), "a fresh policy is its seed");
+        Random random = new Random(4);
+        learner.step(batch(random, 8));
+        LearnerState before = learner.state();
+        Context only = new Context(new int[] {3, 9}, new float[] {1f, -2f});
+        learner.step(List.of(new RewardedDecision(only, null, 1, 0.25, 1.0)));
+        LearnerState after = learner.state();
+        for (int r = 0; r < (1 << BITS); r++) {
+            boolean stepped = r == 3 || r == 9;
+            if (stepped) {
+                assertTrue(after.changedRows()[r] != null && after.changedRows()[r] != before.changedRows()[r],
+                        "row " + r + " was stepped: a new array");
+            } else {
+                assertTrue(after.changedRows()[r] == before.changedRows()[r], "row " + r + " shared");
+            }
+        }
+        float[] row3 = after.changedRows()[3].clone();
+        learner.step(List.of(new RewardedDecision(only, null, 2, 0.25, 0.0)));
+        learner.state();
+        assertArrayEquals(row3, after.changedRows()[3], "a given state is never modified");
     }
 }

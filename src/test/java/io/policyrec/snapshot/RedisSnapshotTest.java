@@ -40,6 +40,9 @@ class RedisSnapshotTest {
     @Inject
     io.quarkus.redis.datasource.RedisDataSource redis;
 
+    @Inject
+    io.vertx.mutiny.redis.client.Redis redisClient;
+
     static void policy(String name, int seed) {
         given().contentType(ContentType.JSON).body(Map.of("contextDimension", 3, "actions", 3, "batchSize", 1,
                 "seed", seed)).put("/policies/" + name).then().statusCode(isOneOf(200, 201));
@@ -283,5 +286,117 @@ class RedisSnapshotTest {
         assertEquals(6, stored, "after Redis is back, the latest snapshot is written");
         PolicySnapshot served = registry.get("r-down");
         assertArrayEquals(new long[] {6}, new long[] {served.version()});
+    }
+
+    static final io.policyrec.policy.PolicyConfig HASHED = new io.policyrec.policy.PolicyConfig(6,
+            io.policyrec.policy.ActionSet.ofCount(3), List.of(4), 0.01, 4,
+            io.policyrec.policy.RegularizerSettings.adaptiveDefault(), 0.0, java.time.Duration.ofSeconds(30), 0.0,
+            io.policyrec.policy.RewardAggregation.EARLIEST, 12, io.policyrec.policy.BaselineKind.MEAN, 10.0)
+            .withFeatureBits(8);
+
+    /** A batch naming {@code features} buckets from a random stream (values of mixed size: scales move). */
+    static List<io.policyrec.learning.RewardedDecision> hashedBatch(java.util.Random random, int features) {
+        List<io.policyrec.learning.RewardedDecision> batch = new ArrayList<>();
+        for (int b = 0; b < 4; b++) {
+            java.util.TreeMap<Integer, Float> active = new java.util.TreeMap<>();
+            while (active.size() < features) {
+                active.put(random.nextInt(256), (float) (random.nextGaussian() * 50));
+            }
+            float[] values = new float[active.size()];
+            int i = 0;
+            for (float v : active.values()) {
+                values[i++] = v;
+            }
+            batch.add(new io.policyrec.learning.RewardedDecision(new io.policyrec.policy.Context(
+                    active.keySet().stream().mapToInt(Integer::intValue).toArray(), values), null, b % 3, 0.3,
+                    random.nextDouble()));
+        }
+        return batch;
+    }
+
+    static StoredPolicy hashedSnapshot(String name, long incarnation, long version, LearnerState l) {
+        return new StoredPolicy(name, incarnation, HASHED, version, 1, version, 0.5, l, Map.of("decisions", version),
+                JoinState.EMPTY);
+    }
+
+    static void assertSameState(LearnerState expected, LearnerState actual, String what) {
+        assertArrayEquals(expected.params(), actual.params(), what + ": weights");
+        assertArrayEquals(expected.optimizerState(), actual.optimizerState(), what + ": Adam's moments");
+        assertArrayEquals(expected.changedRows(), actual.changedRows(), what + ": first-layer rows");
+        assertArrayEquals(expected.featureScales(), actual.featureScales(), what + ": feature scales");
+        assertEquals(expected.updates(), actual.updates(), what + ": updates");
+        assertEquals(expected.lambda(), actual.lambda(), what + ": lambda");
+    }
+
+    /**
+     * A hashed policy's snapshots go out as deltas of the one before, whole every few, and every
+     * retained version reads back bit for bit from a store that never saw them written (a replica,
+     * a restart): after retention dropped the oldest, after a rollback to a delta, and after the
+     * parent a delta would build on vanished (the snapshot then goes out whole).
+     */
+    @Test
+    void aHashedPolicysDeltaSnapshotsRestoreBitForBit() throws Exception {
+        io.policyrec.learning.PolicyGradientLearner learner = io.policyrec.learning.PolicyGradientLearner.create(
+                HASHED, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        java.util.Random random = new java.util.Random(5);
+        Map<Long, LearnerState> states = new java.util.HashMap<>();
+        store.delete("r-delta"); // what an earlier run against the same server left
+        store.save(hashedSnapshot("r-delta", 21, 0, learner.state()));
+        learner.step(hashedBatch(random, 30));
+        for (long v = 1; v <= 30; v++) {
+            learner.step(hashedBatch(random, 2));
+            LearnerState l = learner.state();
+            states.put(v, l);
+            assertTrue(store.saveLearned(hashedSnapshot("r-delta", 21, v, l)));
+        }
+        Map<String, String> chain = redis.hash(String.class).hgetall("policyrec:r-delta:chain");
+        long deltas = chain.entrySet().stream().filter(e -> !e.getValue().endsWith(" " + e.getKey())).count();
+        assertTrue(deltas >= 15, "most snapshots went out as deltas: " + chain);
+        long whole = SnapshotCodec.encode(hashedSnapshot("r-delta", 21, 30, states.get(30L))).length;
+        long last = redis.string(byte[].class).get("policyrec:r-delta:v:30").length;
+        assertTrue(last * 3 < whole, "a delta of two batches' rows is a fraction of the whole: " + last + " of "
+                + whole);
+
+        RedisSnapshotStore fresh = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
+                java.time.Duration.ofSeconds(2));
+        List<SnapshotInfo> retained = fresh.versions("r-delta");
+        assertTrue(retained.size() >= 20 && retained.size() <= 20 + SnapshotChain.MAX_DEPTH, "retained: " + retained);
+        assertEquals(11, retained.get(19).version(), "the newest twenty are kept");
+        for (SnapshotInfo info : retained) {
+            StoredPolicy read = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
+                    java.time.Duration.ofSeconds(2)).version("r-delta", info.version()).orElseThrow();
+            assertSameState(states.get(info.version()), read.learner(), "version " + info.version());
+        }
+        assertSameState(states.get(30L), fresh.latest("r-delta").orElseThrow().learner(), "latest");
+        StoredPolicy exported = SnapshotCodec.decode(fresh.raw("r-delta", 29).orElseThrow());
+        assertSameState(states.get(29L), exported.learner(), "an export stands alone");
+
+        // Roll back to a delta, learn on from it: the next snapshots read back as what was learned.
+        long target = retained.stream().mapToLong(SnapshotInfo::version)
+                .filter(v -> !chain.get(Long.toString(v)).endsWith(" " + v)).min().orElseThrow();
+        StoredPolicy rolledBack = store.rollback("r-delta", target).orElseThrow();
+        assertSameState(states.get(target), rolledBack.learner(), "rolled back to " + target);
+        io.policyrec.learning.PolicyGradientLearner resumed = io.policyrec.learning.PolicyGradientLearner.restore(
+                HASHED, rolledBack.learner());
+        for (long v = target + 1; v <= target + 3; v++) {
+            resumed.step(hashedBatch(random, 2));
+            states.put(v, resumed.state());
+            assertTrue(store.saveLearned(hashedSnapshot("r-delta", 21, v, states.get(v))));
+        }
+        // The parent the next delta would name vanishes (as if another writer or a rollback took it).
+        redis.hash(String.class).hdel("policyrec:r-delta:chain", Long.toString(target + 3));
+        resumed.step(hashedBatch(random, 2));
+        states.put(target + 4, resumed.state());
+        assertTrue(store.saveLearned(hashedSnapshot("r-delta", 21, target + 4, states.get(target + 4))));
+        String written = redis.hash(String.class).hget("policyrec:r-delta:chain", Long.toString(target + 4));
+        assertTrue(written.endsWith(" " + (target + 4)), "written whole instead: " + written);
+        for (long v = target + 1; v <= target + 4; v++) {
+            StoredPolicy read = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
+                    java.time.Duration.ofSeconds(2)).version("r-delta", v).orElseThrow();
+            assertSameState(states.get(v), read.learner(), "after the rollback, version " + v);
+        }
+        store.delete("r-delta");
+        assertTrue(redis.key(String.class).keys("policyrec:r-delta:*").stream().allMatch(k -> k.endsWith(":deleted")),
+                "a delete leaves only its tombstone: " + redis.key(String.class).keys("policyrec:r-delta:*"));
     }
 }

@@ -79,6 +79,61 @@ class SnapshotCodecTest {
         }
         assertArrayEquals(learner.state().params(), restored.state().params());
         assertArrayEquals(learner.state().optimizerState(), restored.state().optimizerState());
+        assertArrayEquals(learner.state().changedRows(), restored.state().changedRows());
+    }
+
+    static final PolicyConfig HASHED = new PolicyConfig(6, ActionSet.ofCount(3), List.of(4), 0.01, 2,
+            RegularizerSettings.adaptiveDefault(), 0.0, Duration.ofSeconds(30), 0.0, RewardAggregation.EARLIEST, 2,
+            BaselineKind.MEAN, 10.0).withFeatureBits(5);
+
+    static List<io.policyrec.learning.RewardedDecision> hashedBatch(int... buckets) {
+        List<io.policyrec.learning.RewardedDecision> batch = new java.util.ArrayList<>();
+        for (int b : buckets) {
+            batch.add(new io.policyrec.learning.RewardedDecision(new io.policyrec.policy.Context(new int[] {b},
+                    new float[] {2f * b + 1}), null, b % 3, 0.3, b % 2));
+        }
+        return batch;
+    }
+
+    static void assertSameState(LearnerState expected, LearnerState actual) {
+        assertArrayEquals(expected.params(), actual.params());
+        assertArrayEquals(expected.optimizerState(), actual.optimizerState());
+        assertArrayEquals(expected.changedRows(), actual.changedRows());
+        assertArrayEquals(expected.featureScales(), actual.featureScales());
+        assertEquals(expected.updates(), actual.updates());
+    }
+
+    @Test
+    void aDeltaCarriesTheRowsChangedSinceItsParentAndReadsBackBitForBitOverIt() throws Exception {
+        PolicyGradientLearner learner = PolicyGradientLearner.create(HASHED, DataType.FLOAT);
+        learner.step(hashedBatch(1, 2, 3, 4, 5, 6));
+        byte[] parentBytes = SnapshotCodec.encode(new StoredPolicy("h", 1, HASHED, 1, 1, 2, 0.5, learner.state(),
+                Map.of(), JoinState.EMPTY));
+        StoredPolicy parent = SnapshotCodec.decode(parentBytes);
+        // As in the service: the learner goes on from the snapshot it was restored from.
+        PolicyGradientLearner resumed = PolicyGradientLearner.restore(HASHED, parent.learner());
+        resumed.step(hashedBatch(7, 2));
+        StoredPolicy child = new StoredPolicy("h", 1, HASHED, 2, 1, 3, 0.5, resumed.state(), Map.of("d", 9L),
+                JoinState.EMPTY);
+        assertEquals(2, HashedRows.differing(child.learner(), parent.learner()), "the two rows the step touched");
+        byte[] delta = SnapshotCodec.encodeDelta(child, parent, SnapshotCodec.checksum(parentBytes));
+        StoredPolicy back = SnapshotCodec.decode(delta, (name, version, crc) -> {
+            assertEquals(1, version);
+            assertEquals(SnapshotCodec.checksum(parentBytes), crc);
+            return parent;
+        });
+        assertSameState(child.learner(), back.learner());
+        assertEquals(child.positions(), back.positions());
+        SnapshotStoreException alone = assertThrows(SnapshotStoreException.class, () -> SnapshotCodec.decode(delta));
+        org.junit.jupiter.api.Assertions.assertTrue(alone.getMessage().contains("delta"), alone.getMessage());
+
+        // A state older than its parent (restored from an earlier version): rows go back to the seed's.
+        LearnerState fresh = PolicyGradientLearner.create(HASHED, DataType.FLOAT).state();
+        StoredPolicy earlier = new StoredPolicy("h", 1, HASHED, 3, 1, 4, 0.5, fresh, Map.of(), JoinState.EMPTY);
+        StoredPolicy reset = SnapshotCodec.decode(SnapshotCodec.encodeDelta(earlier, parent,
+                SnapshotCodec.checksum(parentBytes)), (name, version, crc) -> parent);
+        assertSameState(fresh, reset.learner());
+        assertEquals(0, reset.learner().changedRowCount());
     }
 
     @Test
