@@ -87,8 +87,8 @@ public class Infrastructure {
 
     @Produces
     @Singleton
-    SnapshotPublisher snapshotPublisher(SnapshotStore store, MeterRegistry meters) {
-        return new SnapshotPublisher(store, meters, Duration.ofSeconds(5));
+    SnapshotPublisher snapshotPublisher(SnapshotStore store, MeterRegistry meters, PolicyrecConfig policyrec) {
+        return new SnapshotPublisher(store, meters, Duration.ofSeconds(5), policyrec.snapshot().maxBytesPerSecond());
     }
 
     void closePublisher(@Disposes SnapshotPublisher publisher) {

@@ -89,6 +89,17 @@ public interface PolicyrecConfig {
         /** Versions kept per policy. */
         @WithDefault("20")
         int retain();
+
+        /**
+         * A policy's snapshots go to the store at most at this many bytes per second: after a write
+         * of n bytes its next waits n / this seconds, and a newer snapshot replaces one waiting. A
+         * 784x32x32x10 policy (640 KB) learning 100 updates/s stays under the default; a hashed
+         * policy whose snapshot is tens of MB (2^18 buckets, 100,000 distinct features) goes out
+         * every few seconds instead of every second. 0 for no limit.
+         */
+        @WithName("max-bytes-per-second")
+        @WithDefault("4000000")
+        long maxBytesPerSecond();
     }
 
     Redis redis();

@@ -27,6 +27,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     private final int retain;
     /** Incarnations deleted since start-up ("name incarnation"): a late learner write must not revive them. */
     private final java.util.Set<String> deleted = new java.util.HashSet<>();
+    private long written;
 
     public FileSnapshotStore(Path dir, int retain) {
         this.dir = dir;
@@ -65,7 +66,9 @@ public final class FileSnapshotStore implements SnapshotStore {
                 deleteFolder(policy);
             }
             Files.createDirectories(policy);
-            write(policy.resolve(snapshot.version() + SUFFIX), SnapshotCodec.encode(snapshot));
+            byte[] bytes = SnapshotCodec.encode(snapshot);
+            write(policy.resolve(snapshot.version() + SUFFIX), bytes);
+            written += bytes.length;
             write(policy.resolve(LATEST), Long.toString(snapshot.version()).getBytes(StandardCharsets.UTF_8));
             List<Long> versions = versionNumbers(policy);
             for (int i = retain; i < versions.size(); i++) {
@@ -208,6 +211,11 @@ public final class FileSnapshotStore implements SnapshotStore {
             }
         }
         Files.deleteIfExists(folder);
+    }
+
+    @Override
+    public synchronized long bytesWritten() {
+        return written;
     }
 
     @Override

@@ -173,7 +173,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
         return n == null ? 0 : n.toLong();
     }
 
-    /** Bytes of snapshots sent to Redis since start (deltas and whole ones), for the size report. */
+    @Override
     public long bytesWritten() {
         return written.sum();
     }

@@ -17,18 +17,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * cold read fetches at most that many blobs and retention keeps at most that many versions beyond
  * its count; a delta that would carry more than half of the changed rows is written whole instead.
  * Dense policies are always written whole (their snapshot is a few hundred KB).
+ *
+ * <p>Public for {@code loadtest size}, which measures the bytes it writes.
  */
-final class SnapshotChain {
+public final class SnapshotChain {
     /** Deltas between two whole snapshots. */
-    static final int MAX_DEPTH = 10;
+    public static final int MAX_DEPTH = 10;
 
     /** One snapshot as this instance knows it: decoded, its checksum, its root and its depth. */
     private record Known(StoredPolicy policy, long crc, long root, int depth) {
     }
 
     /** What to write: the bytes and, for the store's bookkeeping, the chain they extend. */
-    record Encoded(byte[] bytes, long crc, long parent, long parentCrc, long root, int depth) {
-        boolean delta() {
+    public record Encoded(byte[] bytes, long crc, long parent, long parentCrc, long root, int depth) {
+        public boolean delta() {
             return parent >= 0;
         }
     }
@@ -42,7 +44,7 @@ final class SnapshotChain {
     private final Map<String, Known> known = new ConcurrentHashMap<>();
 
     /** The snapshot as a delta of the last one known here when that is worth it, else whole. */
-    Encoded encode(StoredPolicy s) {
+    public Encoded encode(StoredPolicy s) {
         Known k = known.get(s.name());
         if (k != null && s.config().hashed() && k.depth() < MAX_DEPTH && k.policy().incarnation() == s.incarnation()
                 && k.policy().version() < s.version() && k.policy().config().equals(s.config())
@@ -54,13 +56,13 @@ final class SnapshotChain {
         return whole(s);
     }
 
-    Encoded whole(StoredPolicy s) {
+    public Encoded whole(StoredPolicy s) {
         byte[] bytes = SnapshotCodec.encode(s);
         return new Encoded(bytes, SnapshotCodec.checksum(bytes), -1, 0, s.version(), 0);
     }
 
     /** The store holds it now: the next snapshot of the policy may be a delta of it. */
-    void written(StoredPolicy s, Encoded e) {
+    public void written(StoredPolicy s, Encoded e) {
         known.put(s.name(), new Known(s, e.crc(), e.root(), e.depth()));
     }
 

@@ -16,6 +16,9 @@ import org.jboss.logging.Logger;
  * newer snapshot of a policy replaces one still waiting. A failed write (the store is away) is
  * counted and retried with growing pauses; when the store is back, the latest snapshot goes out.
  * A write the store refuses (the policy was replaced or deleted meanwhile) is dropped, not retried.
+ * A policy's writes are paced to a byte budget: after n bytes, its next write waits n / budget
+ * seconds (newer snapshots replacing the waiting one meanwhile), so a policy whose snapshot is tens
+ * of MB does not write tens of MB every second; a flush at shutdown does not wait.
  */
 public final class SnapshotPublisher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class);
@@ -29,11 +32,22 @@ public final class SnapshotPublisher implements AutoCloseable {
     private final Counter refused;
     private final Timer writeTime;
     private final Worker worker;
+    private final long maxBytesPerSecond;
+    /** Per policy, when its next write may start (System.nanoTime), after the last one's bytes. */
+    private final Map<String, Long> notBefore = new java.util.HashMap<>();
+    /** Flushes in progress: while any, the budget does not hold writes back. */
+    private int flushing;
     private String inFlight;
 
     public SnapshotPublisher(SnapshotStore store, MeterRegistry meters, Duration maxBackoff) {
+        this(store, meters, maxBackoff, 0);
+    }
+
+    /** @param maxBytesPerSecond a policy's write budget (0: none) */
+    public SnapshotPublisher(SnapshotStore store, MeterRegistry meters, Duration maxBackoff, long maxBytesPerSecond) {
         this.store = store;
         this.maxBackoff = maxBackoff;
+        this.maxBytesPerSecond = maxBytesPerSecond;
         this.written = Counter.builder("policyrec_snapshot_writes_total").description("Snapshots written to the store")
                 .register(meters);
         this.failed = Counter.builder("policyrec_snapshot_write_failures_total")
@@ -45,6 +59,9 @@ public final class SnapshotPublisher implements AutoCloseable {
                 .publishPercentiles(0.5, 0.99).register(meters);
         Gauge.builder("policyrec_snapshot_pending", this, SnapshotPublisher::pendingCount)
                 .description("Snapshots waiting to be written").register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder("policyrec_snapshot_written_bytes_total", store,
+                SnapshotStore::bytesWritten).description("Bytes of snapshots sent to the store").baseUnit("bytes")
+                .register(meters);
         this.worker = Worker.start("policyrec-snapshot-publisher", this::run).onStop(this::wakeUp)
                 .stopWithin(Duration.ofSeconds(5));
     }
@@ -82,13 +99,13 @@ public final class SnapshotPublisher implements AutoCloseable {
         while (w.running()) {
             StoredPolicy next;
             synchronized (this) {
-                while (waiting.isEmpty() && w.running()) {
-                    wait(500);
+                String name = null;
+                while (w.running() && (name = due()) == null) {
+                    wait(waitMillis());
                 }
                 if (!w.running()) {
                     return;
                 }
-                String name = waiting.keySet().iterator().next();
                 next = waiting.remove(name);
                 inFlight = name;
             }
@@ -118,10 +135,41 @@ public final class SnapshotPublisher implements AutoCloseable {
         }
     }
 
+    /** The first waiting policy whose budget allows a write now (any, while flushing), or null. */
+    private String due() {
+        long now = System.nanoTime();
+        for (String name : waiting.keySet()) {
+            Long at = notBefore.get(name);
+            if (flushing > 0 || at == null || at - now <= 0) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** Until the earliest waiting policy's budget allows a write (500 ms when nothing waits). */
+    private long waitMillis() {
+        long now = System.nanoTime();
+        long wait = 500;
+        for (String name : waiting.keySet()) {
+            Long at = notBefore.get(name);
+            wait = Math.min(wait, at == null ? 1 : Math.max(1, (at - now) / 1_000_000 + 1));
+        }
+        return wait;
+    }
+
     private boolean write(StoredPolicy s) {
         try {
             long start = System.nanoTime();
-            if (!store.saveLearned(s)) {
+            long bytesBefore = store.bytesWritten();
+            boolean saved = store.saveLearned(s);
+            long bytes = store.bytesWritten() - bytesBefore;
+            if (maxBytesPerSecond > 0 && bytes > 0) {
+                synchronized (this) {
+                    notBefore.put(s.name(), System.nanoTime() + bytes * 1_000_000_000L / maxBytesPerSecond);
+                }
+            }
+            if (!saved) {
                 refused.increment();
                 LOG.debugf("Snapshot %d of %s refused: the policy was replaced or deleted", s.version(), s.name());
                 return true;
@@ -137,17 +185,24 @@ public final class SnapshotPublisher implements AutoCloseable {
         }
     }
 
-    /** Writes everything still waiting, retrying until the deadline (at shutdown). */
+    /**
+     * Writes everything still waiting, retrying until the deadline, without waiting for the byte
+     * budget (at shutdown, and when Kafka takes partitions away: the next owner reads them next).
+     */
     public boolean flush(Duration timeout) {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         synchronized (this) {
-            while ((!waiting.isEmpty() || inFlight != null) && System.currentTimeMillis() < deadline) {
-                try {
+            flushing++;
+            notifyAll();
+            try {
+                while ((!waiting.isEmpty() || inFlight != null) && System.currentTimeMillis() < deadline) {
                     wait(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                flushing--;
             }
             return waiting.isEmpty() && inFlight == null;
         }

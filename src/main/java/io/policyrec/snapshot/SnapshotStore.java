@@ -90,6 +90,11 @@ public interface SnapshotStore {
     default void subscribe(Consumer<Announcement> listener) {
     }
 
+    /** Bytes of snapshots this instance has sent to the store since it started (what the publisher paces). */
+    default long bytesWritten() {
+        return 0;
+    }
+
     /** False while the store cannot be reached. */
     default boolean available() {
         return true;

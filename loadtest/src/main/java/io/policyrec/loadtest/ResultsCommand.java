@@ -275,9 +275,11 @@ final class ResultsCommand {
         }
         if (Files.exists(run.resolve("size.txt"))) {
             md.append("### Sizes of a policy over named features\n\nOne policy with 10 actions and 32x32 hidden layers "
-                    + "(`loadtest size`): its snapshot, written whole today (every 100 updates or 10 s), the Redis "
-                    + "memory of the 20 versions kept, and the heap of its learner (weights, Adam's moments, "
-                    + "gradient) and served weights; a logged decision of a 30-feature visitor:\n\n")
+                    + "(`loadtest size`), learning from a stream of visitors after 100,000 of them: the snapshots it "
+                    + "writes to the store at the default cadence, as deltas and paced by the publisher's byte "
+                    + "budget, against writing each whole; the Redis memory of the 20 versions kept; the heap of "
+                    + "its learner (weights, Adam's moments, gradient), served weights and the last snapshot kept "
+                    + "as the next delta's parent; and a logged decision of a 30-feature visitor:\n\n")
                     .append(read(run.resolve("size.txt"))).append('\n');
         }
         md.append("## Engine\n\nJMH (1 fork), the numpy baseline run by the same script (bench-engine.sh):\n\n")

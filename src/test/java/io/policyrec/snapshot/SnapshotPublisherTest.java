@@ -1,0 +1,117 @@
+package io.policyrec.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** The publisher paces a policy's writes to its byte budget, writing the newest snapshot when the budget allows. */
+class SnapshotPublisherTest {
+    /** Each save "writes" a megabyte and records when it started. */
+    static final class MegabyteStore implements SnapshotStore {
+        final List<Long> versions = new CopyOnWriteArrayList<>();
+        final List<Long> startedAt = new CopyOnWriteArrayList<>();
+        volatile long bytes;
+
+        @Override
+        public void save(StoredPolicy snapshot) {
+            startedAt.add(System.nanoTime());
+            versions.add(snapshot.version());
+            bytes += 1_000_000;
+        }
+
+        @Override
+        public boolean saveLearned(StoredPolicy snapshot) {
+            save(snapshot);
+            return true;
+        }
+
+        @Override
+        public long bytesWritten() {
+            return bytes;
+        }
+
+        @Override
+        public List<StoredPolicy> loadAll(boolean skipUnreadable) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<StoredPolicy> latest(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<StoredPolicy> version(String name, long version) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<byte[]> raw(String name, long version) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<SnapshotInfo> versions(String name) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<StoredPolicy> rollback(String name, long version) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void delete(String name) {
+        }
+
+        @Override
+        public String kind() {
+            return "test";
+        }
+    }
+
+    static StoredPolicy snapshot(String name, long version) {
+        StoredPolicy s = SnapshotCodecTest.stored(List.of());
+        return new StoredPolicy(name, s.incarnation(), s.config(), version, 0, version, 0.5, s.learner(), Map.of(),
+                JoinState.EMPTY);
+    }
+
+    static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aPolicysNextWriteWaitsForItsBytesAndThenWritesTheNewestSnapshot() throws Exception {
+        MegabyteStore store = new MegabyteStore();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // 1 MB per write at 1 MB/s: the next write of the same policy starts 1 s after the last.
+        try (SnapshotPublisher publisher = new SnapshotPublisher(store, meters, Duration.ofSeconds(1), 1_000_000)) {
+            publisher.submit(snapshot("a", 1));
+            await(() -> store.versions.size() == 1, "the first write");
+            publisher.submit(snapshot("a", 2));
+            publisher.submit(snapshot("a", 3));
+            publisher.submit(snapshot("b", 1));
+            await(() -> store.versions.size() == 3, "the next writes");
+            assertEquals(List.of(1L, 1L, 3L), store.versions, "b at once; a's newest when its budget allows");
+            long gap = store.startedAt.get(2) - store.startedAt.get(0);
+            assertTrue(gap >= 1_000_000_000L, "a's second write waited for its megabyte: " + gap / 1_000_000 + " ms");
+            assertEquals(3_000_000, meters.get("policyrec_snapshot_written_bytes_total").functionCounter().count());
+
+            // A flush (shutdown, partitions revoked) does not wait for the budget.
+            publisher.submit(snapshot("a", 4));
+            assertTrue(publisher.flush(Duration.ofMillis(400)), "flushed within 0.4 s, before a's budget allows");
+            assertEquals(4L, store.versions.get(3));
+        }
+    }
+}
