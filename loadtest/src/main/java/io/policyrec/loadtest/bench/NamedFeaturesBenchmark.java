@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.State;
  * the weights that follows every step in the service).
  */
 @State(Scope.Thread)
-@Fork(value = 1, jvmArgsAppend = "-Xmx4g")
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-XX:+UseTransparentHugePages"}) // as the Dockerfile runs the service
 public class NamedFeaturesBenchmark {
     static final int ACTIVE = 30;
 
