@@ -37,11 +37,18 @@ import org.jboss.logging.Logger;
  * dead-lettered) exactly once, and a bad record never stops the stream.
  *
  * <p>Feedback partitions are shared among instances by consumer group: no coordination of ours.
+ * With static membership and the configured session timeout, an instance restarted takes its
+ * partitions back at once, and a dead one's move well inside a reward window. Every
+ * {@link #WATERMARK_EVERY_MS} ms, in the same kind of transaction, the router certifies each
+ * feedback partition it has routed up to the end of ({@link RouterWatermark}) on every routed
+ * partition, so that learners close windows only as far as every reward has been routed.
  */
 final class FeedbackRouter implements Background {
     private static final Logger LOG = Logger.getLogger(FeedbackRouter.class);
     public static final String REASON_HEADER = "policyrec.error.reason";
     public static final String DETAIL_HEADER = "policyrec.error.detail";
+    /** How often caught-up feedback partitions are certified to the learners. */
+    static final long WATERMARK_EVERY_MS = 200;
 
     private final KafkaSettings settings;
     private final FeedbackParser parser;
@@ -92,6 +99,9 @@ final class FeedbackRouter implements Background {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) settings.sessionTimeout().toMillis(),
+                // Static membership: this instance restarted takes its feedback partitions back at once.
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "policyrec-router-" + settings.instanceId(),
                 ConsumerConfig.CLIENT_ID_CONFIG, "policyrec-router-" + settings.instanceId()));
              KafkaProducer<byte[], byte[]> p = KafkaClients.producer(settings, Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, "policyrec-router-" + settings.instanceId(),
@@ -100,17 +110,39 @@ final class FeedbackRouter implements Background {
             consumer = c;
             p.initTransactions();
             c.subscribe(List.of(settings.feedbackTopic()));
+            // The topic's own count (it may have been created with more than configured): a learner
+            // waits for a certificate from each.
+            int feedbackPartitions = c.partitionsFor(settings.feedbackTopic()).size();
+            long certifiedAt = 0;
             while (w.running()) {
+                // Before the poll: a partition found caught up after it holds every record stamped earlier
+                // (but those still on their way from a producer, which the learners' grace waits for).
+                long pollStart = System.currentTimeMillis();
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
-                if (!records.isEmpty()) {
-                    route(c, p, records);
+                boolean certify = pollStart - certifiedAt >= WATERMARK_EVERY_MS;
+                if (!records.isEmpty() || certify) {
+                    route(c, p, records, certify ? caughtUp(c) : List.of(), feedbackPartitions, pollStart);
+                    certifiedAt = certify ? pollStart : certifiedAt;
                 }
             }
         }
     }
 
+    /** The feedback partitions this router has routed up to the end of (as of its last fetch). */
+    private static List<Integer> caughtUp(KafkaConsumer<byte[], byte[]> c) {
+        List<Integer> done = new java.util.ArrayList<>();
+        for (TopicPartition tp : c.assignment()) {
+            java.util.OptionalLong lag = c.currentLag(tp);
+            if (lag.isPresent() && lag.getAsLong() == 0) {
+                done.add(tp.partition());
+            }
+        }
+        return done;
+    }
+
     private void route(KafkaConsumer<byte[], byte[]> c, KafkaProducer<byte[], byte[]> p,
-                       ConsumerRecords<byte[], byte[]> records) {
+                       ConsumerRecords<byte[], byte[]> records, List<Integer> certified, int feedbackPartitions,
+                       long certifiedTime) {
         long now = System.currentTimeMillis();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         Map<String, Integer> dead = new HashMap<>();
@@ -143,7 +175,16 @@ final class FeedbackRouter implements Background {
                         f.eventId().getBytes(StandardCharsets.UTF_8), f.encode()));
                 ok++;
             }
-            p.sendOffsetsToTransaction(offsets, c.groupMetadata());
+            // After the rewards they cover, in the same transaction: a learner reads them in this order.
+            for (int fp : certified) {
+                byte[] mark = new RouterWatermark(fp, feedbackPartitions, certifiedTime).encode();
+                for (int rp = 0; rp < settings.partitions(); rp++) {
+                    p.send(new ProducerRecord<>(settings.routedTopic(), rp, certifiedTime, null, mark));
+                }
+            }
+            if (!offsets.isEmpty()) {
+                p.sendOffsetsToTransaction(offsets, c.groupMetadata());
+            }
             p.commitTransaction();
             received.increment(records.count());
             routed.increment(ok);

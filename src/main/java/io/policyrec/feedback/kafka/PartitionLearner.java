@@ -34,6 +34,13 @@ import org.jboss.logging.Logger;
  * already known need not wait). Fed the same logs, the merge makes the same sequence, so a replay
  * joins and learns the same way.
  *
+ * <p><b>Windows close as far as rewards are routed.</b> The routed stream also carries the
+ * routers' certificates ({@link RouterWatermark}): feedback partition p routed up to time t. The
+ * join's clock never passes the least certified time of all feedback partitions (less the grace),
+ * so while a router is dead and its partitions not yet taken over, decisions wait for their
+ * rewards instead of closing with the default reward; with no certificate of some partition yet
+ * (a fresh start), no window closes.
+ *
  * <p><b>Exactly once.</b> Each policy's snapshot records the positions in both streams up to
  * which it has seen everything, the decisions still waiting for rewards (with what they
  * collected) and the partial batch, by offset. A restored partition first re-reads the decisions
@@ -56,6 +63,8 @@ final class PartitionLearner {
     private final Set<PolicyLearning> changed = new HashSet<>();
     private final ArrayDeque<LogRecord> decisions = new ArrayDeque<>();
     private final ArrayDeque<LogRecord> feedback = new ArrayDeque<>();
+    /** Per feedback partition, the time its router has certified (Long.MIN_VALUE: not yet). */
+    private long[] routedUpTo = new long[0];
     private final Function<Decision, Optional<PolicyLearning>> unknownPolicy;
     private java.util.function.Consumer<JoinedDecision> observer = j -> { };
     private long decisionsNext = -1;
@@ -224,8 +233,10 @@ final class PartitionLearner {
                 break;
             }
             long idle = now - grace;
+            long routed = routedUpTo();
+            long certified = routed == Long.MIN_VALUE ? routed : routed - grace;
             long dTime = d == null ? idle : d.timestamp();
-            long fTime = f == null ? idle : f.timestamp();
+            long fTime = f == null ? Math.min(idle, certified) : f.timestamp();
             if (d == null && f != null && fTime > dTime && decisionKnown(f)) {
                 // The decision log is caught up and already holds this reward's decision: nothing to wait for.
                 dTime = fTime + 1;
@@ -233,7 +244,7 @@ final class PartitionLearner {
             boolean decisionNext = dTime <= fTime;
             LogRecord next = decisionNext ? d : f;
             long time = decisionNext ? dTime : fTime;
-            join.advanceTo(time);
+            join.advanceTo(Math.min(time, certified));
             if (next == null) {
                 break;
             }
@@ -243,7 +254,12 @@ final class PartitionLearner {
                 decisionsNext = d.offset() + 1;
             } else {
                 feedback.pollFirst();
-                reward(f);
+                RouterWatermark mark = RouterWatermark.decode(f.value());
+                if (mark != null) {
+                    certify(mark);
+                } else {
+                    reward(f);
+                }
                 feedbackNext = f.offset() + 1;
             }
         }
@@ -352,7 +368,28 @@ final class PartitionLearner {
         join.decided(d, l.rule, record.offset());
     }
 
+    /** The least time certified over all feedback partitions, or Long.MIN_VALUE while one has none. */
+    long routedUpTo() {
+        long least = routedUpTo.length == 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        for (long t : routedUpTo) {
+            least = Math.min(least, t);
+        }
+        return least;
+    }
+
+    private void certify(RouterWatermark mark) {
+        if (mark.feedbackPartitions() > routedUpTo.length) {
+            int before = routedUpTo.length;
+            routedUpTo = java.util.Arrays.copyOf(routedUpTo, mark.feedbackPartitions());
+            java.util.Arrays.fill(routedUpTo, before, routedUpTo.length, Long.MIN_VALUE);
+        }
+        routedUpTo[mark.feedbackPartition()] = Math.max(routedUpTo[mark.feedbackPartition()], mark.time());
+    }
+
     private boolean decisionKnown(LogRecord record) {
+        if (RouterWatermark.decode(record.value()) != null) {
+            return true; // a certificate waits for no decision
+        }
         try {
             return join.ownerOf(RoutedFeedback.decode(record.value()).eventId()) != null;
         } catch (IllegalArgumentException e) {

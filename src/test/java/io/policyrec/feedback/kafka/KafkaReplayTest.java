@@ -133,6 +133,18 @@ class KafkaReplayTest {
                 .forEach(r -> p.offerDecision(new LogRecord(r.offset(), r.timestamp(), r.value())));
         routed.stream().filter(r -> r.partition() == partition)
                 .forEach(r -> p.offerFeedback(new LogRecord(r.offset(), r.timestamp(), r.value())));
+        // The end of the stream: every feedback partition certified to far in the future (before the
+        // replay's clock), as a live run that went on would have it (the routers' own certificates
+        // are in the log too).
+        int feedbackPartitions = routed.stream().map(r -> RouterWatermark.decode(r.value()))
+                .filter(java.util.Objects::nonNull).mapToInt(RouterWatermark::feedbackPartitions).max().orElse(0);
+        assertTrue(feedbackPartitions > 0, "the routers certified their partitions in the routed log");
+        long end = routed.stream().filter(r -> r.partition() == partition).mapToLong(r -> r.offset() + 1).max()
+                .orElse(0);
+        for (int fp = 0; fp < feedbackPartitions; fp++) {
+            p.offerFeedback(new LogRecord(end + fp, Long.MAX_VALUE / 8,
+                    new RouterWatermark(fp, feedbackPartitions, Long.MAX_VALUE / 8).encode()));
+        }
         p.process(Long.MAX_VALUE / 4, true, true, 0, 0);
         Map<String, double[]> params = new java.util.TreeMap<>();
         p.policies().forEach((name, l) -> params.put(name, l.learner().state().params()));
