@@ -114,8 +114,12 @@ class KillRecoveryIT {
     }
 
     static List<String> decide(ServiceProcess gen, Random random, int n) throws Exception {
+        return decide(gen, "killed", random, n);
+    }
+
+    static List<String> decide(ServiceProcess gen, String policy, Random random, int n) throws Exception {
         double before = metric(gen, "policyrec_decisions_logged_total");
-        StringBuilder body = new StringBuilder("{\"policy\":\"killed\",\"contexts\":[");
+        StringBuilder body = new StringBuilder("{\"policy\":\"" + policy + "\",\"contexts\":[");
         for (int i = 0; i < n; i++) {
             body.append(i == 0 ? "" : ",").append('[').append(random.nextFloat()).append(',')
                     .append(random.nextFloat()).append(',').append(random.nextFloat()).append(',')
@@ -165,9 +169,13 @@ class KillRecoveryIT {
     }
 
     static void awaitVersion(ServiceProcess s, long version) throws Exception {
+        awaitVersion(s, "killed", version);
+    }
+
+    static void awaitVersion(ServiceProcess s, String policy, long version) throws Exception {
         long deadline = System.currentTimeMillis() + 90_000;
         while (System.currentTimeMillis() < deadline) {
-            if (JSON.readTree(s.get("/policies/killed").body()).get("version").asLong() >= version) {
+            if (JSON.readTree(s.get("/policies/" + policy).body()).get("version").asLong() >= version) {
                 return;
             }
             Thread.sleep(50);
@@ -178,8 +186,8 @@ class KillRecoveryIT {
                 metrics.append(line).append('\n');
             }
         }
-        throw new AssertionError("version " + version + " not reached; at "
-                + JSON.readTree(s.get("/policies/killed").body()).get("version").asLong() + "\n" + metrics);
+        throw new AssertionError("version " + version + " of " + policy + " not reached; at "
+                + JSON.readTree(s.get("/policies/" + policy).body()).get("version").asLong() + "\n" + metrics);
     }
 
     static void awaitMetric(ServiceProcess s, String sample, double atLeast) throws Exception {

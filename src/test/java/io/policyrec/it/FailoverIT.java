@@ -1,0 +1,172 @@
+package io.policyrec.it;
+
+import static io.policyrec.it.KillRecoveryIT.JSON;
+import static io.policyrec.it.KillRecoveryIT.metric;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.policyrec.snapshot.SnapshotCodec;
+import io.policyrec.snapshot.StoredPolicy;
+import io.policyrec.testing.KafkaBroker;
+import io.policyrec.testing.RedisServerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A failover loses no reward: two instances learn four policies from Kafka (each instance one
+ * partition of decisions and one of feedback to route); one is SIGKILLed mid-stream while decisions
+ * and rewards keep coming, and restarted after longer than the reward window. Every decision is
+ * learned with its own reward (none with the default, none counted late), and the weights equal,
+ * bit for bit, those of one instance learning the whole log afterwards from version 0.
+ */
+class FailoverIT {
+    static final int ROUNDS = 40;
+    static final int PER_ROUND = 5;
+
+    /** Four policy names, two learned on each of the two partitions. */
+    static List<String> policies() {
+        List<String> names = new ArrayList<>();
+        int[] perPartition = new int[2];
+        for (int i = 0; names.size() < 4; i++) {
+            String name = "fo" + i;
+            int p = Utils.toPositive(Utils.murmur2(name.getBytes(StandardCharsets.UTF_8))) % 2;
+            if (perPartition[p] < 2) {
+                perPartition[p]++;
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void aKilledInstanceLosesNoRewardAndTheWeightsAreThoseOfAnUninterruptedRun() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("target"), "failover-");
+        try (KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka")).start();
+             RedisServerProcess redis = new RedisServerProcess(dir.resolve("redis")).start()) {
+            Map<String, String> common = new HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
+                    "quarkus.redis.hosts", redis.url(), "policyrec.kafka.partitions", "2",
+                    "policyrec.kafka.feedback-partitions", "2", "policyrec.snapshot.every-updates", "5",
+                    "policyrec.snapshot.interval", "PT0.2S", "policyrec.learner.max-batch-delay", "PT0S",
+                    "policyrec.kafka.grace", "PT0.05S"));
+            common.put("policyrec.snapshot.retain", "100"); // version 0 stays, for the uninterrupted run
+            Map<String, String> serving = new HashMap<>(common);
+            serving.putAll(Map.of("policyrec.kafka.learner-enabled", "false", "policyrec.kafka.router-enabled", "false",
+                    "policyrec.instance-id", "gen", "policyrec.snapshot.dir", dir.resolve("gen").toString()));
+            Properties p = new Properties();
+            p.put("bootstrap.servers", kafka.bootstrapServers());
+            List<String> names = policies();
+            try (ServiceProcess gen = new ServiceProcess(dir.resolve("gen.log"), serving).start();
+                 KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(),
+                         new StringSerializer())) {
+                for (int i = 0; i < names.size(); i++) {
+                    assertEquals(201, gen.send("PUT", "/policies/" + names.get(i), "{\"contextDimension\":4,"
+                            + "\"actions\":3,\"batchSize\":5,\"rewardWindow\":\"PT2S\",\"seed\":" + i + "}").statusCode());
+                }
+                Map<String, String> a = instance(dir, common, "a");
+                Map<String, String> b = instance(dir, common, "b");
+                ServiceProcess liveA = new ServiceProcess(dir.resolve("a.log"), a).start();
+                ServiceProcess liveB = new ServiceProcess(dir.resolve("b.log"), b).start();
+                awaitLog(dir.resolve("b.log"), "Learning partition");
+                awaitLog(dir.resolve("a.log"), "Learning partition");
+
+                Random random = new Random(5);
+                int sent = 0;
+                long killedAt = 0;
+                for (int round = 0; round < ROUNDS; round++) {
+                    if (round == 10) {
+                        liveB.kill();
+                        killedAt = System.currentTimeMillis();
+                    }
+                    if (round == 30) {
+                        assertTrue(System.currentTimeMillis() - killedAt > 3_000,
+                                "B stayed down longer than the reward window");
+                        liveB = new ServiceProcess(dir.resolve("b.log"), b).start();
+                    }
+                    for (String name : names) {
+                        for (String id : KillRecoveryIT.decide(gen, name, random, PER_ROUND)) {
+                            producer.send(new ProducerRecord<>("policyrec.feedback", id,
+                                    "{\"reward\": " + (sent % 3 == 0 ? 1.0 : 0.25) + "}"));
+                            sent++;
+                        }
+                    }
+                    producer.flush();
+                    Thread.sleep(150); // the traffic's pace: about 5 s of decisions while B is down
+                }
+                long updates = ROUNDS * PER_ROUND / 5;
+                Map<String, StoredPolicy> live = new LinkedHashMap<>();
+                for (String name : names) {
+                    KillRecoveryIT.awaitVersion(liveA, name, updates);
+                    live.put(name, latest(liveA, name));
+                }
+                assertEquals(0.0, metric(liveA, "policyrec_decisions_joined_total{outcome=\"default\"}"),
+                        "the instance that stayed up closed no window while B's rewards waited unrouted");
+                assertEquals(0.0, metric(liveA, "policyrec_feedback_rejected_total{reason=\"late\"}"));
+                liveA.stop();
+                liveB.stop();
+
+                // One instance learning the whole log from version 0, never interrupted.
+                for (String name : names) {
+                    assertEquals(200, gen.send("POST", "/policies/" + name + "/rollback", "{\"version\":0}")
+                            .statusCode());
+                }
+                Map<String, String> ref = instance(dir, common, "reference");
+                ref.put("policyrec.kafka.router-enabled", "false");
+                ref.put("policyrec.kafka.learner-group", "reference");
+                try (ServiceProcess reference = new ServiceProcess(dir.resolve("reference.log"), ref).start()) {
+                    for (String name : names) {
+                        KillRecoveryIT.awaitVersion(reference, name, updates);
+                    }
+                    assertEquals(sent, metric(reference, "policyrec_decisions_joined_total{outcome=\"rewarded\"}"),
+                            "every decision joined with its own reward");
+                    assertEquals(0.0, metric(reference, "policyrec_decisions_joined_total{outcome=\"default\"}"));
+                    assertEquals(0.0, metric(reference, "policyrec_feedback_rejected_total{reason=\"late\"}"));
+                    for (String name : names) {
+                        StoredPolicy uninterrupted = latest(reference, name);
+                        assertEquals(updates, uninterrupted.updates(), name);
+                        assertEquals(updates, live.get(name).updates(), name);
+                        assertArrayEquals(uninterrupted.learner().params(), live.get(name).learner().params(),
+                                name + ": the weights after the failover are those of the uninterrupted run");
+                        assertArrayEquals(uninterrupted.learner().optimizerState(),
+                                live.get(name).learner().optimizerState(), name);
+                    }
+                }
+            }
+        }
+    }
+
+    static Map<String, String> instance(Path dir, Map<String, String> common, String id) {
+        Map<String, String> props = new HashMap<>(common);
+        props.putAll(Map.of("policyrec.instance-id", id, "policyrec.kafka.learner-group", "live",
+                "policyrec.snapshot.dir", dir.resolve(id).toString()));
+        return props;
+    }
+
+    static StoredPolicy latest(ServiceProcess s, String name) throws Exception {
+        JsonNode versions = JSON.readTree(s.get("/policies/" + name + "/snapshots").body());
+        long latest = versions.get(0).get("version").asLong();
+        return SnapshotCodec.decode(s.getBytes("/policies/" + name + "/snapshots/" + latest));
+    }
+
+    static void awaitLog(Path log, String text) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!Files.readString(log).contains(text)) {
+            assertTrue(System.currentTimeMillis() < deadline, "'" + text + "' not in " + log);
+            Thread.sleep(100);
+        }
+    }
+}
