@@ -25,14 +25,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Recovery that loses nothing: the learning process is killed (SIGKILL, no final snapshot) at
- * several points while it learns a fixed log of decisions and rewards; each restart resumes from
- * the latest snapshot and the positions in it. With fixed batch boundaries the final weights are
+ * five random points of the reward stream while it learns, at least one of them between an update
+ * and its snapshot; each restart resumes from the latest snapshot and the positions in it. With fixed batch boundaries the final weights are
  * those of a run that was never interrupted, bit for bit, and every decision was learned from once.
  */
 class KillRecoveryIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int DECISIONS = 300;
     static final int BATCH = 5;
+    /** Kills per run, at random points of the reward stream. */
+    static final int KILLS = 5;
 
     @Test
     void killedLearnersResumeExactly() throws Exception {
@@ -42,8 +44,9 @@ class KillRecoveryIT {
             Map<String, String> common = new HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
                     "quarkus.redis.hosts", redis.url(), "policyrec.kafka.partitions", "2",
                     "policyrec.kafka.feedback-partitions", "2", "policyrec.snapshot.every-updates", "5",
-                    "policyrec.snapshot.interval", "PT0.2S", "policyrec.learner.max-batch-delay", "PT0S",
+                    "policyrec.snapshot.interval", "PT10S", "policyrec.learner.max-batch-delay", "PT0S",
                     "policyrec.kafka.grace", "PT0.05S"));
+            common.put("policyrec.snapshot.retain", "200"); // version 0 stays, for the uninterrupted run
             Map<String, String> serving = new HashMap<>(common);
             serving.putAll(Map.of("policyrec.kafka.learner-enabled", "false", "policyrec.instance-id", "gen",
                     "policyrec.snapshot.dir", dir.resolve("gen").toString()));
@@ -56,51 +59,69 @@ class KillRecoveryIT {
                         + "\"batchSize\":" + BATCH + ",\"rewardWindow\":\"PT120S\",\"seed\":11}").statusCode());
                 Random random = new Random(7);
                 List<String> ids = new ArrayList<>();
+                for (int part = 0; part < 3; part++) {
+                    ids.addAll(decide(gen, random, DECISIONS / 3));
+                }
                 Map<String, String> run = learnerProps(dir, common, "killed");
                 Path log = dir.resolve("killed.log");
-                // The log grows in three parts while the learner runs; it is killed after the first two.
-                int rewarded = 0;
-                for (int part = 0; part < 3; part++) {
-                    ids.addAll(decide(gen, random, 100));
-                    int upTo = part == 2 ? ids.size() : ids.size() - 13;
-                    for (int i = rewarded; i < upTo; i++) {
-                        producer.send(new ProducerRecord<>("policyrec.feedback", ids.get(i),
-                                "{\"reward\": " + (i % 5 == 0 ? 1.0 : 0.25) + "}"));
-                        if (i % 11 == 0) {
-                            producer.send(new ProducerRecord<>("policyrec.feedback", ids.get(i), "{\"reward\": 9}"));
-                        }
+                // Rewards stream in while the learner learns them; it is killed at random points of the
+                // stream (SIGKILL, no final snapshot) and restarted at once, and the stream goes on.
+                long seed = System.nanoTime();
+                Random at = new Random(seed);
+                java.util.TreeSet<Integer> killPoints = new java.util.TreeSet<>();
+                while (killPoints.size() < KILLS) {
+                    killPoints.add(20 + at.nextInt(ids.size() - 40));
+                }
+                int betweenUpdateAndSnapshot = 0;
+                List<String> kills = new ArrayList<>();
+                ServiceProcess learner = new ServiceProcess(log, run).start();
+                for (int i = 0; i < ids.size(); i++) {
+                    producer.send(new ProducerRecord<>("policyrec.feedback", ids.get(i),
+                            "{\"reward\": " + (i % 5 == 0 ? 1.0 : 0.25) + "}"));
+                    if (i % 11 == 0) {
+                        producer.send(new ProducerRecord<>("policyrec.feedback", ids.get(i), "{\"reward\": 9}"));
                     }
                     producer.flush();
-                    rewarded = upTo;
-                    ServiceProcess learner = new ServiceProcess(log, run).start();
-                    awaitSteady(learner, rewarded / BATCH);
-                    if (part < 2) {
-                        Thread.sleep(500);
+                    Thread.sleep(at.nextInt(8)); // the pace of the rewards: the learner learns as they come
+                    if (killPoints.contains(i)) {
+                        // What it had learned before the kill, against what the store holds after it: more
+                        // means the kill came between an update and its snapshot.
+                        long served = JSON.readTree(learner.get("/policies/killed").body()).get("version").asLong();
                         learner.kill();
-                    } else {
-                        learner.stop();
+                        long saved = JSON.readTree(gen.get("/policies/killed/snapshots").body()).get(0)
+                                .get("version").asLong();
+                        kills.add("after reward " + i + ": served " + served + ", saved " + saved);
+                        betweenUpdateAndSnapshot += served > saved ? 1 : 0;
+                        learner = new ServiceProcess(log, run).start();
                     }
                 }
+                awaitSteady(learner, DECISIONS / BATCH);
+                learner.stop();
+                Files.writeString(Path.of("target", "kill-recovery.txt"), "seed " + seed + ", " + KILLS + " kills, "
+                        + betweenUpdateAndSnapshot + " between an update and its snapshot: " + kills + "\n");
+                assertTrue(betweenUpdateAndSnapshot >= 1, "some kill came between an update and its snapshot "
+                        + "(seed " + seed + "): " + kills);
                 StoredPolicy interrupted = latest(log, run);
 
                 // The uninterrupted run over the same, now complete, log from version 0.
                 assertEquals(200, gen.send("POST", "/policies/killed/rollback", "{\"version\":0}").statusCode());
                 Map<String, String> ref = learnerProps(dir, common, "reference");
-                try (ServiceProcess learner = new ServiceProcess(dir.resolve("reference.log"), ref).start()) {
-                    awaitSteady(learner, DECISIONS / BATCH);
-                    learner.stop();
+                try (ServiceProcess uninterrupted = new ServiceProcess(dir.resolve("reference.log"), ref).start()) {
+                    awaitSteady(uninterrupted, DECISIONS / BATCH);
+                    uninterrupted.stop();
                 }
                 StoredPolicy reference = latest(dir.resolve("reference.log"), ref);
 
                 assertEquals(DECISIONS / BATCH, reference.updates(), "every decision was learned from once");
-                assertEquals(reference.updates(), interrupted.updates(), "none lost, none twice after two kills");
+                assertEquals(reference.updates(), interrupted.updates(), "none lost, none twice after the kills " + kills);
                 assertEquals(0, interrupted.join().batch().size());
                 assertArrayEquals(reference.learner().params(), interrupted.learner().params(),
-                        "the weights after recovery are those of the uninterrupted run, bit for bit");
+                        "the weights after recovery are those of the uninterrupted run, bit for bit (seed " + seed
+                                + ", kills " + kills + ")");
                 assertArrayEquals(reference.learner().optimizerState(), interrupted.learner().optimizerState());
-                String restarts = Files.readString(log);
-                assertTrue(restarts.contains("from decision 8") || restarts.contains("from decision 1")
-                        || restarts.contains("from decision 2"), "restarts resumed from snapshot positions");
+                long resumed = java.util.regex.Pattern.compile("1 policies, from decision [1-9]")
+                        .matcher(Files.readString(log)).results().count();
+                assertTrue(resumed >= KILLS - 1, "restarts resumed from snapshot positions: " + resumed);
             }
         }
     }
