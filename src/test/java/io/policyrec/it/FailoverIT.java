@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * partition of decisions and one of feedback to route); one is SIGKILLed mid-stream while decisions
  * and rewards keep coming, and restarted after longer than the reward window. Every decision is
  * learned with its own reward (none with the default, none counted late), and the weights equal,
- * bit for bit, those of one instance learning the whole log afterwards from version 0.
+ * bit for bit, those of one instance learning the whole log afterwards from version 0. A third
+ * instance joins later in the stream (a rebalance of every partition) and changes nothing of that.
  */
 class FailoverIT {
     static final int ROUNDS = 40;
@@ -84,9 +85,12 @@ class FailoverIT {
                 awaitLog(dir.resolve("b.log"), "Learning partition");
                 awaitLog(dir.resolve("a.log"), "Learning partition");
 
+                ServiceProcess liveC = null;
+                long assignedBeforeC = 0;
                 Random random = new Random(5);
                 int sent = 0;
                 long killedAt = 0;
+                long downMillis = 0;
                 for (int round = 0; round < ROUNDS; round++) {
                     if (round == 10) {
                         liveB.kill();
@@ -95,7 +99,13 @@ class FailoverIT {
                     if (round == 30) {
                         assertTrue(System.currentTimeMillis() - killedAt > 3_000,
                                 "B stayed down longer than the reward window");
+                        downMillis = System.currentTimeMillis() - killedAt;
                         liveB = new ServiceProcess(dir.resolve("b.log"), b).start();
+                    }
+                    if (round == 34) {
+                        // A third instance joins mid-stream: the group rebalances every partition.
+                        assignedBeforeC = assignments(dir);
+                        liveC = new ServiceProcess(dir.resolve("c.log"), instance(dir, common, "c")).start();
                     }
                     for (String name : names) {
                         for (String id : KillRecoveryIT.decide(gen, name, random, PER_ROUND)) {
@@ -116,13 +126,22 @@ class FailoverIT {
                 assertEquals(0.0, metric(liveA, "policyrec_decisions_joined_total{outcome=\"default\"}"),
                         "the instance that stayed up closed no window while B's rewards waited unrouted");
                 assertEquals(0.0, metric(liveA, "policyrec_feedback_rejected_total{reason=\"late\"}"));
+                assertEquals(0.0, metric(liveC, "policyrec_decisions_joined_total{outcome=\"default\"}"),
+                        "nor did the instance that joined");
+                assertTrue(assignments(dir) > assignedBeforeC, "the join reassigned partitions");
                 liveA.stop();
                 liveB.stop();
+                liveC.stop();
 
                 // One instance learning the whole log from version 0, never interrupted.
+                // Version 0 is the last snapshot taken before a policy's first update: the decisions in
+                // its partial batch were joined before it, so the run from it does not join them again.
+                int joinedBeforeVersion0 = 0;
                 for (String name : names) {
                     assertEquals(200, gen.send("POST", "/policies/" + name + "/rollback", "{\"version\":0}")
                             .statusCode());
+                    joinedBeforeVersion0 += SnapshotCodec.decode(gen.getBytes("/policies/" + name + "/snapshots/0"))
+                            .join().batch().size();
                 }
                 Map<String, String> ref = instance(dir, common, "reference");
                 ref.put("policyrec.kafka.router-enabled", "false");
@@ -131,8 +150,15 @@ class FailoverIT {
                     for (String name : names) {
                         KillRecoveryIT.awaitVersion(reference, name, updates);
                     }
-                    assertEquals(sent, metric(reference, "policyrec_decisions_joined_total{outcome=\"rewarded\"}"),
-                            "every decision joined with its own reward");
+                    String counters = reference.get("/q/metrics").body().lines()
+                            .filter(l -> l.startsWith("policyrec_decisions_") || l.startsWith("policyrec_feedback_"))
+                            .collect(java.util.stream.Collectors.joining("\n"));
+                    assertEquals(sent - joinedBeforeVersion0,
+                            metric(reference, "policyrec_decisions_joined_total{outcome=\"rewarded\"}"),
+                            "every decision joined with its own reward:\n" + counters);
+                    Files.writeString(Path.of("target", "failover.txt"), sent + " decisions, B down " + downMillis
+                            + " ms (window 2 s); the run from version 0 (" + joinedBeforeVersion0 + " joined before it):\n"
+                            + counters + "\n");
                     assertEquals(0.0, metric(reference, "policyrec_decisions_joined_total{outcome=\"default\"}"));
                     assertEquals(0.0, metric(reference, "policyrec_feedback_rejected_total{reason=\"late\"}"));
                     for (String name : names) {
@@ -160,6 +186,18 @@ class FailoverIT {
         JsonNode versions = JSON.readTree(s.get("/policies/" + name + "/snapshots").body());
         long latest = versions.get(0).get("version").asLong();
         return SnapshotCodec.decode(s.getBytes("/policies/" + name + "/snapshots/" + latest));
+    }
+
+    /** Partitions taken up for learning so far, by every instance (each assignment logs one line). */
+    static long assignments(Path dir) throws Exception {
+        long n = 0;
+        for (String log : List.of("a.log", "b.log", "c.log")) {
+            Path f = dir.resolve(log);
+            if (Files.exists(f)) {
+                n += Files.readString(f).lines().filter(l -> l.contains("Learning partition")).count();
+            }
+        }
+        return n;
     }
 
     static void awaitLog(Path log, String text) throws Exception {
