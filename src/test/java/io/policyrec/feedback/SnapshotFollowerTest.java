@@ -16,9 +16,7 @@ import io.policyrec.policy.RegularizerSettings;
 import io.policyrec.policy.RewardAggregation;
 import io.policyrec.snapshot.Announcement;
 import io.policyrec.snapshot.JoinState;
-import io.policyrec.snapshot.SnapshotInfo;
 import io.policyrec.snapshot.SnapshotPublisher;
-import io.policyrec.snapshot.SnapshotStore;
 import io.policyrec.snapshot.StoredPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,18 +41,12 @@ class SnapshotFollowerTest {
             BaselineKind.MEAN, 10.0);
 
     /** Holds the latest snapshot per policy; nothing else. */
-    static final class MemoryStore implements SnapshotStore {
+    static final class MemoryStore extends io.policyrec.testing.StubStore {
         final Map<String, StoredPolicy> latest = new ConcurrentHashMap<>();
 
         @Override
         public void save(StoredPolicy snapshot) {
             latest.put(snapshot.name(), snapshot);
-        }
-
-        @Override
-        public boolean saveLearned(StoredPolicy snapshot) {
-            save(snapshot);
-            return true;
         }
 
         @Override
@@ -68,33 +60,8 @@ class SnapshotFollowerTest {
         }
 
         @Override
-        public Optional<StoredPolicy> version(String name, long version) {
-            return latest(name).filter(s -> s.version() == version);
-        }
-
-        @Override
-        public Optional<byte[]> raw(String name, long version) {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<SnapshotInfo> versions(String name) {
-            return List.of();
-        }
-
-        @Override
-        public Optional<StoredPolicy> rollback(String name, long version) {
-            return Optional.empty();
-        }
-
-        @Override
         public void delete(String name) {
             latest.remove(name);
-        }
-
-        @Override
-        public String kind() {
-            return "memory";
         }
     }
 

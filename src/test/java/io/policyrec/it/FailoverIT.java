@@ -59,12 +59,7 @@ class FailoverIT {
         Path dir = Files.createTempDirectory(Path.of("target"), "failover-");
         try (KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka")).start();
              RedisServerProcess redis = new RedisServerProcess(dir.resolve("redis")).start()) {
-            Map<String, String> common = new HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "quarkus.redis.hosts", redis.url(), "policyrec.kafka.partitions", "2",
-                    "policyrec.kafka.feedback-partitions", "2", "policyrec.snapshot.every-updates", "5",
-                    "policyrec.snapshot.interval", "PT0.2S", "policyrec.learner.max-batch-delay", "PT0S",
-                    "policyrec.kafka.grace", "PT0.05S"));
-            common.put("policyrec.snapshot.retain", "100"); // version 0 stays, for the uninterrupted run
+            Map<String, String> common = KillRecoveryIT.fixedBatches(kafka, redis, "PT0.2S");
             Map<String, String> serving = new HashMap<>(common);
             serving.putAll(Map.of("policyrec.kafka.learner-enabled", "false", "policyrec.kafka.router-enabled", "false",
                     "policyrec.instance-id", "gen", "policyrec.snapshot.dir", dir.resolve("gen").toString()));

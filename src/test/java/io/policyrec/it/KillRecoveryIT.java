@@ -41,12 +41,7 @@ class KillRecoveryIT {
         Path dir = Files.createTempDirectory(Path.of("target"), "kill-");
         try (KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka")).start();
              RedisServerProcess redis = new RedisServerProcess(dir.resolve("redis")).start()) {
-            Map<String, String> common = new HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "quarkus.redis.hosts", redis.url(), "policyrec.kafka.partitions", "2",
-                    "policyrec.kafka.feedback-partitions", "2", "policyrec.snapshot.every-updates", "5",
-                    "policyrec.snapshot.interval", "PT10S", "policyrec.learner.max-batch-delay", "PT0S",
-                    "policyrec.kafka.grace", "PT0.05S"));
-            common.put("policyrec.snapshot.retain", "200"); // version 0 stays, for the uninterrupted run
+            Map<String, String> common = fixedBatches(kafka, redis, "PT10S");
             Map<String, String> serving = new HashMap<>(common);
             serving.putAll(Map.of("policyrec.kafka.learner-enabled", "false", "policyrec.instance-id", "gen",
                     "policyrec.snapshot.dir", dir.resolve("gen").toString()));
@@ -124,6 +119,21 @@ class KillRecoveryIT {
                 assertTrue(resumed >= KILLS - 1, "restarts resumed from snapshot positions: " + resumed);
             }
         }
+    }
+
+    /**
+     * Instances on one Kafka (2 partitions of decisions and of feedback) and one Redis, with fixed
+     * batch boundaries (so that runs can be compared bit for bit), a snapshot every 5 updates or
+     * {@code interval}, and every version kept, version 0 above all, for the uninterrupted run.
+     */
+    static Map<String, String> fixedBatches(KafkaBroker kafka, RedisServerProcess redis, String interval) {
+        Map<String, String> common = new HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "quarkus.redis.hosts", redis.url(), "policyrec.kafka.partitions", "2",
+                "policyrec.kafka.feedback-partitions", "2", "policyrec.snapshot.every-updates", "5",
+                "policyrec.snapshot.interval", interval, "policyrec.learner.max-batch-delay", "PT0S",
+                "policyrec.kafka.grace", "PT0.05S"));
+        common.put("policyrec.snapshot.retain", "1000");
+        return common;
     }
 
     static Map<String, String> learnerProps(Path dir, Map<String, String> common, String run) {

@@ -7,14 +7,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** The publisher paces a policy's writes to its byte budget, writing the newest snapshot when the budget allows. */
 class SnapshotPublisherTest {
     /** Each save "writes" a megabyte and records when it started. */
-    static final class MegabyteStore implements SnapshotStore {
+    static final class MegabyteStore extends io.policyrec.testing.StubStore {
         final List<Long> versions = new CopyOnWriteArrayList<>();
         final List<Long> startedAt = new CopyOnWriteArrayList<>();
         volatile long bytes;
@@ -27,53 +26,8 @@ class SnapshotPublisherTest {
         }
 
         @Override
-        public boolean saveLearned(StoredPolicy snapshot) {
-            save(snapshot);
-            return true;
-        }
-
-        @Override
         public long bytesWritten() {
             return bytes;
-        }
-
-        @Override
-        public List<StoredPolicy> loadAll(boolean skipUnreadable) {
-            return List.of();
-        }
-
-        @Override
-        public Optional<StoredPolicy> latest(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<StoredPolicy> version(String name, long version) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<byte[]> raw(String name, long version) {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<SnapshotInfo> versions(String name) {
-            return List.of();
-        }
-
-        @Override
-        public Optional<StoredPolicy> rollback(String name, long version) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void delete(String name) {
-        }
-
-        @Override
-        public String kind() {
-            return "test";
         }
     }
 
