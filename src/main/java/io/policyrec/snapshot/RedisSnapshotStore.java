@@ -216,7 +216,13 @@ public final class RedisSnapshotStore implements SnapshotStore {
     @Override
     public Optional<StoredPolicy> version(String name, long version) throws SnapshotStoreException {
         Optional<byte[]> blob = blob(name, version);
-        return blob.isEmpty() ? Optional.empty() : Optional.of(chain.decode(blob.get(), this::blob));
+        try {
+            return blob.isEmpty() ? Optional.empty() : Optional.of(chain.decode(blob.get(), this::blob));
+        } catch (SnapshotChain.ParentGone e) {
+            // Removed while read (a rollback on another instance): as if the version were gone, so that
+            // latest() reads the pointer again.
+            return Optional.empty();
+        }
     }
 
     /** A retained version whole: a delta is laid over its parents and written out whole, to import anywhere. */

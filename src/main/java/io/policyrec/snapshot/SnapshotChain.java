@@ -88,7 +88,7 @@ public final class SnapshotChain {
         StoredPolicy s = SnapshotCodec.decode(data, (name, version, crc) -> {
             Known k = known.get(name);
             if (k == null || k.policy().version() != version || k.crc() != crc) {
-                byte[] blob = blobs.blob(name, version).orElseThrow(() -> new UnreadableSnapshotException(
+                byte[] blob = blobs.blob(name, version).orElseThrow(() -> new ParentGone(
                         "version " + version + " of " + name + ", which a later snapshot builds on, is gone"));
                 if (SnapshotCodec.checksum(blob) != crc) {
                     throw new UnreadableSnapshotException("version " + version + " of " + name
@@ -102,5 +102,15 @@ public final class SnapshotChain {
         long crc = SnapshotCodec.checksum(data);
         return parent[0] == null ? new Known(s, crc, s.version(), 0)
                 : new Known(s, crc, parent[0].root(), parent[0].depth() + 1);
+    }
+
+    /**
+     * A delta's parent is no longer stored: a rollback or retention removed it while the delta was
+     * being read. The delta itself is then gone or about to be, as if it had not been found.
+     */
+    static final class ParentGone extends SnapshotStoreException {
+        ParentGone(String message) {
+            super(message);
+        }
     }
 }

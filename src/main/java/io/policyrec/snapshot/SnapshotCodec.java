@@ -154,14 +154,10 @@ public final class SnapshotCodec {
         return decode(data, Parents.NONE);
     }
 
-    /** What the header says: enough to list a version without reading its parents. */
+    /** What the header says: enough to tell a delta and its parent without reading the rest. */
     record Header(int format, String name, long incarnation, PolicyConfig config, long version, long createdAt,
                   long savedAt, double meanEntropy, long updates, double baseline, long baselineBatches,
                   double lambda, long parentVersion, long parentCrc) {
-        SnapshotInfo info() {
-            return new SnapshotInfo(version, savedAt, updates, meanEntropy, incarnation);
-        }
-
         boolean delta() {
             return format == DELTA_FORMAT;
         }
