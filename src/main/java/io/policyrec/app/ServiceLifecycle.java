@@ -40,11 +40,14 @@ public class ServiceLifecycle {
     private final PolicyRegistry registry;
     private final PolicyService policies;
     private final PolicyMetrics metrics;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
     private final List<Background> running = new ArrayList<>();
     private Worker metricsRefresh;
 
     public ServiceLifecycle(PolicyrecConfig config, FeedbackPath path, SnapshotStore store, PolicyRegistry registry,
-                            PolicyService policies, PolicyMetrics metrics) {
+                            PolicyService policies, PolicyMetrics metrics,
+                            io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.config = config;
         this.path = path;
         this.store = store;
@@ -64,7 +67,7 @@ public class ServiceLifecycle {
         metrics.refresh();
         metricsRefresh = Worker.every("policyrec-metrics", config.metrics().refresh(), metrics::refresh);
         if (store.shared()) {
-            start(new SnapshotFollower(store, registry, path.host(), config.redis().pollInterval()));
+            start(new SnapshotFollower(store, registry, path.host(), config.redis().pollInterval(), meters));
         }
         LOG.infof("Running with %s feedback and %s snapshots", path.mode(), store.kind());
     }

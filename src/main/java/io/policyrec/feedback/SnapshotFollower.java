@@ -33,10 +33,15 @@ public final class SnapshotFollower implements Background {
     private final Duration pollInterval;
     // Announcements arrive on a Redis event-loop thread, which must not block: they are read here.
     private final BlockingQueue<Announcement> announcements = new ArrayBlockingQueue<>(10_000);
+    private final io.micrometer.core.instrument.Counter polls;
     private Worker reader;
     private Worker poller;
 
-    public SnapshotFollower(SnapshotStore store, PolicyRegistry registry, PolicyHost host, Duration pollInterval) {
+    public SnapshotFollower(SnapshotStore store, PolicyRegistry registry, PolicyHost host, Duration pollInterval,
+                            io.micrometer.core.instrument.MeterRegistry meters) {
+        this.polls = io.micrometer.core.instrument.Counter.builder("policyrec_snapshot_follower_polls_total")
+                .description("Polls of the store's latest versions that completed (what a replica has checked)")
+                .register(meters);
         this.store = store;
         this.registry = registry;
         this.host = host;
@@ -112,6 +117,7 @@ public final class SnapshotFollower implements Background {
                     announced(new Announcement(name, -1, current.incarnation(), Announcement.Kind.DELETED));
                 }
             }
+            polls.increment();
         } catch (SnapshotStoreException e) {
             LOG.debugf("Snapshot poll failed: %s", e.toString());
         }

@@ -82,7 +82,7 @@ class SnapshotFollowerTest {
                 Duration.ofMillis(200), Duration.ZERO, 100, Duration.ofSeconds(10)), meters, LearningObserver.NONE,
                 Clock.systemUTC());
         host.start();
-        follower = new SnapshotFollower(store, registry, host, Duration.ofHours(1));
+        follower = new SnapshotFollower(store, registry, host, Duration.ofHours(1), new SimpleMeterRegistry());
     }
 
     @AfterEach

@@ -244,7 +244,10 @@ class RedisSnapshotTest {
     void aRedisThatLostItsDataDeletesNoPolicy() {
         policy("r-lost", 8);
         redis.flushall();
-        Metrics.sleep(3_500);
+        // Two whole polls of the store after the flush, each finding the policy absent (a counter,
+        // not a wait): a follower that took absence for deletion would have dropped it by then.
+        String polls = "policyrec_snapshot_follower_polls_total";
+        Metrics.awaitAtLeast(polls, Metrics.value(polls) + 2, 20_000);
         assertTrue(registry.get("r-lost") != null, "a policy Redis merely lost is still served");
         given().contentType(ContentType.JSON).body(Map.of("policy", "r-lost", "context", new float[] {1, 2, 3}))
                 .post("/recommend").then().statusCode(200);
