@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.policyrec.snapshot.SnapshotCodec;
 import io.policyrec.snapshot.StoredPolicy;
 import io.policyrec.testing.KafkaBroker;
+import io.policyrec.testing.Poll;
 import io.policyrec.testing.RedisServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +37,6 @@ import org.junit.jupiter.api.Test;
  * instance joins later in the stream (a rebalance of every partition) and changes nothing of that.
  */
 class FailoverIT {
-    static final int ROUNDS = 40;
     static final int PER_ROUND = 5;
 
     /** Four policy names, two learned on each of the two partitions. */
@@ -80,42 +80,33 @@ class FailoverIT {
                 awaitLog(dir.resolve("b.log"), "Learning partition");
                 awaitLog(dir.resolve("a.log"), "Learning partition");
 
-                ServiceProcess liveC = null;
-                long assignedBeforeC = 0;
                 Random random = new Random(5);
-                int sent = 0;
-                long killedAt = 0;
-                long downMillis = 0;
-                for (int round = 0; round < ROUNDS; round++) {
-                    if (round == 10) {
-                        liveB.kill();
-                        killedAt = System.currentTimeMillis();
-                    }
-                    if (round == 30) {
-                        assertTrue(System.currentTimeMillis() - killedAt > 3_000,
-                                "B stayed down longer than the reward window");
-                        downMillis = System.currentTimeMillis() - killedAt;
-                        liveB = new ServiceProcess(dir.resolve("b.log"), b).start();
-                    }
-                    if (round == 34) {
-                        // A third instance joins mid-stream: the group rebalances every partition.
-                        assignedBeforeC = assignments(dir);
-                        liveC = new ServiceProcess(dir.resolve("c.log"), instance(dir, common, "c")).start();
-                    }
-                    for (String name : names) {
-                        for (String id : KillRecoveryIT.decide(gen, name, random, PER_ROUND)) {
-                            producer.send(new ProducerRecord<>("policyrec.feedback", id,
-                                    "{\"reward\": " + (sent % 3 == 0 ? 1.0 : 0.25) + "}"));
-                            sent++;
-                        }
-                    }
-                    producer.flush();
-                    Thread.sleep(150); // the traffic's pace: about 5 s of decisions while B is down
+                Traffic traffic = new Traffic(gen, producer, names, random);
+                while (traffic.rounds < 10) {
+                    traffic.round();
                 }
-                long updates = ROUNDS * PER_ROUND / 5;
+                liveB.kill();
+                long killedAt = System.currentTimeMillis();
+                // Rounds go on while B is down, until it has been down twice the reward window.
+                while (traffic.rounds < 20 || System.currentTimeMillis() - killedAt < 4_000) {
+                    traffic.round();
+                }
+                long downMillis = System.currentTimeMillis() - killedAt;
+                liveB = new ServiceProcess(dir.resolve("b.log"), b).start();
+                for (int k = 0; k < 4; k++) {
+                    traffic.round();
+                }
+                // A third instance joins mid-stream: the group rebalances every partition.
+                long assignedBeforeC = assignments(dir);
+                ServiceProcess liveC = new ServiceProcess(dir.resolve("c.log"), instance(dir, common, "c")).start();
+                for (int k = 0; k < 6; k++) {
+                    traffic.round();
+                }
+                int sent = traffic.sent;
+                long updates = traffic.rounds * PER_ROUND / 5;
                 Map<String, StoredPolicy> live = new LinkedHashMap<>();
                 for (String name : names) {
-                    KillRecoveryIT.awaitVersion(liveA, name, updates);
+                    ReplicaIT.awaitVersion(liveA, name, updates);
                     live.put(name, latest(liveA, name));
                 }
                 assertEquals(0.0, metric(liveA, "policyrec_decisions_joined_total{outcome=\"default\"}"),
@@ -143,7 +134,7 @@ class FailoverIT {
                 ref.put("policyrec.kafka.learner-group", "reference");
                 try (ServiceProcess reference = new ServiceProcess(dir.resolve("reference.log"), ref).start()) {
                     for (String name : names) {
-                        KillRecoveryIT.awaitVersion(reference, name, updates);
+                        ReplicaIT.awaitVersion(reference, name, updates);
                     }
                     String counters = reference.get("/q/metrics").body().lines()
                             .filter(l -> l.startsWith("policyrec_decisions_") || l.startsWith("policyrec_feedback_"))
@@ -167,6 +158,35 @@ class FailoverIT {
                     }
                 }
             }
+        }
+    }
+
+    /** Rounds of decisions, PER_ROUND per policy, each followed by its rewards (as fast as the service logs them). */
+    static final class Traffic {
+        final ServiceProcess gen;
+        final KafkaProducer<String, String> producer;
+        final List<String> names;
+        final Random random;
+        int rounds;
+        int sent;
+
+        Traffic(ServiceProcess gen, KafkaProducer<String, String> producer, List<String> names, Random random) {
+            this.gen = gen;
+            this.producer = producer;
+            this.names = names;
+            this.random = random;
+        }
+
+        void round() throws Exception {
+            for (String name : names) {
+                for (String id : KillRecoveryIT.decide(gen, name, random, PER_ROUND)) {
+                    producer.send(new ProducerRecord<>("policyrec.feedback", id,
+                            "{\"reward\": " + (sent % 3 == 0 ? 1.0 : 0.25) + "}"));
+                    sent++;
+                }
+            }
+            producer.flush();
+            rounds++;
         }
     }
 
@@ -196,10 +216,6 @@ class FailoverIT {
     }
 
     static void awaitLog(Path log, String text) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!Files.readString(log).contains(text)) {
-            assertTrue(System.currentTimeMillis() < deadline, "'" + text + "' not in " + log);
-            Thread.sleep(100);
-        }
+        Poll.until(() -> Files.readString(log).contains(text), 60_000, "'" + text + "' in " + log);
     }
 }

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Recovery that loses nothing: the learning process is killed (SIGKILL, no final snapshot) at
- * five random points of the reward stream while it learns, at least one of them between an update
- * and its snapshot; each restart resumes from the latest snapshot and the positions in it. With fixed batch boundaries the final weights are
+ * five random points of the reward stream, each as soon as it has learned what was rewarded so
+ * far, at least one of them between an update and its snapshot; each restart resumes from the
+ * latest snapshot and the positions in it. With fixed batch boundaries the final weights are
  * those of a run that was never interrupted, bit for bit, and every decision was learned from once.
  */
 class KillRecoveryIT {
@@ -76,9 +77,11 @@ class KillRecoveryIT {
                     if (i % 11 == 0) {
                         producer.send(new ProducerRecord<>("policyrec.feedback", ids.get(i), "{\"reward\": 9}"));
                     }
-                    producer.flush();
-                    Thread.sleep(at.nextInt(8)); // the pace of the rewards: the learner learns as they come
                     if (killPoints.contains(i)) {
+                        // Killed once it has learned every batch rewarded so far: unless that is a multiple of
+                        // the snapshot cadence, it holds updates no snapshot has yet.
+                        producer.flush();
+                        awaitVersion(learner, (i + 1) / BATCH);
                         // What it had learned before the kill, against what the store holds after it: more
                         // means the kill came between an update and its snapshot.
                         long served = JSON.readTree(learner.get("/policies/killed").body()).get("version").asLong();
@@ -90,6 +93,7 @@ class KillRecoveryIT {
                         learner = new ServiceProcess(log, run).start();
                     }
                 }
+                producer.flush();
                 awaitSteady(learner, DECISIONS / BATCH);
                 learner.stop();
                 Files.writeString(Path.of("target", "kill-recovery.txt"), "seed " + seed + ", " + KILLS + " kills, "
@@ -200,13 +204,9 @@ class KillRecoveryIT {
     }
 
     static void awaitVersion(ServiceProcess s, long version) throws Exception {
-        awaitVersion(s, "killed", version);
-    }
-
-    static void awaitVersion(ServiceProcess s, String policy, long version) throws Exception {
         long deadline = System.currentTimeMillis() + 90_000;
         while (System.currentTimeMillis() < deadline) {
-            if (JSON.readTree(s.get("/policies/" + policy).body()).get("version").asLong() >= version) {
+            if (JSON.readTree(s.get("/policies/killed").body()).get("version").asLong() >= version) {
                 return;
             }
             Thread.sleep(50);
@@ -217,8 +217,8 @@ class KillRecoveryIT {
                 metrics.append(line).append('\n');
             }
         }
-        throw new AssertionError("version " + version + " of " + policy + " not reached; at "
-                + JSON.readTree(s.get("/policies/" + policy).body()).get("version").asLong() + "\n" + metrics);
+        throw new AssertionError("version " + version + " not reached; at "
+                + JSON.readTree(s.get("/policies/killed").body()).get("version").asLong() + "\n" + metrics);
     }
 
     static void awaitMetric(ServiceProcess s, String sample, double atLeast) throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.policyrec.testing.Poll;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,14 +38,6 @@ class SnapshotPublisherTest {
                 JoinState.EMPTY);
     }
 
-    static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(5);
-        }
-    }
-
     @Test
     void aPolicysNextWriteWaitsForItsBytesAndThenWritesTheNewestSnapshot() throws Exception {
         MegabyteStore store = new MegabyteStore();
@@ -52,11 +45,11 @@ class SnapshotPublisherTest {
         // 1 MB per write at 1 MB/s: the next write of the same policy starts 1 s after the last.
         try (SnapshotPublisher publisher = new SnapshotPublisher(store, meters, Duration.ofSeconds(1), 1_000_000)) {
             publisher.submit(snapshot("a", 1));
-            await(() -> store.versions.size() == 1, "the first write");
+            Poll.until(() -> store.versions.size() == 1, 20_000, "the first write");
             publisher.submit(snapshot("a", 2));
             publisher.submit(snapshot("a", 3));
             publisher.submit(snapshot("b", 1));
-            await(() -> store.versions.size() == 3, "the next writes");
+            Poll.until(() -> store.versions.size() == 3, 20_000, "the next writes");
             assertEquals(List.of(1L, 1L, 3L), store.versions, "b at once; a's newest when its budget allows");
             long gap = store.startedAt.get(2) - store.startedAt.get(0);
             assertTrue(gap >= 1_000_000_000L, "a's second write waited for its megabyte: " + gap / 1_000_000 + " ms");
