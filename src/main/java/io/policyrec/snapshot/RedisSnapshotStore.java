@@ -16,84 +16,92 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Snapshots in Redis, shared by every instance. Per policy (prefix p, default "policyrec:"):
- * {@code p<name>:v:<version>} the binary snapshot, {@code p<name>:versions} a sorted set of the
- * retained versions, {@code p<name>:info} their metadata, {@code p<name>:latest} the pointer,
- * {@code p<name>:incarnation}, {@code p<name>:chain} per version its checksum and the version of
- * the whole snapshot it builds on; {@code p policies} the set of names. A save is one Lua script
- * (blob, pointer, retention and the announcement on {@code p announcements} together), so readers
- * never see half a snapshot and a replica hears of a version only once it can be read. A hashed
- * policy's snapshot may be a delta of the one before ({@link SnapshotChain}); retention then keeps
- * the chain the oldest kept version builds on.
+ * Snapshots in Redis, shared by every instance, on one node or a Redis Cluster. Per policy (prefix
+ * p, default "policyrec:"), every key carries the name as a hash tag, so that a policy's keys live
+ * in one slot and each script touches one slot: {@code p{name}:blobs} the binary snapshots by
+ * version, {@code p{name}:versions} a sorted set of the retained versions, {@code p{name}:info}
+ * their metadata, {@code p{name}:latest} the pointer, {@code p{name}:incarnation},
+ * {@code p{name}:chain} per version its checksum and the version of the whole snapshot it builds
+ * on, {@code p{name}:deleted} the tombstone. Across policies: {@code p policies}, the set of names,
+ * and the channel {@code p announcements}. A save is one Lua script over the policy's keys, all
+ * passed in KEYS (blob, pointer, retention and the announcement together), so readers never see
+ * half a snapshot and a replica hears of a version only once it can be read. The name is added to
+ * the set after every save, outside the script (another slot): a set that lost a name (a crash
+ * between the two) gets it back at the next save, and a name listed without a snapshot reads as
+ * absent. A hashed policy's
+ * snapshot may be a delta of the one before ({@link SnapshotChain}); retention then keeps the
+ * chain the oldest kept version builds on. {@link #migrate()} moves snapshots written in the layout
+ * before hash tags (one key per version) into this one.
  */
 public final class RedisSnapshotStore implements SnapshotStore {
     private static final Logger LOG = Logger.getLogger(RedisSnapshotStore.class);
 
     /**
-     * KEYS: blob, versions, info, latest, incarnation, policies, announcements, deleted, chain.
-     * ARGV: bytes, version, info, keep, announcement, incarnation, blob prefix, name, mode, then the
-     * chain: "crc root" of this snapshot, and the parent's version and "crc root" (-1 and '' when
-     * whole). Returns -1 when refused (replaced or deleted meanwhile), -2 when the parent a delta
-     * builds on is not held any more (the caller writes it whole), else the versions held.
+     * KEYS: blobs, versions, info, latest, incarnation, deleted, chain.
+     * ARGV: bytes, version, info, keep, announcement, incarnation, channel, mode, then the chain:
+     * "crc root" of this snapshot, and the parent's version and "crc root" (-1 and '' when whole).
+     * Returns -1 when refused (replaced or deleted meanwhile), -2 when the parent a delta builds on
+     * is not held any more (the caller writes it whole), else the versions held.
      */
     private static final String SAVE = """
             local current = redis.call('GET', KEYS[5])
-            if ARGV[9] == 'learned' then
-              if (current and current ~= ARGV[6]) or redis.call('GET', KEYS[8]) == ARGV[6] then return -1 end
+            if ARGV[8] == 'learned' then
+              if (current and current ~= ARGV[6]) or redis.call('GET', KEYS[6]) == ARGV[6] then return -1 end
             else
-              redis.call('DEL', KEYS[8])
+              redis.call('DEL', KEYS[6])
             end
             if current and current ~= ARGV[6] then
-              for _, v in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do redis.call('DEL', ARGV[7] .. v) end
-              redis.call('DEL', KEYS[2], KEYS[3], KEYS[9])
+              redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7])
             end
-            if ARGV[11] ~= '-1' and redis.call('HGET', KEYS[9], ARGV[11]) ~= ARGV[12] then return -2 end
-            redis.call('SET', KEYS[1], ARGV[1])
+            if ARGV[10] ~= '-1' and redis.call('HGET', KEYS[7], ARGV[10]) ~= ARGV[11] then return -2 end
+            redis.call('HSET', KEYS[1], ARGV[2], ARGV[1])
             redis.call('ZADD', KEYS[2], ARGV[2], ARGV[2])
             redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
-            redis.call('HSET', KEYS[9], ARGV[2], ARGV[10])
+            redis.call('HSET', KEYS[7], ARGV[2], ARGV[9])
             redis.call('SET', KEYS[4], ARGV[2])
             redis.call('SET', KEYS[5], ARGV[6])
-            redis.call('SADD', KEYS[6], ARGV[8])
             local n = redis.call('ZCARD', KEYS[2])
             local keep = tonumber(ARGV[4])
             if n > keep then
               -- Keep the newest versions and the chain the oldest of them builds on (from its root).
               local oldest = redis.call('ZRANGE', KEYS[2], n - keep, n - keep)[1]
-              local chain = redis.call('HGET', KEYS[9], oldest)
+              local chain = redis.call('HGET', KEYS[7], oldest)
               local root = chain and string.match(chain, ' (%d+)$') or oldest
               for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. root)) do
-                redis.call('DEL', ARGV[7] .. v)
+                redis.call('HDEL', KEYS[1], v)
                 redis.call('ZREM', KEYS[2], v)
                 redis.call('HDEL', KEYS[3], v)
-                redis.call('HDEL', KEYS[9], v)
+                redis.call('HDEL', KEYS[7], v)
               end
             end
-            redis.call('PUBLISH', KEYS[7], ARGV[5])
+            redis.call('PUBLISH', ARGV[7], ARGV[5])
             return n
             """;
 
+    /** KEYS: as for SAVE. ARGV: version, channel, announcement. */
     private static final String ROLLBACK = """
-            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
             redis.call('SET', KEYS[4], ARGV[1])
             for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')) do
-              redis.call('DEL', ARGV[2] .. v)
+              redis.call('HDEL', KEYS[1], v)
               redis.call('ZREM', KEYS[2], v)
               redis.call('HDEL', KEYS[3], v)
-              redis.call('HDEL', KEYS[6], v)
+              redis.call('HDEL', KEYS[7], v)
             end
-            redis.call('PUBLISH', KEYS[5], ARGV[3])
+            redis.call('PUBLISH', ARGV[2], ARGV[3])
             return 1
             """;
 
+    /**
+     * KEYS: as for SAVE. ARGV: channel, announcement, seconds the tombstone is kept.
+     */
     private static final String DELETE = """
-            local incarnation = redis.call('GET', KEYS[4])
-            if incarnation then redis.call('SET', KEYS[7], incarnation, 'EX', ARGV[4]) end
-            for _, v in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('DEL', ARGV[1] .. v) end
-            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[8])
-            local removed = redis.call('SREM', KEYS[5], ARGV[2])
-            redis.call('PUBLISH', KEYS[6], ARGV[3])
-            return removed
+            local incarnation = redis.call('GET', KEYS[5])
+            if incarnation then redis.call('SET', KEYS[6], incarnation, 'EX', ARGV[3]) end
+            redis.call('UNLINK', KEYS[1])
+            redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7])
+            redis.call('PUBLISH', ARGV[1], ARGV[2])
+            return 1
             """;
 
     private final SnapshotChain chain = new SnapshotChain();
@@ -118,12 +126,18 @@ public final class RedisSnapshotStore implements SnapshotStore {
         return prefix + "announcements";
     }
 
+    /** A key of the policy's, in the slot of its hash tag. */
     private String key(String name, String part) {
-        return prefix + name + ":" + part;
+        return prefix + "{" + name + "}:" + part;
     }
 
-    private String blobPrefix(String name) {
-        return prefix + name + ":v:";
+    /** The policy's keys in the order the scripts take them: blobs, versions, info, latest, incarnation, deleted, chain. */
+    private Request withKeys(String script, String name) {
+        Request r = Request.cmd(Command.EVAL).arg(script).arg(7);
+        for (String part : new String[] {"blobs", "versions", "info", "latest", "incarnation", "deleted", "chain"}) {
+            r.arg(key(name, part));
+        }
+        return r;
     }
 
     /** How long a deleted incarnation stays refused: far longer than any write can be late. */
@@ -160,17 +174,19 @@ public final class RedisSnapshotStore implements SnapshotStore {
                 : String.format(Locale.ROOT, "%.6f", s.meanEntropy())) + " " + s.incarnation();
         String announcement = new Announcement(s.name(), s.version(), s.incarnation(), Announcement.Kind.SAVED)
                 .encode();
-        Response n = send(Request.cmd(Command.EVAL).arg(SAVE).arg(9)
-                .arg(blobPrefix(s.name()) + s.version()).arg(key(s.name(), "versions")).arg(key(s.name(), "info"))
-                .arg(key(s.name(), "latest")).arg(key(s.name(), "incarnation")).arg(prefix + "policies").arg(channel())
-                .arg(key(s.name(), "deleted")).arg(key(s.name(), "chain"))
+        Response n = send(withKeys(SAVE, s.name())
                 .arg(Buffer.buffer(e.bytes())).arg(Long.toString(s.version())).arg(info)
                 .arg(Integer.toString(retain)).arg(announcement).arg(Long.toString(s.incarnation()))
-                .arg(blobPrefix(s.name())).arg(s.name()).arg(mode)
+                .arg(channel()).arg(mode)
                 .arg(e.crc() + " " + e.root()).arg(Long.toString(e.parent()))
                 .arg(e.delta() ? e.parentCrc() + " " + e.root() : ""), "save " + s.name());
         written.add(e.bytes().length);
-        return n == null ? 0 : n.toLong();
+        long held = n == null ? 0 : n.toLong();
+        if (held >= 0) {
+            // Listed once saved (another slot than the policy's keys, so not in the script).
+            send(Request.cmd(Command.SADD).arg(prefix + "policies").arg(s.name()), "list " + s.name());
+        }
+        return held;
     }
 
     @Override
@@ -178,8 +194,64 @@ public final class RedisSnapshotStore implements SnapshotStore {
         return written.sum();
     }
 
+    /**
+     * Moves the snapshots of every listed policy from the layout before hash tags ({@code p<name>:v:<version>}
+     * per version, {@code p<name>:latest} and so on) into this one, then removes the old keys. Idempotent,
+     * and safe to repeat after a crash half-way: the new pointer is written last, and a policy whose new
+     * pointer exists only loses its old keys. Runs before the first {@link #loadAll}; a deployment upgrades
+     * all its instances together (an old instance would go on writing the old layout).
+     */
+    public void migrate() throws SnapshotStoreException {
+        Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
+        for (Response n : names == null ? List.<Response>of() : names) {
+            String name = n.toString();
+            String old = prefix + name + ":";
+            Response latest = send(Request.cmd(Command.GET).arg(old + "latest"), "read " + name);
+            if (latest == null) {
+                continue;
+            }
+            List<String> versions = new ArrayList<>();
+            send(Request.cmd(Command.ZRANGE).arg(old + "versions").arg(0).arg(-1), "list " + name)
+                    .forEach(v -> versions.add(v.toString()));
+            if (send(Request.cmd(Command.GET).arg(key(name, "latest")), "read " + name) == null) {
+                for (String v : versions) {
+                    Response blob = send(Request.cmd(Command.GET).arg(old + "v:" + v), "read " + name);
+                    if (blob != null) {
+                        send(Request.cmd(Command.HSET).arg(key(name, "blobs")).arg(v).arg(blob.toBuffer()), "move " + name);
+                        send(Request.cmd(Command.ZADD).arg(key(name, "versions")).arg(v).arg(v), "move " + name);
+                    }
+                }
+                for (String part : new String[] {"info", "chain"}) {
+                    Response fields = send(Request.cmd(Command.HGETALL).arg(old + part), "read " + name);
+                    for (String field : fields == null ? java.util.Set.<String>of() : fields.getKeys()) {
+                        send(Request.cmd(Command.HSET).arg(key(name, part)).arg(field).arg(fields.get(field).toString()),
+                                "move " + name);
+                    }
+                }
+                Response incarnation = send(Request.cmd(Command.GET).arg(old + "incarnation"), "read " + name);
+                if (incarnation != null) {
+                    send(Request.cmd(Command.SET).arg(key(name, "incarnation")).arg(incarnation.toString()), "move " + name);
+                }
+                send(Request.cmd(Command.SET).arg(key(name, "latest")).arg(latest.toString()), "move " + name);
+                LOG.infof("Moved %d snapshots of %s to the hash-tagged key layout", versions.size(), name);
+            }
+            Request del = Request.cmd(Command.DEL);
+            versions.forEach(v -> del.arg(old + "v:" + v));
+            for (String part : new String[] {"versions", "info", "chain", "incarnation", "latest"}) {
+                del.arg(old + part);
+            }
+            send(del, "remove the old keys of " + name);
+        }
+    }
+
+    private volatile boolean migrated;
+
     @Override
     public List<StoredPolicy> loadAll(boolean skipUnreadable) throws SnapshotStoreException {
+        if (!migrated) {
+            migrate();
+            migrated = true;
+        }
         List<StoredPolicy> all = new ArrayList<>();
         Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
         if (names != null) {
@@ -237,7 +309,8 @@ public final class RedisSnapshotStore implements SnapshotStore {
 
     /** A retained version as stored: whole, or a delta of an earlier one. */
     private Optional<byte[]> blob(String name, long version) throws SnapshotStoreException {
-        Response blob = send(Request.cmd(Command.GET).arg(blobPrefix(name) + version), "read " + name);
+        Response blob = send(Request.cmd(Command.HGET).arg(key(name, "blobs")).arg(Long.toString(version)),
+                "read " + name);
         return blob == null ? Optional.empty() : Optional.of(blob.toBytes());
     }
 
@@ -266,9 +339,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
         StoredPolicy s = target.get();
         chain.forget(name);
         String announcement = new Announcement(name, version, s.incarnation(), Announcement.Kind.ROLLBACK).encode();
-        Response done = send(Request.cmd(Command.EVAL).arg(ROLLBACK).arg(6).arg(blobPrefix(name) + version)
-                .arg(key(name, "versions")).arg(key(name, "info")).arg(key(name, "latest")).arg(channel())
-                .arg(key(name, "chain")).arg(Long.toString(version)).arg(blobPrefix(name)).arg(announcement),
+        Response done = send(withKeys(ROLLBACK, name).arg(Long.toString(version)).arg(channel()).arg(announcement),
                 "roll back " + name);
         return done != null && done.toInteger() == 1 ? Optional.of(s) : Optional.empty();
     }
@@ -277,10 +348,9 @@ public final class RedisSnapshotStore implements SnapshotStore {
     public void delete(String name) throws SnapshotStoreException {
         chain.forget(name);
         String announcement = new Announcement(name, -1, 0, Announcement.Kind.DELETED).encode();
-        send(Request.cmd(Command.EVAL).arg(DELETE).arg(8).arg(key(name, "versions")).arg(key(name, "info"))
-                .arg(key(name, "latest")).arg(key(name, "incarnation")).arg(prefix + "policies").arg(channel())
-                .arg(key(name, "deleted")).arg(key(name, "chain")).arg(blobPrefix(name)).arg(name).arg(announcement)
-                .arg(Long.toString(DELETED_MEMORY_SECONDS)), "delete " + name);
+        send(withKeys(DELETE, name).arg(channel()).arg(announcement).arg(Long.toString(DELETED_MEMORY_SECONDS)),
+                "delete " + name);
+        send(Request.cmd(Command.SREM).arg(prefix + "policies").arg(name), "unlist " + name);
     }
 
     @Override

@@ -159,8 +159,8 @@ class RedisSnapshotTest {
             store.save(variant(base, v));
         }
         long bytes = 0;
-        for (Object key : redis.key(String.class).keys("policyrec:r-memory:*")) {
-            bytes += Long.parseLong(redis.execute("MEMORY", "USAGE", key.toString()).toString());
+        for (Object key : redis.key(String.class).keys("policyrec:{r-memory}:*")) {
+            bytes += Long.parseLong(redis.execute("MEMORY", "USAGE", key.toString(), "SAMPLES", "0").toString());
         }
         long blob = SnapshotCodec.encode(base).length;
         java.nio.file.Files.writeString(java.nio.file.Path.of("target", "redis-memory.txt"), "784x32x32x10 policy, "
@@ -352,11 +352,11 @@ class RedisSnapshotTest {
             states.put(v, l);
             assertTrue(store.saveLearned(hashedSnapshot("r-delta", 21, v, l)));
         }
-        Map<String, String> chain = redis.hash(String.class).hgetall("policyrec:r-delta:chain");
+        Map<String, String> chain = redis.hash(String.class).hgetall("policyrec:{r-delta}:chain");
         long deltas = chain.entrySet().stream().filter(e -> !e.getValue().endsWith(" " + e.getKey())).count();
         assertTrue(deltas >= 15, "most snapshots went out as deltas: " + chain);
         long whole = SnapshotCodec.encode(hashedSnapshot("r-delta", 21, 30, states.get(30L))).length;
-        long last = redis.string(byte[].class).get("policyrec:r-delta:v:30").length;
+        long last = redis.hash(byte[].class).hget("policyrec:{r-delta}:blobs", "30").length;
         assertTrue(last * 3 < whole, "a delta of two batches' rows is a fraction of the whole: " + last + " of "
                 + whole);
 
@@ -387,11 +387,11 @@ class RedisSnapshotTest {
             assertTrue(store.saveLearned(hashedSnapshot("r-delta", 21, v, states.get(v))));
         }
         // The parent the next delta would name vanishes (as if another writer or a rollback took it).
-        redis.hash(String.class).hdel("policyrec:r-delta:chain", Long.toString(target + 3));
+        redis.hash(String.class).hdel("policyrec:{r-delta}:chain", Long.toString(target + 3));
         resumed.step(hashedBatch(random, 2));
         states.put(target + 4, resumed.state());
         assertTrue(store.saveLearned(hashedSnapshot("r-delta", 21, target + 4, states.get(target + 4))));
-        String written = redis.hash(String.class).hget("policyrec:r-delta:chain", Long.toString(target + 4));
+        String written = redis.hash(String.class).hget("policyrec:{r-delta}:chain", Long.toString(target + 4));
         assertTrue(written.endsWith(" " + (target + 4)), "written whole instead: " + written);
         for (long v = target + 1; v <= target + 4; v++) {
             StoredPolicy read = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
@@ -399,7 +399,38 @@ class RedisSnapshotTest {
             assertSameState(states.get(v), read.learner(), "after the rollback, version " + v);
         }
         store.delete("r-delta");
-        assertTrue(redis.key(String.class).keys("policyrec:r-delta:*").stream().allMatch(k -> k.endsWith(":deleted")),
-                "a delete leaves only its tombstone: " + redis.key(String.class).keys("policyrec:r-delta:*"));
+        assertTrue(redis.key(String.class).keys("policyrec:{r-delta}:*").stream().allMatch(k -> k.endsWith(":deleted")),
+                "a delete leaves only its tombstone: " + redis.key(String.class).keys("policyrec:{r-delta}:*"));
+    }
+
+    @Test
+    void snapshotsInTheLayoutBeforeHashTagsAreMovedIntoIt() throws Exception {
+        policy("r-old", 12);
+        StoredPolicy base = store.latest("r-old").orElseThrow();
+        store.delete("r-old");
+        // What a service before hash tags left: one key per version, and the pointer, set and metadata.
+        var strings = redis.string(byte[].class);
+        for (long v = 1; v <= 3; v++) {
+            strings.set("policyrec:r-old:v:" + v, SnapshotCodec.encode(variant(base, v)));
+            redis.sortedSet(String.class).zadd("policyrec:r-old:versions", v, Long.toString(v));
+            redis.hash(String.class).hset("policyrec:r-old:info", Long.toString(v),
+                    v + " " + v + " 0.5 " + base.incarnation());
+        }
+        redis.value(String.class).set("policyrec:r-old:latest", "3");
+        redis.value(String.class).set("policyrec:r-old:incarnation", Long.toString(base.incarnation()));
+        redis.set(String.class).sadd("policyrec:policies", "r-old");
+        assertTrue(store.latest("r-old").isEmpty(), "not readable before it is moved");
+
+        RedisSnapshotStore upgraded = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
+                java.time.Duration.ofSeconds(2));
+        assertTrue(upgraded.loadAll(false).stream().anyMatch(p -> p.name().equals("r-old") && p.version() == 3),
+                "the first load of an upgraded instance finds it");
+        assertEquals(List.of(3L, 2L, 1L), upgraded.versions("r-old").stream().map(SnapshotInfo::version).toList());
+        assertArrayEquals(variant(base, 2).learner().params(), upgraded.version("r-old", 2).orElseThrow().learner()
+                .params());
+        assertTrue(redis.key(String.class).keys("policyrec:r-old:*").isEmpty(), "the old keys are gone");
+        upgraded.migrate();
+        assertEquals(3, store.latest("r-old").orElseThrow().version(), "moving again changes nothing");
+        store.delete("r-old");
     }
 }

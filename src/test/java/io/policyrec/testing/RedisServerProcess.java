@@ -16,11 +16,18 @@ public final class RedisServerProcess implements AutoCloseable {
     private static final String BUNDLED = "redis-server-6.2.6-v5-linux-amd64";
     private final Path dir;
     private final int port;
+    private final List<String> options;
     private Process process;
 
     public RedisServerProcess(Path dir) {
+        this(dir, List.of());
+    }
+
+    /** With further options of redis-server's (a later option overrides an earlier one). */
+    public RedisServerProcess(Path dir, List<String> options) {
         this.dir = dir;
         this.port = Ports.free();
+        this.options = options;
     }
 
     public int port() {
@@ -34,9 +41,12 @@ public final class RedisServerProcess implements AutoCloseable {
     public synchronized RedisServerProcess start() {
         try {
             Files.createDirectories(dir);
-            process = new ProcessBuilder(List.of(binary().toString(), "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toAbsolutePath().toString()))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+            List<String> command = new java.util.ArrayList<>(List.of(binary().toString(), "--port",
+                    Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+                    dir.toAbsolutePath().toString()));
+            command.addAll(options);
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
             Ports.awaitListening(port, 20_000, process, "redis-server");
             return this;
         } catch (IOException e) {
