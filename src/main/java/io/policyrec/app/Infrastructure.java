@@ -70,7 +70,7 @@ public class Infrastructure {
         return Optional.of(new KafkaSettings(client, k.decisionsTopic(), k.feedbackTopic(), k.routedTopic(),
                 k.dlqTopic(), k.partitions(), k.feedbackPartitions(), k.replicationFactor(), k.learnerGroup(),
                 k.routerGroup(), k.bufferCapacity(), k.grace(), k.clickReward(), k.createTopics(), instance,
-                k.learnerEnabled(), k.routerEnabled(), k.sessionTimeout()));
+                k.learnerEnabled(), k.routerEnabled(), k.sessionTimeout(), k.orphanWait(), k.maxOrphanRewards()));
     }
 
     @Produces

@@ -213,9 +213,27 @@ public interface PolicyrecConfig {
         @WithDefault("50000")
         int bufferCapacity();
 
-        /** How long a reward waits for its decision to arrive in the log before it counts as unknown. */
+        /**
+         * How long (in wall-clock time) the merge of decisions and rewards waits for a decision still
+         * in flight before it goes on with the rewards after it.
+         */
         @WithDefault("PT0.1S")
         Duration grace();
+
+        /**
+         * How long (in event time) a reward whose decision is not in the log yet is held for it before
+         * it counts as unknown: a decision reaches the log late when its serving instance's producer
+         * held it through a broker restart or the instance was paused. Held rewards are saved with the
+         * snapshots. 0 counts such a reward unknown at once.
+         */
+        @WithName("orphan-wait")
+        @WithDefault("PT2M")
+        Duration orphanWait();
+
+        /** Rewards held for decisions not in the log yet, per partition, at most; beyond, they are unknown. */
+        @WithName("max-orphan-rewards")
+        @WithDefault("100000")
+        int maxOrphanRewards();
 
         /** The reward of a feedback record with no reward field (a click). */
         @WithName("click-reward")

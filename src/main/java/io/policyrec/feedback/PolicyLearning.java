@@ -187,6 +187,12 @@ public final class PolicyLearning {
 
     /** Everything to persist, with the join state (pending decisions and partial batch) of this policy. */
     public StoredPolicy stored(long now, Map<String, Long> positions, List<JoinState.Pending> pending) {
+        return stored(now, positions, pending, List.of());
+    }
+
+    /** With the rewards its partition holds for decisions not in the log yet. */
+    public StoredPolicy stored(long now, Map<String, Long> positions, List<JoinState.Pending> pending,
+                               List<JoinState.Orphan> orphans) {
         PolicyGradientLearner l = trainer.learner();
         double entropy = trainer.lastStep() == null ? Double.NaN : trainer.lastStep().meanEntropy();
         List<JoinState.BatchEntry> batch = new ArrayList<>();
@@ -195,6 +201,6 @@ public final class PolicyLearning {
             batch.add(new JoinState.BatchEntry(batchOffsets.get(i), waiting.get(i).reward()));
         }
         return new StoredPolicy(name, incarnation, config, l.updates(), createdAt, now, entropy, l.state(), positions,
-                new JoinState(pending, batch));
+                new JoinState(pending, batch, orphans));
     }
 }

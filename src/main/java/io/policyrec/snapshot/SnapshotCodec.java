@@ -121,6 +121,17 @@ public final class SnapshotCodec {
                 out.writeLong(b.offset());
                 out.writeDouble(b.reward());
             }
+            // Last and optional (snapshots written before orphans were held end above; readers check).
+            if (!s.join().orphans().isEmpty()) {
+                out.writeInt(s.join().orphans().size());
+                for (JoinState.Orphan o : s.join().orphans()) {
+                    out.writeLong(o.offset());
+                    writeString(out, o.eventId());
+                    out.writeDouble(o.reward());
+                    out.writeLong(o.eventTime());
+                    out.writeLong(o.receivedAt());
+                }
+            }
             out.flush();
             CRC32 crc = new CRC32();
             crc.update(bytes.toByteArray());
@@ -292,10 +303,16 @@ public final class SnapshotCodec {
             for (int i = 0; i < batchCount; i++) {
                 batch.add(new JoinState.BatchEntry(in.readLong(), in.readDouble()));
             }
+            List<JoinState.Orphan> orphans = new ArrayList<>();
+            int orphanCount = in.available() > 0 ? in.readInt() : 0;
+            for (int i = 0; i < orphanCount; i++) {
+                orphans.add(new JoinState.Orphan(in.readLong(), readString(in), in.readDouble(), in.readLong(),
+                        in.readLong()));
+            }
             LearnerState learner = new LearnerState(params, optimizer, h.updates(), h.baseline(), h.baselineBatches(),
                     h.lambda(), previous, scales, rows);
             return new StoredPolicy(h.name(), h.incarnation(), config, h.version(), h.createdAt(), h.savedAt(),
-                    h.meanEntropy(), learner, positions, new JoinState(pending, batch));
+                    h.meanEntropy(), learner, positions, new JoinState(pending, batch, orphans));
         } catch (IOException | RuntimeException e) {
             throw new UnreadableSnapshotException("cannot decode snapshot: " + e.getMessage(), e);
         }

@@ -17,6 +17,8 @@ public class KafkaProfile implements QuarkusTestProfile {
                 "policyrec.kafka.partitions", "2",
                 "policyrec.kafka.feedback-partitions", "2",
                 "policyrec.kafka.grace", "PT0.05S",
+                // A reward for a decision never logged counts as unknown within the tests' patience.
+                "policyrec.kafka.orphan-wait", "PT1S",
                 "policyrec.instance-id", "test");
     }
 }

@@ -341,6 +341,7 @@ final class KafkaLearner extends PolicyHost {
                 int partition = tp.partition();
                 PartitionLearner p = new PartitionLearner(partition, budget, loop.maxRemembered(), metrics,
                         KafkaLearner.this::lookUp);
+                p.holdOrphans(settings.orphanWait().toMillis(), settings.maxOrphans());
                 TopicPartition routed = new TopicPartition(settings.routedTopic(), partition);
                 for (StoredPolicy s : stored) {
                     if (PolicyPartitions.of(s.name(), settings.partitions()) != partition) {

@@ -34,6 +34,11 @@ import org.jboss.logging.Logger;
  * already known need not wait). Fed the same logs, the merge makes the same sequence, so a replay
  * joins and learns the same way.
  *
+ * <p><b>A reward ahead of its decision</b> (the decision reached the log late: its serving
+ * instance's producer held it through a broker restart, or the instance was paused) is held for
+ * it ({@link OrphanRewards}) for {@code policyrec.kafka.orphan-wait} of event time, and applied
+ * when the decision comes, as if it had come after it; only then is it unknown.
+ *
  * <p><b>Windows close as far as rewards are routed.</b> The routed stream also carries the
  * routers' certificates ({@link RouterWatermark}): feedback partition p routed up to time t. The
  * join's clock never passes the least certified time of all feedback partitions (less the grace),
@@ -72,6 +77,7 @@ final class PartitionLearner {
     private long restoreUntil = -1;
     private long lastDecisionTime;
     private long now;
+    private OrphanRewards orphans = new OrphanRewards(0, 0);
 
     /** What a restored policy has already seen, and what it must rebuild from the log. */
     private static final class Resume {
@@ -116,6 +122,14 @@ final class PartitionLearner {
         return partition;
     }
 
+    /**
+     * Holds a reward whose decision is not in the log yet for up to this long in event time (at
+     * most max of them) instead of counting it unknown at once. Call before adopting policies.
+     */
+    public void holdOrphans(long waitMillis, int max) {
+        this.orphans = new OrphanRewards(waitMillis, max);
+    }
+
     /** Sees every joined decision, in the order learned from (replay checks, tracing). */
     public void observe(java.util.function.Consumer<JoinedDecision> observer) {
         this.observer = observer;
@@ -136,6 +150,7 @@ final class PartitionLearner {
         if (d != null && f != null) {
             Resume r = new Resume(d, f, stored.join());
             resume.put(learning.name, r);
+            orphans.restore(stored.join().orphans());
         } else {
             resume.put(learning.name, new Resume(decisionsStart, feedbackStart, JoinState.EMPTY));
         }
@@ -184,6 +199,7 @@ final class PartitionLearner {
             cut = Math.min(cut, r.decisions);
         }
         restoreUntil = cut == Long.MAX_VALUE ? decisionsFrom : cut;
+        orphans.positioned(feedbackFrom);
     }
 
     public void offerDecision(LogRecord r) {
@@ -245,6 +261,9 @@ final class PartitionLearner {
             LogRecord next = decisionNext ? d : f;
             long time = decisionNext ? dTime : fTime;
             join.advanceTo(Math.min(time, certified));
+            for (int expired = orphans.expire(Math.min(time, certified)); expired > 0; expired--) {
+                metrics.rejected(RejectReason.UNKNOWN);
+            }
             if (next == null) {
                 break;
             }
@@ -287,6 +306,7 @@ final class PartitionLearner {
     }
 
     private void restoreOld(Decision d, long offset) {
+        orphans.drop(d.eventId());
         PolicyLearning l = policies.get(d.policy());
         Resume r = resume.get(d.policy());
         if (l == null || r == null || !l.owns(d) || !l.fits(d)) {
@@ -366,6 +386,9 @@ final class PartitionLearner {
         finishBatchRestores(record.offset() + 1);
         lastDecisionTime = Math.max(lastDecisionTime, d.timestamp());
         join.decided(d, l.rule, record.offset());
+        for (JoinState.Orphan o : orphans.take(d.eventId())) {
+            join.rewarded(o.eventId(), o.reward(), o.eventTime(), o.receivedAt());
+        }
     }
 
     /** The least time certified over all feedback partitions, or Long.MIN_VALUE while one has none. */
@@ -405,12 +428,18 @@ final class PartitionLearner {
             metrics.rejected(RejectReason.INVALID);
             return;
         }
+        if (orphans.restoredAt(record.offset())) {
+            return; // held since the snapshot this partition resumed from (or applied since)
+        }
         RewardJoin.Owner owner = join.ownerOf(f.eventId());
         if (owner != null) {
             Resume r = resume.get(owner.policy());
             if (r != null && record.offset() < r.feedback) {
                 return;
             }
+        } else if (orphans.hold(new JoinState.Orphan(record.offset(), f.eventId(), f.reward(), f.eventTime(),
+                f.receivedAt()))) {
+            return; // its decision is not in the log yet: it waits for it
         }
         join.rewarded(f.eventId(), f.reward(), f.eventTime(), f.receivedAt());
     }
@@ -448,6 +477,7 @@ final class PartitionLearner {
      */
     public List<StoredPolicy> snapshots(long now) {
         List<StoredPolicy> all = new ArrayList<>();
+        List<JoinState.Orphan> held = orphans.snapshot();
         for (PolicyLearning l : policies.values()) {
             Resume r = resume.get(l.name);
             long d = r == null ? decisionsNext : Math.max(decisionsNext, r.decisions);
@@ -463,7 +493,7 @@ final class PartitionLearner {
                 }
                 pending.sort(java.util.Comparator.comparingLong(JoinState.Pending::offset));
             }
-            all.add(l.stored(now, Map.of(DECISIONS, d, FEEDBACK, f), pending));
+            all.add(l.stored(now, Map.of(DECISIONS, d, FEEDBACK, f), pending, held));
         }
         return all;
     }

@@ -28,7 +28,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * Windows close only as far as every feedback partition's router has certified: a dead router's
  * rewards, routed later by the instance that takes its partition over, still find their decisions
- * open and are learned with their real value, not the default.
+ * open and are learned with their real value, not the default. A reward routed before its decision
+ * reached the log waits for it, across a snapshot and a restore too.
  */
 class PartitionLearnerTest {
     static final PolicyConfig CONFIG = new PolicyConfig(3, ActionSet.ofCount(3), List.of(4), 0.01, 1,
@@ -80,5 +81,134 @@ class PartitionLearnerTest {
         assertEquals(List.of("a=1.0", "b=0.5", "c=0.0"), joined,
                 "b learned with its own reward; c, never rewarded, closed with the default once both are certified");
         assertTrue(p.routedUpTo() == 5000, "the least certified time: " + p.routedUpTo());
+    }
+
+    /** The two logs of one partition, written as a test goes, read by as many learners as it likes. */
+    final List<LogRecord> decisionLog = new ArrayList<>();
+    final List<LogRecord> routedLog = new ArrayList<>();
+
+    void logDecision(String id, long time) {
+        Decision d = new Decision(id, "w", 1, 0, time, Context.dense(new float[] {1, 0, id.charAt(0) % 2}), null,
+                new int[] {1}, new double[] {0.3});
+        decisionLog.add(new LogRecord(decisionLog.size(), time, DecisionCodec.encode(d)));
+    }
+
+    void logReward(String id, double reward, long time) {
+        routedLog.add(new LogRecord(routedLog.size(), time, new RoutedFeedback(id, reward, time, time).encode()));
+    }
+
+    void logCertificates(long time) {
+        for (int fp = 0; fp < 2; fp++) {
+            routedLog.add(new LogRecord(routedLog.size(), time, new RouterWatermark(fp, 2, time).encode()));
+        }
+    }
+
+    /** Offers what the logs hold from these offsets on, then processes it. */
+    static void read(PartitionLearner p, List<LogRecord> decisions, List<LogRecord> routed, long decisionsFrom,
+                     long routedFrom, long[] readUpTo) {
+        decisions.stream().filter(r -> r.offset() >= Math.max(decisionsFrom, readUpTo[0])).forEach(p::offerDecision);
+        routed.stream().filter(r -> r.offset() >= Math.max(routedFrom, readUpTo[1])).forEach(p::offerFeedback);
+        readUpTo[0] = decisions.size();
+        readUpTo[1] = routed.size();
+        p.process(100_000, true, true, 0, 0);
+    }
+
+    static PartitionLearner learner(long orphanWait, SimpleMeterRegistry meters, List<String> joined) {
+        PartitionLearner p = new PartitionLearner(0, new PendingBudget(1L << 30), 1000, new JoinMetrics(meters),
+                d -> Optional.empty());
+        p.holdOrphans(orphanWait, 1000);
+        p.observe(j -> joined.add(j.decision().eventId() + "=" + j.reward()));
+        return p;
+    }
+
+    static double unknown(SimpleMeterRegistry meters) {
+        return meters.get("policyrec_feedback_rejected_total").tag("reason", "unknown").counter().count();
+    }
+
+    @Test
+    void aRewardRoutedBeforeItsDecisionReachedTheLogWaitsForIt() {
+        Nd4jRuntime.ensureStarted();
+        for (long wait : new long[] {60_000, 0}) {
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            List<String> joined = new ArrayList<>();
+            PartitionLearner p = learner(wait, meters, joined);
+            p.adopt(PolicyLearning.created("w", 1, CONFIG, 0, PolicyGradientLearner.create(CONFIG, DataType.FLOAT), 0,
+                    LearningObserver.NONE), null, 0, 0);
+            p.positioned(0, 0);
+            long[] read = new long[2];
+            decisionLog.clear();
+            routedLog.clear();
+            logCertificates(900);
+            logDecision("a", 1000);
+            // b's decision was made at 1200, but its serving instance's producer held it through a broker
+            // restart: its reward (1300) is routed, and the windows of 1 s move on, before it is logged.
+            logReward("b", 1.0, 1300);
+            logReward("a", 0.5, 1250);
+            logReward("z", 1.0, 1400); // a decision that never comes
+            logCertificates(5000);
+            read(p, decisionLog, routedLog, 0, 0, read);
+            logDecision("b", 1200);
+            logCertificates(9000);
+            read(p, decisionLog, routedLog, 0, 0, read);
+            if (wait > 0) {
+                assertEquals(List.of("a=0.5", "b=1.0"), joined, "b learned with the reward that waited for it");
+                assertEquals(0, unknown(meters), "z still waits");
+                logCertificates(70_000);
+                read(p, decisionLog, routedLog, 0, 0, read);
+                assertEquals(1, unknown(meters), "z unknown once its wait is over");
+            } else {
+                assertEquals(List.of("a=0.5", "b=0.0"), joined, "without the wait: b closes with the default");
+                assertEquals(2, unknown(meters));
+            }
+        }
+    }
+
+    @Test
+    void aRewardHeldAtTheCutOfASnapshotIsLearnedOnceAfterARestore() throws Exception {
+        Nd4jRuntime.ensureStarted();
+        logCertificates(900);
+        logDecision("a", 1000);
+        logReward("b", 1.0, 1300);
+        logReward("a", 0.5, 1250);
+        logCertificates(1400);
+        int cutDecisions = decisionLog.size();
+        int cutRouted = routedLog.size();
+        logDecision("b", 1200);
+        logDecision("c", 1500);
+        logReward("c", 0.25, 1600);
+        logCertificates(9000);
+
+        // Uninterrupted: both halves of the logs.
+        List<String> straight = new ArrayList<>();
+        PartitionLearner whole = learner(60_000, new SimpleMeterRegistry(), straight);
+        whole.adopt(PolicyLearning.created("w", 1, CONFIG, 0, PolicyGradientLearner.create(CONFIG, DataType.FLOAT), 0,
+                LearningObserver.NONE), null, 0, 0);
+        whole.positioned(0, 0);
+        read(whole, decisionLog.subList(0, cutDecisions), routedLog.subList(0, cutRouted), 0, 0, new long[2]);
+        read(whole, decisionLog, routedLog, 0, 0, new long[] {cutDecisions, cutRouted});
+        assertEquals(List.of("a=0.5", "b=1.0", "c=0.25"), straight);
+
+        // Interrupted at the cut, while b's reward waits for b: a snapshot (through the codec), a new
+        // learner restored from it, reading both logs again from the positions it names.
+        List<String> before = new ArrayList<>();
+        PartitionLearner first = learner(60_000, new SimpleMeterRegistry(), before);
+        first.adopt(PolicyLearning.created("w", 1, CONFIG, 0, PolicyGradientLearner.create(CONFIG, DataType.FLOAT), 0,
+                LearningObserver.NONE), null, 0, 0);
+        first.positioned(0, 0);
+        read(first, decisionLog.subList(0, cutDecisions), routedLog.subList(0, cutRouted), 0, 0, new long[2]);
+        io.policyrec.snapshot.StoredPolicy cut = io.policyrec.snapshot.SnapshotCodec.decode(
+                io.policyrec.snapshot.SnapshotCodec.encode(first.snapshots(2000).get(0)));
+        assertEquals(1, cut.join().orphans().size(), "b's reward is held at the cut: " + cut.join());
+
+        List<String> after = new ArrayList<>();
+        PartitionLearner restored = learner(60_000, new SimpleMeterRegistry(), after);
+        restored.adopt(PolicyLearning.restored(cut, 2000, LearningObserver.NONE), cut, 0, 0);
+        restored.positioned(restored.decisionsStart(), restored.feedbackStart());
+        read(restored, decisionLog, routedLog, restored.decisionsStart(), restored.feedbackStart(), new long[2]);
+        List<String> all = new ArrayList<>(before);
+        all.addAll(after);
+        assertEquals(straight, all, "each decision learned once, with the same rewards");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole.policies().get("w").learner().state().params(),
+                restored.policies().get("w").learner().state().params(), "the same weights as the uninterrupted run");
     }
 }
