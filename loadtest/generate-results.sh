@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates loadtest/RESULTS.md: learning (the paper's experiment, in process and against the
 # service), serving (/recommend against the baseline endpoint), feedback through Kafka, decision
-# logging and metrics overheads, engine benchmarks with the numpy baseline, memory. About 45
-# minutes on 2 cores. Needs python3 with numpy (baseline), and the Fashion-MNIST Debian package
+# logging and metrics overheads, engine benchmarks with the numpy baseline, memory, the chaos soak.
+# About 65 minutes on 2 cores. Needs python3 with numpy (baseline), and the Fashion-MNIST Debian package
 # (installed here with apt-get if missing). Kafka runs from Maven-resolved jars (deploy/local).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -152,6 +152,14 @@ if ! done_already memory.txt; then
   log "memory"
   java -Xmx2g -jar "$jar" memory > "$out/memory.tmp" 2>&1
   mv "$out/memory.tmp" "$out/memory.txt"
+fi
+
+# The chaos soak (CHAOS_MINUTES, 20): faults on a schedule under load, on its own ports.
+if ! done_already chaos.md; then
+  log "chaos soak, ${CHAOS_MINUTES:-20} minutes"
+  "$here/chaos.sh" --minutes "${CHAOS_MINUTES:-20}" --out "$out/chaos.tmp" > "$out/chaos.log" 2>&1 \
+    || log "the chaos soak FAILED (see $out/chaos.log); its summary says what was lost"
+  mv "$out/chaos.tmp" "$out/chaos.md"
 fi
 
 log "writing RESULTS.md"

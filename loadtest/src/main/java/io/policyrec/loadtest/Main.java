@@ -16,6 +16,7 @@ public final class Main {
               bench       JMH benchmarks of the engine (decision, learning step)
               memory      heap of a policy and its pending decisions against traffic volume
               size        bytes of snapshots, logged decisions and heap for named-features policies (bits 16,18,20)
+              chaos       faults on a schedule (kill, pause, broker and Redis restarts, flush) under load; fails on any loss
               profile     where the CPU went in a JFR recording of the service (by category)
               results     writes RESULTS.md from a run of generate-results.sh
 
@@ -35,6 +36,7 @@ public final class Main {
             case "memory" -> MemoryCommand.run(Args.parse(rest));
             case "size" -> SizeCommand.run(Args.parse(rest));
             case "profile" -> ProfileCommand.run(Args.parse(rest));
+            case "chaos" -> ChaosCommand.run(Args.parse(rest));
             case "results" -> ResultsCommand.run(Args.parse(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'\n" + USAGE);

@@ -282,6 +282,12 @@ final class ResultsCommand {
                     + "as the next delta's parent; and a logged decision of a 30-feature visitor:\n\n")
                     .append(read(run.resolve("size.txt"))).append('\n');
         }
+        if (Files.exists(run.resolve("chaos.md"))) {
+            md.append("## Faults under load\n\n`loadtest/chaos.sh` (the local stack on its own ports: Kafka, Redis, "
+                    + "two instances with fixed batch boundaries), steady decisions on both instances and a reward "
+                    + "for each through Kafka, every fault twice on a schedule:\n\n")
+                    .append(read(run.resolve("chaos.md"))).append('\n');
+        }
         md.append("## Engine\n\nJMH (1 fork), the numpy baseline run by the same script (bench-engine.sh):\n\n")
                 .append(read(run.resolve("engine.md"))).append("\n");
         md.append("## Memory\n\nHeap after growing traffic (one 784x32x32x10 policy, half the decisions rewarded):\n\n```\n")
