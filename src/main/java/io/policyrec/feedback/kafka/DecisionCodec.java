@@ -28,7 +28,7 @@ import java.nio.charset.StandardCharsets;
  * are fixed when it is created, and names would cost 20 to 40 bytes a feature on every decision.
  * Dense decisions keep format 1, so consumers of an earlier release read them unchanged.
  */
-final class DecisionCodec {
+public final class DecisionCodec {
     static final byte FORMAT = 1;
     static final byte SPARSE_FORMAT = 2;
 

@@ -17,14 +17,18 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.jboss.logging.Logger;
 
 /**
  * The exploration log: every decision to {@code policyrec.decisions}, keyed by policy name, with
  * the decision time as record time. Requests only put the decision in a bounded queue; one thread
  * hands them to the producer. When Kafka is down the queue fills and further decisions are dropped
- * and counted, so /recommend never waits; a record the producer finally gives up on is counted
- * too. Delivered + dropped = decisions made.
+ * and counted, so /recommend never waits. A decision the producer could not take (Kafka away for
+ * longer than max.block.ms) is offered again, and one it gave up on for a retriable reason (a
+ * broker restart outlasting the delivery timeout) goes back into the queue: only a full queue or a
+ * record Kafka refuses for good drops one (a decision written twice that way is joined once: the
+ * join knows its event id). Delivered + dropped = decisions made, less those still queued.
  */
 final class KafkaDecisionLog implements DecisionLog {
     private static final Logger LOG = Logger.getLogger(KafkaDecisionLog.class);
@@ -85,8 +89,10 @@ final class KafkaDecisionLog implements DecisionLog {
     }
 
     private void send(Worker w) throws InterruptedException {
+        Decision again = null;
         while (w.running() || !queue.isEmpty()) {
-            Decision d = queue.poll(100, TimeUnit.MILLISECONDS);
+            Decision d = again != null ? again : queue.poll(100, TimeUnit.MILLISECONDS);
+            again = null;
             if (d == null) {
                 continue;
             }
@@ -103,16 +109,23 @@ final class KafkaDecisionLog implements DecisionLog {
                         delivered.increment();
                         lastSuccess = System.currentTimeMillis();
                     } else {
-                        dropped.increment();
                         lastFailure = System.currentTimeMillis();
-                        LOG.debugf("decision log write failed: %s", error);
+                        if (!(error instanceof RetriableException) || !queue.offer(d)) {
+                            dropped.increment();
+                            LOG.debugf("decision log write failed: %s", error);
+                        }
                     }
                 });
             } catch (RuntimeException e) {
-                // Buffer full or metadata unavailable for max.block.ms: Kafka is away.
-                dropped.increment();
+                // Buffer full or metadata unavailable for max.block.ms: Kafka is away. The same decision
+                // again (the queue fills meanwhile), unless this instance is stopping.
                 lastFailure = System.currentTimeMillis();
                 LOG.debugf("decision log send refused: %s", e);
+                if (w.running()) {
+                    again = d;
+                } else {
+                    dropped.increment();
+                }
             }
         }
     }
