@@ -13,7 +13,7 @@ source "$root/deploy/local/lib.sh"  # (sets its own $here)
 
 # Fixed batch boundaries, so that learned updates are exactly decisions / batch.
 service_props=(-Dkafka.bootstrap.servers="127.0.0.1:$KAFKA_PORT" -Dquarkus.redis.hosts="redis://127.0.0.1:$REDIS_PORT"
-  -Dpolicyrec.learner.max-batch-delay=PT0S -Xmx1g)
+  -Dpolicyrec.learner.max-batch-delay=PT0S -Dpolicyrec.kafka.orphan-wait=PT60S -Xmx1g)
 
 pid_of() { cat "$STACK/$1.pid"; }
 
@@ -48,4 +48,4 @@ start_redis
 start_service service-a "$A_PORT" "${service_props[@]}"
 start_service service-b "$B_PORT" "${service_props[@]}"
 java -jar "$loadtest/target/loadtest.jar" chaos --a "http://127.0.0.1:$A_PORT" --b "http://127.0.0.1:$B_PORT" \
-  --bootstrap "127.0.0.1:$KAFKA_PORT" --fault-command "$loadtest/chaos.sh fault" --fault-log "$STACK/faults.log" "$@"
+  --bootstrap "127.0.0.1:$KAFKA_PORT" --fault-command "$loadtest/chaos.sh fault" --fault-log "$STACK/faults.log" --orphan-wait PT60S "$@"

@@ -159,7 +159,7 @@ if ! done_already chaos.md; then
   log "chaos soak, ${CHAOS_MINUTES:-20} minutes"
   "$here/chaos.sh" --minutes "${CHAOS_MINUTES:-20}" --out "$out/chaos.tmp" > "$out/chaos.log" 2>&1 \
     || log "the chaos soak FAILED (see $out/chaos.log); its summary says what was lost"
-  mv "$out/chaos.tmp" "$out/chaos.md"
+  if [ -s "$out/chaos.tmp" ]; then mv "$out/chaos.tmp" "$out/chaos.md"; fi
 fi
 
 log "writing RESULTS.md"

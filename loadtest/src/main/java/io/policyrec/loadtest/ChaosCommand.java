@@ -22,8 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import io.policyrec.feedback.kafka.DecisionCodec;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -48,7 +54,9 @@ final class ChaosCommand {
               --rate            decisions per second, over both instances (100)
               --policies        policies (4), each batch 10, reward window 30 s
               --out             a markdown summary (optional)
-              --fault-log       where the fault command's output goes (chaos-faults.log)""";
+              --fault-log       where the fault command's output goes (chaos-faults.log)
+              --orphan-wait     the services' policyrec.kafka.orphan-wait (PT2M): how long to wait at the end
+                                for rewards held for decisions that never came to count as unknown""";
 
     /** Every fault twice, spread over the run; an instance's faults alternate between A and B. */
     static final List<String> FAULTS = List.of("kill-a", "pause-b", "broker", "redis-restart", "redis-flush",
@@ -58,7 +66,9 @@ final class ChaosCommand {
     /** Counters whose growth means a reward was not learned as sent. */
     static final List<String> LOSSES = List.of("policyrec_decisions_joined_total{outcome=\"default\"}",
             "policyrec_feedback_rejected_total{reason=\"late\"}", "policyrec_feedback_rejected_total{reason=\"unknown\"}",
-            "policyrec_feedback_rejected_total{reason=\"evicted\"}", "policyrec_decisions_evicted_total");
+            "policyrec_feedback_rejected_total{reason=\"evicted\"}", "policyrec_decisions_evicted_total",
+            "policyrec_decisions_dropped_total");
+    static final String UNKNOWN = "policyrec_feedback_rejected_total{reason=\"unknown\"}";
 
     private ChaosCommand() {
     }
@@ -74,6 +84,8 @@ final class ChaosCommand {
         final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
         /** Per loss counter: the sum over this instance's lives, and the last value read. */
         final Map<String, double[]> losses = new ConcurrentHashMap<>();
+        /** When this instance was SIGKILLed. */
+        final List<Long> killedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Instance(String name, String url) {
             this.name = name;
@@ -110,6 +122,7 @@ final class ChaosCommand {
         int policyCount = args.getInt("policies", 4);
         String out = args.get("out", "");
         Path faultLog = Path.of(args.get("fault-log", "chaos-faults.log"));
+        long orphanWaitMillis = Duration.parse(args.get("orphan-wait", "PT2M")).toMillis();
         args.checkAllRead();
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -127,6 +140,7 @@ final class ChaosCommand {
             awaitTrue(() -> version(http, b.url, p) >= 0, 60_000, p + " served by B");
         }
         Map<String, AtomicLong> servedPerPolicy = new ConcurrentHashMap<>();
+        Map<String, Served> servedIds = new ConcurrentHashMap<>();
         policies.forEach(p -> servedPerPolicy.put(p, new AtomicLong()));
 
         Properties props = new Properties();
@@ -141,6 +155,8 @@ final class ChaosCommand {
         long start = System.currentTimeMillis();
         long end = start + (long) (minutes * 60_000);
         List<String> faultLines = new ArrayList<>();
+        Map<String, AtomicLong> unloggedAtKill = new ConcurrentHashMap<>();
+        Map<String, AtomicLong> unloggedOther = new ConcurrentHashMap<>();
         boolean allRecovered = true;
         double lostAtFault = 0;
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
@@ -148,7 +164,7 @@ final class ChaosCommand {
             List<Thread> load = new ArrayList<>();
             for (Instance instance : instances) {
                 Thread t = new Thread(() -> load(http, instance, policies, rate / instances.size(), end, producer,
-                        servedPerPolicy, rewardsSent, rewardsFailed), "load-" + instance.name);
+                        servedPerPolicy, servedIds, rewardsSent, rewardsFailed), "load-" + instance.name);
                 t.start();
                 load.add(t);
             }
@@ -187,6 +203,9 @@ final class ChaosCommand {
                 long t0 = System.currentTimeMillis();
                 if (target != null) {
                     target.faulted = true;
+                    if (fault.startsWith("kill")) {
+                        target.killedAt.add(t0);
+                    }
                 }
                 List<String> command = new ArrayList<>(faultCommand);
                 command.add(fault);
@@ -219,6 +238,34 @@ final class ChaosCommand {
                 t.join();
             }
             producer.flush();
+            // Decisions answered but not in the log: with an instance's memory when it was SIGKILLed (the
+            // last ones answered before the kill), or lost otherwise (a failure).
+            awaitQuietly(() -> {
+                for (Instance i : instances) {
+                    HttpResponse<String> m = send(http, i.url, "GET", "/q/metrics", null);
+                    if (sample(m.body(), "policyrec_decision_log_queue") > 0) {
+                        return false;
+                    }
+                }
+                return true;
+            }, 120_000);
+            pause(3000); // the producers' last batches (linger and acknowledgement)
+            Set<String> logged = loggedEventIds(bootstrap);
+            for (Map.Entry<String, Served> e : servedIds.entrySet()) {
+                if (!logged.contains(e.getKey())) {
+                    Served sv = e.getValue();
+                    boolean beforeAKill = sv.instance().killedAt.stream().anyMatch(k -> sv.at() <= k
+                            && sv.at() > k - 2000);
+                    (beforeAKill ? unloggedAtKill : unloggedOther).computeIfAbsent(sv.policy(),
+                            p -> new AtomicLong()).incrementAndGet();
+                    System.err.printf(Locale.ROOT, "[chaos] not in the log: %s, answered by %s at %.1f s%s%n",
+                            e.getKey(), sv.instance().name, (sv.at() - start) / 1000.0, beforeAKill
+                                    ? " (before a SIGKILL)" : "");
+                }
+            }
+            for (String p : policies) {
+                servedPerPolicy.get(p).addAndGet(-count(unloggedAtKill, p) - count(unloggedOther, p));
+            }
             // The last windows close (30 s) and every reward is learned: each policy reaches served / batch.
             boolean settled = awaitQuietly(() -> {
                 for (String p : policies) {
@@ -229,6 +276,11 @@ final class ChaosCommand {
                 }
                 return true;
             }, 240_000);
+            // Rewards still held for decisions that never came count as unknown once their wait (the
+            // service's policyrec.kafka.orphan-wait, --orphan-wait here) is over.
+            while (System.currentTimeMillis() < end + orphanWaitMillis + 15_000) {
+                pause(500);
+            }
             System.err.println("[chaos] settled: " + settled);
             instances.forEach(i -> scrape(http, i));
             double lostAtEnd = instances.stream().mapToDouble(Instance::lost).sum();
@@ -237,7 +289,9 @@ final class ChaosCommand {
             meter.interrupt();
         }
 
-        long served = servedPerPolicy.values().stream().mapToLong(AtomicLong::get).sum();
+        long atKill = unloggedAtKill.values().stream().mapToLong(AtomicLong::get).sum();
+        long otherUnlogged = unloggedOther.values().stream().mapToLong(AtomicLong::get).sum();
+        long served = servedPerPolicy.values().stream().mapToLong(AtomicLong::get).sum() + atKill + otherUnlogged;
         long expectedUpdates = 0;
         long learnedUpdates = 0;
         StringBuilder perPolicy = new StringBuilder();
@@ -245,12 +299,16 @@ final class ChaosCommand {
         for (String p : policies) {
             long expected = servedPerPolicy.get(p).get() / BATCH;
             long learned = Math.max(version(http, a.url, p), version(http, b.url, p));
+            // (served less the decisions that never reached the log, by the batch)
             expectedUpdates += expected;
             learnedUpdates += learned;
             exact &= expected == learned;
             perPolicy.append(String.format(Locale.ROOT, "%s %d/%d, ", p, learned, expected));
         }
-        double lost = instances.stream().mapToDouble(Instance::lost).sum();
+        // The rewards of decisions that never reached the log count as unknown once their wait is over: those
+        // of the decisions a SIGKILL took with it are accounted for above, not lost twice.
+        double lost = instances.stream().mapToDouble(Instance::lost).sum() - Math.min(atKill, instances.stream()
+                .mapToDouble(i -> i.losses.getOrDefault(UNKNOWN, new double[2])[0]).sum()) + otherUnlogged;
         long failedOutside = instances.stream().mapToLong(i -> i.failedOutsideFaults.sum()).sum();
         boolean pass = exact && lost == 0 && failedOutside == 0 && rewardsFailed.sum() == 0 && allRecovered;
 
@@ -263,6 +321,9 @@ final class ChaosCommand {
                         .sum()).sum()));
         s.append(String.format(Locale.ROOT, "- rewards sent to Kafka: %,d (failed sends: %d)%n", rewardsSent.sum(),
                 rewardsFailed.sum()));
+        s.append(String.format(Locale.ROOT, "- decisions answered but not in the decision log: %d answered by an "
+                + "instance in the 2 s before it was SIGKILLed (still in its memory, on their way to Kafka; their "
+                + "rewards count as unknown), %d otherwise (lost)%n", atKill, otherUnlogged));
         s.append(String.format(Locale.ROOT, "- updates learned: %,d of %,d expected (served / batch; fewer is a decision "
                 + "lost, more one learned twice): %s%n", learnedUpdates, expectedUpdates, perPolicy.substring(0,
                 perPolicy.length() - 2)));
@@ -271,8 +332,9 @@ final class ChaosCommand {
             double sum = instances.stream().mapToDouble(i -> i.losses.getOrDefault(sample, new double[2])[0]).sum();
             losses.append(sample).append(' ').append(String.format(Locale.ROOT, "%.0f", sum)).append("; ");
         }
-        s.append("- rewards lost (summed over both instances and their restarts): ").append(losses)
-                .append(String.format(Locale.ROOT, "total %.0f%n", lost));
+        s.append("- counters of rewards not learned as sent (summed over both instances and their restarts): ")
+                .append(losses).append(String.format(Locale.ROOT, "lost, less the unknown rewards of decisions a "
+                        + "SIGKILL took and plus decisions lost otherwise: %.0f%n", lost));
         s.append("\n| at (s) | fault | injected in (s) | recovered in (s) | recovered | rewards lost until the next fault |\n"
                 + "|---|---|---|---|---|---|\n");
         faultLines.forEach(l -> s.append(l).append('\n'));
@@ -287,7 +349,7 @@ final class ChaosCommand {
     /** Decisions at a steady rate on one instance, each rewarded through Kafka at once. */
     static void load(HttpClient http, Instance instance, List<String> policies, double rate, long end,
                      KafkaProducer<String, String> producer, Map<String, AtomicLong> servedPerPolicy,
-                     LongAdder rewardsSent, LongAdder rewardsFailed) {
+                     Map<String, Served> servedIds, LongAdder rewardsSent, LongAdder rewardsFailed) {
         SplittableRandom random = new SplittableRandom(instance.name.hashCode());
         long t0 = System.nanoTime();
         for (long n = 0; System.currentTimeMillis() < end; n++) {
@@ -312,6 +374,7 @@ final class ChaosCommand {
                 double reward = action == Math.min(2, (int) (x0 * 3)) ? 1.0 : 0.0;
                 instance.served.increment();
                 servedPerPolicy.get(policy).incrementAndGet();
+                servedIds.put(d.get("eventId").asText(), new Served(instance, policy, System.currentTimeMillis()));
                 producer.send(new ProducerRecord<>("policyrec.feedback", d.get("eventId").asText(),
                         "{\"reward\":" + reward + "}"), (m, e) -> (e == null ? rewardsSent : rewardsFailed).increment());
             } catch (IOException e) {
@@ -321,6 +384,37 @@ final class ChaosCommand {
                 return;
             }
         }
+    }
+
+    /** A decision as the load saw it answered. */
+    record Served(Instance instance, String policy, long at) {
+    }
+
+    static long count(Map<String, AtomicLong> counts, String policy) {
+        AtomicLong n = counts.get(policy);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The event ids of every decision in the decision log, read from the beginning to its end. */
+    static Set<String> loggedEventIds(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("enable.auto.commit", "false");
+        Set<String> ids = new java.util.HashSet<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor("policyrec.decisions").stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(1))) {
+                    ids.add(DecisionCodec.decode(r.value()).eventId());
+                }
+            }
+        }
+        return ids;
     }
 
     static void scrape(HttpClient http, Instance i) {
