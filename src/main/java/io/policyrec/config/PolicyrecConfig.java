@@ -230,9 +230,12 @@ public interface PolicyrecConfig {
         @WithDefault("PT2M")
         Duration orphanWait();
 
-        /** Rewards held for decisions not in the log yet, per partition, at most; beyond, they are unknown. */
+        /**
+         * Rewards held for decisions not in the log yet, per partition, at most; beyond, they are
+         * unknown. Each policy snapshot of the partition carries them (about 70 bytes each).
+         */
         @WithName("max-orphan-rewards")
-        @WithDefault("100000")
+        @WithDefault("10000")
         int maxOrphanRewards();
 
         /** The reward of a feedback record with no reward field (a click). */

@@ -183,10 +183,21 @@ public final class RedisSnapshotStore implements SnapshotStore {
         written.add(e.bytes().length);
         long held = n == null ? 0 : n.toLong();
         if (held >= 0) {
-            // Listed once saved (another slot than the policy's keys, so not in the script).
-            send(Request.cmd(Command.SADD).arg(prefix + "policies").arg(s.name()), "list " + s.name());
+            list(s.name());
         }
         return held;
+    }
+
+    /**
+     * Lists a saved policy (another slot than its keys, so not in the script). The snapshot is saved
+     * already: a failure here is logged, and the next save lists it.
+     */
+    private void list(String name) {
+        try {
+            send(Request.cmd(Command.SADD).arg(prefix + "policies").arg(name), "list " + name);
+        } catch (SnapshotStoreException e) {
+            LOG.warnf("Saved %s but could not list it (the next save will): %s", name, e.getMessage());
+        }
     }
 
     @Override
@@ -229,10 +240,12 @@ public final class RedisSnapshotStore implements SnapshotStore {
                     }
                 }
                 Response incarnation = send(Request.cmd(Command.GET).arg(old + "incarnation"), "read " + name);
+                // NX: an instance that moved them first may have saved a newer version since.
                 if (incarnation != null) {
-                    send(Request.cmd(Command.SET).arg(key(name, "incarnation")).arg(incarnation.toString()), "move " + name);
+                    send(Request.cmd(Command.SET).arg(key(name, "incarnation")).arg(incarnation.toString()).arg("NX"),
+                            "move " + name);
                 }
-                send(Request.cmd(Command.SET).arg(key(name, "latest")).arg(latest.toString()), "move " + name);
+                send(Request.cmd(Command.SET).arg(key(name, "latest")).arg(latest.toString()).arg("NX"), "move " + name);
                 LOG.infof("Moved %d snapshots of %s to the hash-tagged key layout", versions.size(), name);
             }
             Request del = Request.cmd(Command.DEL);
@@ -351,6 +364,10 @@ public final class RedisSnapshotStore implements SnapshotStore {
         send(withKeys(DELETE, name).arg(channel()).arg(announcement).arg(Long.toString(DELETED_MEMORY_SECONDS)),
                 "delete " + name);
         send(Request.cmd(Command.SREM).arg(prefix + "policies").arg(name), "unlist " + name);
+        // Created again between the script and the SREM (on another instance): listed again.
+        if (send(Request.cmd(Command.EXISTS).arg(key(name, "latest")), "read " + name).toInteger() == 1) {
+            list(name);
+        }
     }
 
     @Override
@@ -390,9 +407,18 @@ public final class RedisSnapshotStore implements SnapshotStore {
         }
         List<String> list = new ArrayList<>();
         names.forEach(n -> list.add(n.toString()));
-        Request mget = Request.cmd(Command.MGET);
-        list.forEach(n -> mget.arg(key(n, "latest")));
-        Response versions = send(mget, "read pointers");
+        // One GET per name, all sent at once: an MGET across a cluster's slots comes back out of order
+        // with this client (vertx-redis-client 4.x splits it by node without keeping the key order).
+        List<io.smallrye.mutiny.Uni<Response>> reads = new ArrayList<>();
+        list.forEach(n -> reads.add(redis.send(Request.cmd(Command.GET).arg(key(n, "latest")))));
+        List<Response> versions;
+        try {
+            versions = io.smallrye.mutiny.Uni.join().all(reads).andFailFast().await().atMost(timeout);
+            lastSuccess = System.currentTimeMillis();
+        } catch (RuntimeException e) {
+            lastFailure = System.currentTimeMillis();
+            throw new SnapshotStoreException("Redis: cannot read pointers: " + e.getMessage(), e);
+        }
         for (int i = 0; i < list.size(); i++) {
             Response v = versions.get(i);
             if (v != null) {

@@ -17,18 +17,18 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RetriableException;
 import org.jboss.logging.Logger;
 
 /**
  * The exploration log: every decision to {@code policyrec.decisions}, keyed by policy name, with
  * the decision time as record time. Requests only put the decision in a bounded queue; one thread
  * hands them to the producer. When Kafka is down the queue fills and further decisions are dropped
- * and counted, so /recommend never waits. A decision the producer could not take (Kafka away for
- * longer than max.block.ms) is offered again, and one it gave up on for a retriable reason (a
- * broker restart outlasting the delivery timeout) goes back into the queue: only a full queue or a
- * record Kafka refuses for good drops one (a decision written twice that way is joined once: the
- * join knows its event id). Delivered + dropped = decisions made, less those still queued.
+ * and counted, so /recommend never waits. The producer rides out a broker restart: the sending
+ * thread waits up to a minute for metadata (only it blocks; requests fill the queue meanwhile) and
+ * a record waits up to two minutes for its delivery, so a short outage delays decisions without
+ * dropping them. A record is never sent a second time (after a timed-out delivery it may have been
+ * written: a copy could be learned twice). Delivered + dropped = decisions made, less those queued
+ * or in flight.
  */
 final class KafkaDecisionLog implements DecisionLog {
     private static final Logger LOG = Logger.getLogger(KafkaDecisionLog.class);
@@ -40,6 +40,8 @@ final class KafkaDecisionLog implements DecisionLog {
     private final Counter dropped;
     private final Counter delivered;
     private final Worker sender;
+    private final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
+    private final long started = System.currentTimeMillis();
     private volatile long lastFailure;
     private volatile long lastSuccess;
 
@@ -52,8 +54,8 @@ final class KafkaDecisionLog implements DecisionLog {
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
                 ProducerConfig.CLIENT_ID_CONFIG, "policyrec-decisions-" + settings.instanceId()));
         this.dropped = Counter.builder("policyrec_decisions_dropped_total")
@@ -63,7 +65,7 @@ final class KafkaDecisionLog implements DecisionLog {
                 .description("Decisions written to the decision log").register(meters);
         Gauge.builder("policyrec_decision_log_queue", queue, BlockingQueue::size)
                 .description("Decisions waiting to be handed to Kafka").register(meters);
-        // With Kafka away the queue drains one record per max.block.ms: shutdown does not wait for it.
+        // With Kafka away the sending thread waits for metadata up to max.block.ms: shutdown does not wait for it.
         this.sender = Worker.start("policyrec-decision-log", this::send).stopWithin(Duration.ofSeconds(5));
     }
 
@@ -81,18 +83,23 @@ final class KafkaDecisionLog implements DecisionLog {
         }
     }
 
-    /** Degraded when the last attempt to write failed more recently than the last success. */
+    /**
+     * Degraded when the last attempt to write failed more recently than the last success, or when
+     * records have waited for two seconds with nothing acknowledged (Kafka is away: they are held).
+     */
     @Override
     public String health() {
-        return lastFailure > lastSuccess || queue.remainingCapacity() == 0
-                ? "decision log cannot reach Kafka; decisions are being dropped" : "ok";
+        if (lastFailure > lastSuccess || queue.remainingCapacity() == 0) {
+            return "decision log cannot reach Kafka; decisions are being dropped";
+        }
+        boolean waiting = inFlight.sum() > 0 || !queue.isEmpty();
+        return waiting && System.currentTimeMillis() - Math.max(lastSuccess, started) > 2000
+                ? "decision log cannot reach Kafka; decisions are held until it is back" : "ok";
     }
 
     private void send(Worker w) throws InterruptedException {
-        Decision again = null;
         while (w.running() || !queue.isEmpty()) {
-            Decision d = again != null ? again : queue.poll(100, TimeUnit.MILLISECONDS);
-            again = null;
+            Decision d = queue.poll(100, TimeUnit.MILLISECONDS);
             if (d == null) {
                 continue;
             }
@@ -103,29 +110,26 @@ final class KafkaDecisionLog implements DecisionLog {
             }
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(settings.decisionsTopic(), partition,
                     d.timestamp(), d.policy().getBytes(StandardCharsets.UTF_8), DecisionCodec.encode(d));
+            inFlight.increment();
             try {
                 producer.send(record, (metadata, error) -> {
+                    inFlight.decrement();
                     if (error == null) {
                         delivered.increment();
                         lastSuccess = System.currentTimeMillis();
                     } else {
+                        // Metadata or buffer unavailable for max.block.ms, or not delivered within the timeout.
+                        dropped.increment();
                         lastFailure = System.currentTimeMillis();
-                        if (!(error instanceof RetriableException) || !queue.offer(d)) {
-                            dropped.increment();
-                            LOG.debugf("decision log write failed: %s", error);
-                        }
+                        LOG.debugf("decision log write failed: %s", error);
                     }
                 });
             } catch (RuntimeException e) {
-                // Buffer full or metadata unavailable for max.block.ms: Kafka is away. The same decision
-                // again (the queue fills meanwhile), unless this instance is stopping.
+                // A producer that cannot send any more (closed, fenced, interrupted).
+                inFlight.decrement();
+                dropped.increment();
                 lastFailure = System.currentTimeMillis();
                 LOG.debugf("decision log send refused: %s", e);
-                if (w.running()) {
-                    again = d;
-                } else {
-                    dropped.increment();
-                }
             }
         }
     }

@@ -17,7 +17,8 @@ import java.util.Set;
  * hold the reward would count as unknown and the decision would close with the default reward.
  * The held rewards are part of every snapshot of the partition's policies, so a restored
  * partition holds exactly what it held at the cut (and skips them when it re-reads the routed
- * log); held for a decision that a restore pass re-reads, they are stale copies and dropped.
+ * log). Held for a decision that a restore pass re-reads, a reward goes to it if its policy's
+ * snapshot had not seen it yet, and is a stale copy otherwise.
  * Not thread-safe: the partition's learning thread owns it.
  */
 final class OrphanRewards {
@@ -28,6 +29,8 @@ final class OrphanRewards {
             Comparator.comparingLong(JoinState.Orphan::eventTime).thenComparingLong(JoinState.Orphan::offset));
     /** Offsets of the routed log restored as held: not held a second time when re-read. */
     private final Set<Long> restored = new HashSet<>();
+    /** Offsets of the routed log that a snapshot held: they are owed to their decision's policy. */
+    private final Set<Long> fromSnapshot = new HashSet<>();
     private int held;
 
     /**
@@ -69,12 +72,13 @@ final class OrphanRewards {
             return List.of();
         }
         held -= found.size();
+        byTime.removeAll(found);
         return found;
     }
 
-    /** Forgets what is held for a decision learned before the cut being restored (a stale copy). */
-    void drop(String eventId) {
-        take(eventId);
+    /** True for a held reward that a snapshot held (owed to its decision), false for one re-read since. */
+    boolean fromSnapshot(JoinState.Orphan o) {
+        return fromSnapshot.contains(o.offset());
     }
 
     /** Removes the rewards whose wait is over at this event time; returns how many. */
@@ -83,6 +87,7 @@ final class OrphanRewards {
         while (!byTime.isEmpty() && byTime.peek().eventTime() + waitMillis < time) {
             JoinState.Orphan o = byTime.poll();
             List<JoinState.Orphan> same = byEventId.get(o.eventId());
+            fromSnapshot.remove(o.offset());
             if (same != null && same.remove(o)) {
                 held--;
                 expired++;
@@ -110,6 +115,7 @@ final class OrphanRewards {
     void restore(List<JoinState.Orphan> orphans) {
         for (JoinState.Orphan o : orphans) {
             if (restored.add(o.offset())) {
+                fromSnapshot.add(o.offset());
                 add(o);
             }
         }

@@ -306,7 +306,7 @@ final class PartitionLearner {
     }
 
     private void restoreOld(Decision d, long offset) {
-        orphans.drop(d.eventId());
+        List<JoinState.Orphan> held = orphans.take(d.eventId());
         PolicyLearning l = policies.get(d.policy());
         Resume r = resume.get(d.policy());
         if (l == null || r == null || !l.owns(d) || !l.fits(d)) {
@@ -315,6 +315,13 @@ final class PartitionLearner {
         JoinState.Pending p = r.pending.remove(offset);
         if (p != null) {
             join.restore(d, l.rule, offset, p.rewards(), p.sum(), p.max());
+            // Rewards that came ahead of it and that its policy's snapshot had not seen yet are its own;
+            // the others are in what the snapshot collected already.
+            for (JoinState.Orphan o : held) {
+                if (o.offset() >= r.feedback) {
+                    join.rewarded(o.eventId(), o.reward(), o.eventTime(), o.receivedAt());
+                }
+            }
         }
         for (JoinState.BatchEntry b : r.batch) {
             if (b.offset() == offset) {
@@ -387,7 +394,10 @@ final class PartitionLearner {
         lastDecisionTime = Math.max(lastDecisionTime, d.timestamp());
         join.decided(d, l.rule, record.offset());
         for (JoinState.Orphan o : orphans.take(d.eventId())) {
-            join.rewarded(o.eventId(), o.reward(), o.eventTime(), o.receivedAt());
+            // One re-read below the position of a policy that was ahead was dealt with before its cut.
+            if (r == null || o.offset() >= r.feedback || orphans.fromSnapshot(o)) {
+                join.rewarded(o.eventId(), o.reward(), o.eventTime(), o.receivedAt());
+            }
         }
     }
 

@@ -121,6 +121,15 @@ class PartitionLearnerTest {
         return p;
     }
 
+    /** A learner of a new policy "w", reading both logs from their first records. */
+    static PartitionLearner learningFromTheStart(long orphanWait, SimpleMeterRegistry meters, List<String> joined) {
+        PartitionLearner p = learner(orphanWait, meters, joined);
+        p.adopt(PolicyLearning.created("w", 1, CONFIG, 0, PolicyGradientLearner.create(CONFIG, DataType.FLOAT), 0,
+                LearningObserver.NONE), null, 0, 0);
+        p.positioned(0, 0);
+        return p;
+    }
+
     static double unknown(SimpleMeterRegistry meters) {
         return meters.get("policyrec_feedback_rejected_total").tag("reason", "unknown").counter().count();
     }
@@ -131,10 +140,7 @@ class PartitionLearnerTest {
         for (long wait : new long[] {60_000, 0}) {
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             List<String> joined = new ArrayList<>();
-            PartitionLearner p = learner(wait, meters, joined);
-            p.adopt(PolicyLearning.created("w", 1, CONFIG, 0, PolicyGradientLearner.create(CONFIG, DataType.FLOAT), 0,
-                    LearningObserver.NONE), null, 0, 0);
-            p.positioned(0, 0);
+            PartitionLearner p = learningFromTheStart(wait, meters, joined);
             long[] read = new long[2];
             decisionLog.clear();
             routedLog.clear();
@@ -180,10 +186,7 @@ class PartitionLearnerTest {
 
         // Uninterrupted: both halves of the logs.
         List<String> straight = new ArrayList<>();
-        PartitionLearner whole = learner(60_000, new SimpleMeterRegistry(), straight);
-        whole.adopt(PolicyLearning.created("w", 1, CONFIG, 0, PolicyGradientLearner.create(CONFIG, DataType.FLOAT), 0,
-                LearningObserver.NONE), null, 0, 0);
-        whole.positioned(0, 0);
+        PartitionLearner whole = learningFromTheStart(60_000, new SimpleMeterRegistry(), straight);
         read(whole, decisionLog.subList(0, cutDecisions), routedLog.subList(0, cutRouted), 0, 0, new long[2]);
         read(whole, decisionLog, routedLog, 0, 0, new long[] {cutDecisions, cutRouted});
         assertEquals(List.of("a=0.5", "b=1.0", "c=0.25"), straight);
@@ -191,10 +194,7 @@ class PartitionLearnerTest {
         // Interrupted at the cut, while b's reward waits for b: a snapshot (through the codec), a new
         // learner restored from it, reading both logs again from the positions it names.
         List<String> before = new ArrayList<>();
-        PartitionLearner first = learner(60_000, new SimpleMeterRegistry(), before);
-        first.adopt(PolicyLearning.created("w", 1, CONFIG, 0, PolicyGradientLearner.create(CONFIG, DataType.FLOAT), 0,
-                LearningObserver.NONE), null, 0, 0);
-        first.positioned(0, 0);
+        PartitionLearner first = learningFromTheStart(60_000, new SimpleMeterRegistry(), before);
         read(first, decisionLog.subList(0, cutDecisions), routedLog.subList(0, cutRouted), 0, 0, new long[2]);
         io.policyrec.snapshot.StoredPolicy cut = io.policyrec.snapshot.SnapshotCodec.decode(
                 io.policyrec.snapshot.SnapshotCodec.encode(first.snapshots(2000).get(0)));
