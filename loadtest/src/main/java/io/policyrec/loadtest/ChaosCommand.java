@@ -84,8 +84,8 @@ final class ChaosCommand {
         final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
         /** Per loss counter: the sum over this instance's lives, and the last value read. */
         final Map<String, double[]> losses = new ConcurrentHashMap<>();
-        /** When this instance was SIGKILLed. */
-        final List<Long> killedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** From when a SIGKILL of this instance was ordered to when it was restarted: [from, to]. */
+        final List<long[]> killed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Instance(String name, String url) {
             this.name = name;
@@ -203,9 +203,7 @@ final class ChaosCommand {
                 long t0 = System.currentTimeMillis();
                 if (target != null) {
                     target.faulted = true;
-                    if (fault.startsWith("kill")) {
-                        target.killedAt.add(t0);
-                    }
+
                 }
                 List<String> command = new ArrayList<>(faultCommand);
                 command.add(fault);
@@ -213,6 +211,9 @@ final class ChaosCommand {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(faultLog.toFile())).start();
                 int code = process.waitFor();
                 long injected = System.currentTimeMillis() - t0;
+                if (target != null && fault.startsWith("kill")) {
+                    target.killed.add(new long[] {t0, t0 + injected});
+                }
                 if (target != null) {
                     target.faulted = false;
                 }
@@ -254,8 +255,10 @@ final class ChaosCommand {
             for (Map.Entry<String, Served> e : servedIds.entrySet()) {
                 if (!logged.contains(e.getKey())) {
                     Served sv = e.getValue();
-                    boolean beforeAKill = sv.instance().killedAt.stream().anyMatch(k -> sv.at() <= k
-                            && sv.at() > k - 2000);
+                    // Answered in the 2 s before the kill was ordered, or between that and the kill itself
+                    // (the instance answers nothing once killed, until it is restarted).
+                    boolean beforeAKill = sv.instance().killed.stream().anyMatch(k -> sv.at() > k[0] - 2000
+                            && sv.at() <= k[1]);
                     (beforeAKill ? unloggedAtKill : unloggedOther).computeIfAbsent(sv.policy(),
                             p -> new AtomicLong()).incrementAndGet();
                     System.err.printf(Locale.ROOT, "[chaos] not in the log: %s, answered by %s at %.1f s%s%n",
