@@ -86,11 +86,14 @@ final class PartitionLearner {
         final Map<Long, JoinState.Pending> pending = new HashMap<>();
         final List<JoinState.BatchEntry> batch;
         final Map<Long, Decision> batchDecisions = new HashMap<>();
+        /** Positions from a snapshot (true), or where a policy new here starts (nothing seen before them). */
+        final boolean stored;
         boolean batchRestored;
 
-        Resume(long decisions, long feedback, JoinState join) {
+        Resume(long decisions, long feedback, JoinState join, boolean stored) {
             this.decisions = decisions;
             this.feedback = feedback;
+            this.stored = stored;
             join.pending().forEach(p -> pending.put(p.offset(), p));
             this.batch = join.batch();
             this.batchRestored = batch.isEmpty();
@@ -148,11 +151,11 @@ final class PartitionLearner {
         Long d = stored == null ? null : stored.positions().get(DECISIONS);
         Long f = stored == null ? null : stored.positions().get(FEEDBACK);
         if (d != null && f != null) {
-            Resume r = new Resume(d, f, stored.join());
+            Resume r = new Resume(d, f, stored.join(), true);
             resume.put(learning.name, r);
             orphans.restore(stored.join().orphans());
         } else {
-            resume.put(learning.name, new Resume(decisionsStart, feedbackStart, JoinState.EMPTY));
+            resume.put(learning.name, new Resume(decisionsStart, feedbackStart, JoinState.EMPTY, false));
         }
     }
 
@@ -375,7 +378,7 @@ final class PartitionLearner {
             l = adopted.get();
             forget(l.name);
             policies.put(l.name, l);
-            resume.put(l.name, new Resume(record.offset(), feedbackNext, JoinState.EMPTY));
+            resume.put(l.name, new Resume(record.offset(), feedbackNext, JoinState.EMPTY, false));
         }
         if (!l.fits(d)) {
             LOG.warnf("Skipping a decision of %s at offset %d of partition %d that does not fit its config",
@@ -394,8 +397,9 @@ final class PartitionLearner {
         lastDecisionTime = Math.max(lastDecisionTime, d.timestamp());
         join.decided(d, l.rule, record.offset());
         for (JoinState.Orphan o : orphans.take(d.eventId())) {
-            // One re-read below the position of a policy that was ahead was dealt with before its cut.
-            if (r == null || o.offset() >= r.feedback || orphans.fromSnapshot(o)) {
+            // One re-read below the position of a policy that was ahead was dealt with before its cut; a
+            // policy new here (created elsewhere a moment ago) has seen none.
+            if (r == null || !r.stored || o.offset() >= r.feedback || orphans.fromSnapshot(o)) {
                 join.rewarded(o.eventId(), o.reward(), o.eventTime(), o.receivedAt());
             }
         }

@@ -211,4 +211,26 @@ class PartitionLearnerTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(whole.policies().get("w").learner().state().params(),
                 restored.policies().get("w").learner().state().params(), "the same weights as the uninterrupted run");
     }
+
+    @Test
+    void aRewardAheadOfTheFirstDecisionOfAPolicyCreatedElsewhereWaitsForIt() {
+        Nd4jRuntime.ensureStarted();
+        List<String> joined = new ArrayList<>();
+        // The policy is not known here until its first decision arrives (created on another instance).
+        PartitionLearner p = new PartitionLearner(0, new PendingBudget(1L << 30), 1000,
+                new JoinMetrics(new SimpleMeterRegistry()), d -> Optional.of(PolicyLearning.created("w", 1, CONFIG, 0,
+                        PolicyGradientLearner.create(CONFIG, DataType.FLOAT), 0, LearningObserver.NONE)));
+        p.holdOrphans(60_000, 1000);
+        p.observe(j -> joined.add(j.decision().eventId() + "=" + j.reward()));
+        p.positioned(0, 0);
+        long[] read = new long[2];
+        logCertificates(900);
+        logReward("b", 1.0, 1300);
+        logCertificates(1400);
+        read(p, decisionLog, routedLog, 0, 0, read);
+        logDecision("b", 1200);
+        logCertificates(9000);
+        read(p, decisionLog, routedLog, 0, 0, read);
+        assertEquals(List.of("b=1.0"), joined, "b's reward waited for the policy's first decision");
+    }
 }
