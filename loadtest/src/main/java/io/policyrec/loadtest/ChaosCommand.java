@@ -250,8 +250,14 @@ final class ChaosCommand {
                 }
                 return true;
             }, 120_000);
-            pause(3000); // the producers' last batches (linger and acknowledgement)
+            // The producers' last batches: read the log until it holds every decision served, or 30 s have
+            // passed (a decision a SIGKILL took never comes).
             Set<String> logged = loggedEventIds(bootstrap);
+            long readUntil = System.currentTimeMillis() + 30_000;
+            while (!logged.containsAll(servedIds.keySet()) && System.currentTimeMillis() < readUntil) {
+                pause(500);
+                logged = loggedEventIds(bootstrap);
+            }
             for (Map.Entry<String, Served> e : servedIds.entrySet()) {
                 if (!logged.contains(e.getKey())) {
                     Served sv = e.getValue();
@@ -488,13 +494,9 @@ final class ChaosCommand {
         }
     }
 
+    /** Waits (pacing, or between two polls) as the load loop does; false once interrupted. */
     static boolean pause(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        LockSupport.parkNanos(millis * 1_000_000);
+        return !Thread.currentThread().isInterrupted();
     }
 }
