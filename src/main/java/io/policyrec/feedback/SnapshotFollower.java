@@ -90,6 +90,14 @@ public final class SnapshotFollower implements Background {
 
     private void poll() {
         try {
+            if (!store.subscribed()) {
+                store.subscribe(announcements::offer);
+            }
+            for (Map.Entry<String, Long> e : store.unheardRollbacks().entrySet()) {
+                if (host.learns(e.getKey())) {
+                    rollBackAgain(e.getKey(), e.getValue());
+                }
+            }
             Map<String, Long> latest = store.latestVersions();
             Set<String> gone = new HashSet<>();
             for (PolicySnapshot p : registry.all()) {
@@ -121,6 +129,22 @@ public final class SnapshotFollower implements Background {
         } catch (SnapshotStoreException e) {
             LOG.debugf("Snapshot poll failed: %s", e.toString());
         }
+    }
+
+    /**
+     * A rollback made elsewhere that this instance did not hear, of a policy it learns: it went on
+     * from the weights the rollback replaced and may have saved them since, so it makes the same
+     * rollback again, which drops those saves too. (A policy only served here is put right by the
+     * poll of the latest versions.)
+     */
+    private void rollBackAgain(String name, long version) {
+        LOG.warnf("Did not hear the rollback of %s to version %d (the subscription was down): rolling back again",
+                name, version);
+        host.rollback(name, version).whenComplete((served, failure) -> {
+            if (failure != null || served.isEmpty()) {
+                LOG.errorf(failure, "Cannot roll %s back to version %d again (no longer retained?)", name, version);
+            }
+        });
     }
 
     @Override

@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
  * version, {@code p{name}:versions} a sorted set of the retained versions, {@code p{name}:info}
  * their metadata, {@code p{name}:latest} the pointer, {@code p{name}:incarnation},
  * {@code p{name}:chain} per version its checksum and the version of the whole snapshot it builds
- * on, {@code p{name}:deleted} the tombstone. Across policies: {@code p policies}, the set of names,
+ * on, {@code p{name}:deleted} the tombstone, {@code p{name}:rollback} the rollback marker (how many
+ * rollbacks, and the version of the last). Across policies: {@code p policies}, the set of names,
  * and the channel {@code p announcements}. A save is one Lua script over the policy's keys, all
  * passed in KEYS (blob, pointer, retention and the announcement together), so readers never see
  * half a snapshot and a replica hears of a version only once it can be read. The name is added to
@@ -37,7 +38,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
     private static final Logger LOG = Logger.getLogger(RedisSnapshotStore.class);
 
     /**
-     * KEYS: blobs, versions, info, latest, incarnation, deleted, chain.
+     * KEYS: blobs, versions, info, latest, incarnation, deleted, chain, rollback.
      * ARGV: bytes, version, info, keep, announcement, incarnation, channel, mode, then the chain:
      * "crc root" of this snapshot, and the parent's version and "crc root" (-1 and '' when whole).
      * Returns -1 when refused (replaced or deleted meanwhile), -2 when the parent a delta builds on
@@ -78,7 +79,12 @@ public final class RedisSnapshotStore implements SnapshotStore {
             return n
             """;
 
-    /** KEYS: as for SAVE. ARGV: version, channel, announcement. */
+    /**
+     * KEYS: as for SAVE. ARGV: version, channel, the announcement after its kind. Returns 0 when the
+     * version is not retained, else the policy's rollback count, which the rollback marker
+     * ("count version") and the announcement ("ROLLBACK/count ...") carry: an instance that did not
+     * hear the announcement finds the rollback by the marker ({@link #unheardRollbacks}).
+     */
     private static final String ROLLBACK = """
             if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
             redis.call('SET', KEYS[4], ARGV[1])
@@ -88,16 +94,23 @@ public final class RedisSnapshotStore implements SnapshotStore {
               redis.call('HDEL', KEYS[3], v)
               redis.call('HDEL', KEYS[7], v)
             end
-            redis.call('PUBLISH', ARGV[2], ARGV[3])
-            return 1
+            local marker = redis.call('GET', KEYS[8])
+            local count = (marker and tonumber(string.match(marker, '^(%d+)')) or 0) + 1
+            redis.call('SET', KEYS[8], count .. ' ' .. ARGV[1])
+            redis.call('PUBLISH', ARGV[2], 'ROLLBACK/' .. count .. ARGV[3])
+            return count
             """;
 
     /**
-     * KEYS: as for SAVE. ARGV: channel, announcement, seconds the tombstone is kept.
+     * KEYS: as for SAVE. ARGV: channel, announcement, seconds the tombstone is kept. The rollback
+     * marker is kept as long as the tombstone, so that a policy created again under the name goes on
+     * counting its rollbacks from there (an instance compares counts, and a count starting over
+     * would hide a rollback).
      */
     private static final String DELETE = """
             local incarnation = redis.call('GET', KEYS[5])
             if incarnation then redis.call('SET', KEYS[6], incarnation, 'EX', ARGV[3]) end
+            if redis.call('EXISTS', KEYS[8]) == 1 then redis.call('EXPIRE', KEYS[8], ARGV[3]) end
             redis.call('UNLINK', KEYS[1])
             redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7])
             redis.call('PUBLISH', ARGV[1], ARGV[2])
@@ -131,10 +144,14 @@ public final class RedisSnapshotStore implements SnapshotStore {
         return prefix + "{" + name + "}:" + part;
     }
 
-    /** The policy's keys in the order the scripts take them: blobs, versions, info, latest, incarnation, deleted, chain. */
+    /**
+     * The policy's keys in the order the scripts take them: blobs, versions, info, latest,
+     * incarnation, deleted, chain, rollback.
+     */
     private Request withKeys(String script, String name) {
-        Request r = Request.cmd(Command.EVAL).arg(script).arg(7);
-        for (String part : new String[] {"blobs", "versions", "info", "latest", "incarnation", "deleted", "chain"}) {
+        Request r = Request.cmd(Command.EVAL).arg(script).arg(8);
+        for (String part : new String[] {"blobs", "versions", "info", "latest", "incarnation", "deleted", "chain",
+            "rollback"}) {
             r.arg(key(name, part));
         }
         return r;
@@ -352,9 +369,14 @@ public final class RedisSnapshotStore implements SnapshotStore {
         StoredPolicy s = target.get();
         chain.forget(name);
         String announcement = new Announcement(name, version, s.incarnation(), Announcement.Kind.ROLLBACK).encode();
-        Response done = send(withKeys(ROLLBACK, name).arg(Long.toString(version)).arg(channel()).arg(announcement),
-                "roll back " + name);
-        return done != null && done.toInteger() == 1 ? Optional.of(s) : Optional.empty();
+        Response done = send(withKeys(ROLLBACK, name).arg(Long.toString(version)).arg(channel())
+                .arg(announcement.substring(Announcement.Kind.ROLLBACK.name().length())), "roll back " + name);
+        long count = done == null ? 0 : done.toLong();
+        if (count == 0) {
+            return Optional.empty();
+        }
+        heardRollbacks.merge(name, count, Math::max);
+        return Optional.of(s);
     }
 
     @Override
@@ -375,16 +397,81 @@ public final class RedisSnapshotStore implements SnapshotStore {
         try {
             dataSource.pubsub(String.class).subscribe(channel(), message -> {
                 try {
-                    listener.accept(Announcement.decode(message));
+                    listener.accept(heard(message));
                 } catch (RuntimeException e) {
                     LOG.warnf("Ignoring announcement '%s': %s", message, e.toString());
                 }
-            });
+            }, () -> lostSubscription(null), this::lostSubscription);
+            subscribed = true;
+            failedSubscriptions = 0;
         } catch (RuntimeException e) {
-            // Redis away at start-up: the follower's polling keeps replicas current meanwhile.
-            LOG.warnf("Cannot subscribe to %s now: %s", channel(), e.toString());
+            // Redis away: the follower's polling keeps replicas current meanwhile, and subscribes again.
+            if (failedSubscriptions++ == 0) {
+                LOG.warnf("Cannot subscribe to %s now (the follower will try again): %s", channel(), e.toString());
+            }
         }
     }
+
+    private void lostSubscription(Throwable cause) {
+        if (subscribed) {
+            LOG.warnf("Not subscribed to %s (until the follower subscribes again): %s", channel(),
+                    cause == null ? "the connection ended" : cause.toString());
+        }
+        subscribed = false;
+    }
+
+    @Override
+    public boolean subscribed() {
+        return subscribed;
+    }
+
+    /** Decodes an announcement; a rollback's count ("ROLLBACK/count ...") is remembered as heard. */
+    private Announcement heard(String message) {
+        String prefix = Announcement.Kind.ROLLBACK.name() + "/";
+        if (!message.startsWith(prefix)) {
+            return Announcement.decode(message);
+        }
+        int space = message.indexOf(' ');
+        Announcement a = Announcement.decode(Announcement.Kind.ROLLBACK.name() + message.substring(space));
+        heardRollbacks.merge(a.name(), Long.parseLong(message.substring(prefix.length(), space)), Math::max);
+        return a;
+    }
+
+    /**
+     * Rollbacks this instance did not hear announced (its subscription was down), found by comparing
+     * each policy's rollback marker with the count last heard here: the version rolled back to, by
+     * policy, each reported once. A policy seen for the first time is taken as heard (what this
+     * instance loaded is already rolled back); a count below the one heard means Redis lost its data
+     * and counts again, which is taken as heard too.
+     */
+    @Override
+    public java.util.Map<String, Long> unheardRollbacks() throws SnapshotStoreException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        List<String> names = names();
+        List<Long> before = new ArrayList<>();
+        // Read before the markers: an announcement heard meanwhile makes the replace below fail, and
+        // the rollback it announced is not reported as unheard.
+        names.forEach(n -> before.add(heardRollbacks.get(n)));
+        List<Response> markers = getAll(names, "rollback", "read rollback markers");
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            Response m = markers.get(i);
+            String[] marker = m == null ? new String[] {"0", "-1"} : m.toString().split(" ");
+            long count = Long.parseLong(marker[0]);
+            Long heard = before.get(i);
+            if (heard == null) {
+                heardRollbacks.putIfAbsent(name, count);
+            } else if (count != heard && heardRollbacks.replace(name, heard, count) && count > heard) {
+                out.put(name, Long.parseLong(marker[1]));
+            }
+        }
+        return out;
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> heardRollbacks =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean subscribed;
+    private int failedSubscriptions;
 
     /**
      * True when this incarnation of the policy was deleted (its tombstone is there), as opposed to
@@ -401,31 +488,45 @@ public final class RedisSnapshotStore implements SnapshotStore {
     @Override
     public java.util.Map<String, Long> latestVersions() throws SnapshotStoreException {
         java.util.Map<String, Long> out = new java.util.HashMap<>();
-        Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
-        if (names == null || names.size() == 0) {
-            return out;
-        }
-        List<String> list = new ArrayList<>();
-        names.forEach(n -> list.add(n.toString()));
-        // One GET per name, all sent at once: an MGET across a cluster's slots comes back out of order
-        // with this client (vertx-redis-client 4.x splits it by node without keeping the key order).
-        List<io.smallrye.mutiny.Uni<Response>> reads = new ArrayList<>();
-        list.forEach(n -> reads.add(redis.send(Request.cmd(Command.GET).arg(key(n, "latest")))));
-        List<Response> versions;
-        try {
-            versions = io.smallrye.mutiny.Uni.join().all(reads).andFailFast().await().atMost(timeout);
-            lastSuccess = System.currentTimeMillis();
-        } catch (RuntimeException e) {
-            lastFailure = System.currentTimeMillis();
-            throw new SnapshotStoreException("Redis: cannot read pointers: " + e.getMessage(), e);
-        }
-        for (int i = 0; i < list.size(); i++) {
+        List<String> names = names();
+        List<Response> versions = getAll(names, "latest", "read pointers");
+        for (int i = 0; i < names.size(); i++) {
             Response v = versions.get(i);
             if (v != null) {
-                out.put(list.get(i), v.toLong());
+                out.put(names.get(i), v.toLong());
             }
         }
         return out;
+    }
+
+    private List<String> names() throws SnapshotStoreException {
+        Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
+        List<String> list = new ArrayList<>();
+        if (names != null) {
+            names.forEach(n -> list.add(n.toString()));
+        }
+        return list;
+    }
+
+    /**
+     * One key of each policy, in the order of the names. One GET per name, all sent at once: an MGET
+     * across a cluster's slots comes back out of order with this client (vertx-redis-client 4.x
+     * splits it by node without keeping the key order).
+     */
+    private List<Response> getAll(List<String> names, String part, String what) throws SnapshotStoreException {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        List<io.smallrye.mutiny.Uni<Response>> reads = new ArrayList<>();
+        names.forEach(n -> reads.add(redis.send(Request.cmd(Command.GET).arg(key(n, part)))));
+        try {
+            List<Response> out = io.smallrye.mutiny.Uni.join().all(reads).andFailFast().await().atMost(timeout);
+            lastSuccess = System.currentTimeMillis();
+            return out;
+        } catch (RuntimeException e) {
+            lastFailure = System.currentTimeMillis();
+            throw new SnapshotStoreException("Redis: cannot " + what + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -90,6 +90,20 @@ public interface SnapshotStore {
     default void subscribe(Consumer<Announcement> listener) {
     }
 
+    /** False once a subscription was lost (its connection ended): the follower then subscribes again. */
+    default boolean subscribed() {
+        return true;
+    }
+
+    /**
+     * Rollbacks made elsewhere whose announcements this instance did not hear (the version rolled
+     * back to, by policy), each reported once: an instance learning such a policy would otherwise go
+     * on from the weights the rollback replaced and undo it with its next save.
+     */
+    default java.util.Map<String, Long> unheardRollbacks() throws SnapshotStoreException {
+        return java.util.Map.of();
+    }
+
     /** Bytes of snapshots this instance has sent to the store since it started (what the publisher paces). */
     default long bytesWritten() {
         return 0;

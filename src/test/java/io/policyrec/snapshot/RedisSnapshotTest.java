@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.isOneOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.policyrec.learning.LearnerState;
@@ -399,8 +400,53 @@ class RedisSnapshotTest {
             assertSameState(states.get(v), read.learner(), "after the rollback, version " + v);
         }
         store.delete("r-delta");
-        assertTrue(redis.key(String.class).keys("policyrec:{r-delta}:*").stream().allMatch(k -> k.endsWith(":deleted")),
-                "a delete leaves only its tombstone: " + redis.key(String.class).keys("policyrec:{r-delta}:*"));
+        assertTrue(redis.key(String.class).keys("policyrec:{r-delta}:*").stream()
+                        .allMatch(k -> k.endsWith(":deleted") || k.endsWith(":rollback")),
+                "a delete leaves only its tombstone and rollback count: "
+                        + redis.key(String.class).keys("policyrec:{r-delta}:*"));
+        assertTrue(redis.key(String.class).ttl("policyrec:{r-delta}:rollback") > 0, "which expire");
+    }
+
+    /**
+     * An instance whose subscription was down when another rolled a policy back finds the rollback by
+     * its marker, once; one it heard, or made itself, is not reported; nor is a policy it sees for
+     * the first time (what it loaded is rolled back already).
+     */
+    @Test
+    void aRollbackNotHeardIsFoundByItsMarkerOnce() throws Exception {
+        policy("r-unheard", 14);
+        StoredPolicy base = store.latest("r-unheard").orElseThrow();
+        for (long v = 1; v <= 4; v++) {
+            assertTrue(store.saveLearned(variant(base, v)));
+        }
+        RedisSnapshotStore deaf = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
+                java.time.Duration.ofSeconds(2));
+        assertFalse(deaf.unheardRollbacks().containsKey("r-unheard"), "seen for the first time");
+        assertTrue(store.rollback("r-unheard", 2).isPresent());
+        assertEquals(Map.of("r-unheard", 2L), filtered(deaf.unheardRollbacks()), "the rollback it did not hear");
+        assertEquals(Map.of(), filtered(deaf.unheardRollbacks()), "reported once");
+
+        // Made by the deaf instance itself: not reported to it; a rollback it hears announced is not either.
+        assertTrue(deaf.rollback("r-unheard", 1).isPresent());
+        assertEquals(Map.of(), filtered(deaf.unheardRollbacks()), "its own rollback");
+        java.util.concurrent.BlockingQueue<Announcement> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        deaf.subscribe(heard::add);
+        assertTrue(deaf.subscribed());
+        assertTrue(store.saveLearned(variant(base, 2)));
+        assertTrue(store.rollback("r-unheard", 1).isPresent());
+        Announcement a;
+        do {
+            a = heard.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertNotNull(a, "the rollback is announced");
+        } while (!a.name().equals("r-unheard") || a.kind() != Announcement.Kind.ROLLBACK);
+        assertEquals(1, a.version());
+        assertEquals(Map.of(), filtered(deaf.unheardRollbacks()), "a rollback it heard");
+        store.delete("r-unheard");
+    }
+
+    /** Only this test's policy: other tests' policies share the server. */
+    private static Map<String, Long> filtered(Map<String, Long> unheard) {
+        return unheard.containsKey("r-unheard") ? Map.of("r-unheard", unheard.get("r-unheard")) : Map.of();
     }
 
     @Test
