@@ -19,6 +19,9 @@ public class KafkaProfile implements QuarkusTestProfile {
                 "policyrec.kafka.grace", "PT0.05S",
                 // A reward for a decision never logged counts as unknown within the tests' patience.
                 "policyrec.kafka.orphan-wait", "PT1S",
+                // Fixed batches (no partial batch learned after a delay): a replay of the logs gives the
+                // live weights bit for bit (KafkaReplayTest).
+                "policyrec.learner.max-batch-delay", "PT0S",
                 "policyrec.instance-id", "test");
     }
 }

@@ -16,6 +16,7 @@ import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.policy.PolicyWeights;
 import io.policyrec.testing.KafkaProfile;
 import io.policyrec.testing.KafkaTestClient;
 import io.policyrec.testing.Metrics;
@@ -36,7 +37,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Replay: reading the decision and routed-feedback topics twice from the beginning gives the same
- * joined decisions in the same order, each once, and the same weights; each joined reward is the
+ * joined decisions in the same order, each once, and the same weights, which are the weights the
+ * live learner reached, bit for bit (fixed batches: {@link KafkaProfile}); each joined reward is the
  * one sent for that decision under its aggregation, so the feedback really went through the router
  * (default rewards from closed windows would also make "60 joined").
  */
@@ -51,7 +53,7 @@ class KafkaReplayTest {
     }
 
     @Test
-    void replayingTheTopicsGivesTheSameJoinedStream() {
+    void replayingTheTopicsGivesTheSameJoinedStream() throws Exception {
         for (String[] p : new String[][] {{"rp-earliest", "earliest"}, {"rp-sum", "sum"}, {"rp-max", "max"}}) {
             given().contentType(ContentType.JSON).body(Map.of("contextDimension", 3, "actions", 4, "batchSize", 3,
                     "rewardAggregation", p[1], "rewardWindow", "PT5S", "seed", 2))
@@ -76,6 +78,12 @@ class KafkaReplayTest {
         // Windows of 5 s: every reward below reaches its decision in time (sent within a second or two),
         // so each joined reward is the one sent, not the default a closed window gives.
         Metrics.awaitAtLeast("policyrec_feedback_routed_total", 45, 20_000);
+        // 20 decisions per policy, batches of 3: six updates each once every window closed (the last two
+        // decisions wait for a batch that never fills, live as in the replay).
+        for (String name : POLICIES) {
+            io.policyrec.testing.Poll.until(() -> registry.get(name).version() == 6, 30_000,
+                    name + " learned six batches live");
+        }
 
         List<ConsumerRecord<byte[], byte[]>> decisions = KafkaTestClient.readAll("policyrec.decisions");
         List<ConsumerRecord<byte[], byte[]>> routed = KafkaTestClient.readAll("policyrec.feedback.routed");
@@ -103,6 +111,15 @@ class KafkaReplayTest {
             all.joined().addAll(r.joined());
             all.params().putAll(r.params());
         }
+        for (String name : POLICIES) {
+            PolicySnapshot live = registry.get(name);
+            float[] replayed = new float[all.params().get(name).length];
+            for (int i = 0; i < replayed.length; i++) {
+                replayed[i] = (float) all.params().get(name)[i];
+            }
+            assertSameWeights(live.config().layerWidths(), live.weights(), PolicyWeights.fromFlat(live.config().layerWidths(), replayed),
+                    name + ": the replay's weights are the live learner's");
+        }
         for (int i = 0; i < ids.size(); i++) {
             double first = i % 4 != 3 ? i % 5 : i % 7 == 0 ? 2.5 : 0.0;
             double sum = (i % 4 != 3 ? i % 5 : 0) + (i % 7 == 0 ? 2.5 : 0);
@@ -112,6 +129,23 @@ class KafkaReplayTest {
             assertTrue(all.joined().contains(id + "=" + expected), "decision " + i + " joined with reward "
                     + expected + " (" + List.of("earliest", "sum", "max").get(i % 3) + "): "
                     + all.joined().stream().filter(j -> j.startsWith(id)).toList());
+        }
+    }
+
+    static final List<String> POLICIES = List.of("rp-earliest", "rp-sum", "rp-max");
+
+    static void assertSameWeights(int[] widths, PolicyWeights expected, PolicyWeights actual, String what) {
+        assertEquals(expected.layers(), actual.layers(), what);
+        for (int l = 0; l < expected.layers(); l++) {
+            int in = widths[l];
+            int out = widths[l + 1];
+            for (int j = 0; j < out; j++) {
+                assertEquals(expected.bias(l, j), actual.bias(l, j), what + ": bias " + l + "/" + j);
+                for (int i = 0; i < in; i++) {
+                    assertEquals(expected.weight(l, i, j), actual.weight(l, i, j), what + ": weight " + l + "/" + i
+                            + "/" + j);
+                }
+            }
         }
     }
 
