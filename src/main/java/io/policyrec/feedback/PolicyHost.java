@@ -186,22 +186,51 @@ public abstract class PolicyHost implements AutoCloseable {
      * is not retained.
      */
     public CompletableFuture<Optional<PolicySnapshot>> rollback(String name, long version) {
+        return control.submit(() -> rollBack(name, version));
+    }
+
+    private Optional<PolicySnapshot> rollBack(String name, long version) throws Exception {
+        publisher.cancel(name);
+        Optional<StoredPolicy> s = store.rollback(name, version);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        PolicyLearning l = learning(name);
+        PolicySnapshot served;
+        if (l != null && l.incarnation == s.get().incarnation()) {
+            l.rollBackTo(s.get(), clock.millis());
+            served = l.snapshot();
+        } else {
+            served = s.get().served();
+        }
+        registry.publish(served);
+        return Optional.of(served);
+    }
+
+    /**
+     * A rollback made elsewhere that this instance did not hear announced (its subscription was
+     * down), of a policy it may learn: learning went on from the weights the rollback replaced and
+     * may have saved them since, so the same rollback is made again here, which drops those saves
+     * too. Nothing is done when it does not apply here (not learned here, another incarnation) or
+     * was applied meanwhile (its announcement came after all, or this instance made it): the store
+     * then takes it as heard. Completes with whether it rolled back.
+     */
+    public CompletableFuture<Boolean> rollBackUnheard(Announcement rollback) {
         return control.submit(() -> {
-            publisher.cancel(name);
-            Optional<StoredPolicy> s = store.rollback(name, version);
-            if (s.isEmpty()) {
-                return Optional.empty();
-            }
+            String name = rollback.name();
             PolicyLearning l = learning(name);
-            PolicySnapshot served;
-            if (l != null && l.incarnation == s.get().incarnation()) {
-                l.rollBackTo(s.get(), clock.millis());
-                served = l.snapshot();
-            } else {
-                served = s.get().served();
+            if (l == null || l.incarnation != rollback.incarnation()
+                    || l.alreadyRolledBack(rollback.version(), clock.millis())) {
+                store.heardRollback(name, rollback.rollbacks());
+                return false;
             }
-            registry.publish(served);
-            return Optional.of(served);
+            if (rollBack(name, rollback.version()).isEmpty()) {
+                // Retention dropped the version since: it cannot be honoured, and asking again will not help.
+                store.heardRollback(name, rollback.rollbacks());
+                LOG.errorf("Cannot roll %s back to version %d again: no longer retained", name, rollback.version());
+                return false;
+            }
+            return true;
         });
     }
 

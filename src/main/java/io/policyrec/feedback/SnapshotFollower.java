@@ -83,6 +83,11 @@ public final class SnapshotFollower implements Background {
             if (latest.isPresent() && latest.get().incarnation() == a.incarnation()) {
                 host.followed(latest.get(), a.kind());
             }
+            if (a.rollbacks() > 0) {
+                // Only now: a rollback whose announcement was dropped or could not be followed stays
+                // unheard, and the poll finds it by the policy's rollback marker.
+                store.heardRollback(a.name(), a.rollbacks());
+            }
         } catch (SnapshotStoreException | RuntimeException e) {
             LOG.debugf("Cannot follow %s now: %s", a, e.toString());
         }
@@ -93,9 +98,12 @@ public final class SnapshotFollower implements Background {
             if (!store.subscribed()) {
                 store.subscribe(announcements::offer);
             }
-            for (Map.Entry<String, Long> e : store.unheardRollbacks().entrySet()) {
-                if (host.learns(e.getKey())) {
-                    rollBackAgain(e.getKey(), e.getValue());
+            for (Announcement rollback : store.unheardRollbacks()) {
+                if (host.learns(rollback.name())) {
+                    rollBackAgain(rollback);
+                } else {
+                    // Served here only: the poll of the latest versions below serves the rolled-back one.
+                    store.heardRollback(rollback.name(), rollback.rollbacks());
                 }
             }
             Map<String, Long> latest = store.latestVersions();
@@ -131,18 +139,15 @@ public final class SnapshotFollower implements Background {
         }
     }
 
-    /**
-     * A rollback made elsewhere that this instance did not hear, of a policy it learns: it went on
-     * from the weights the rollback replaced and may have saved them since, so it makes the same
-     * rollback again, which drops those saves too. (A policy only served here is put right by the
-     * poll of the latest versions.)
-     */
-    private void rollBackAgain(String name, long version) {
-        LOG.warnf("Did not hear the rollback of %s to version %d (the subscription was down): rolling back again",
-                name, version);
-        host.rollback(name, version).whenComplete((served, failure) -> {
-            if (failure != null || served.isEmpty()) {
-                LOG.errorf(failure, "Cannot roll %s back to version %d again (no longer retained?)", name, version);
+    /** A rollback of a policy learned here whose announcement this instance did not hear (or not yet). */
+    private void rollBackAgain(Announcement rollback) {
+        host.rollBackUnheard(rollback).whenComplete((rolledBack, failure) -> {
+            if (failure != null) {
+                LOG.warnf("Cannot roll %s back to version %d again now (the next poll tries again): %s",
+                        rollback.name(), rollback.version(), failure.toString());
+            } else if (rolledBack) {
+                LOG.warnf("Did not hear the rollback of %s to version %d (the subscription was down): rolled back "
+                        + "again", rollback.name(), rollback.version());
             }
         });
     }

@@ -50,6 +50,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
               if (current and current ~= ARGV[6]) or redis.call('GET', KEYS[6]) == ARGV[6] then return -1 end
             else
               redis.call('DEL', KEYS[6])
+              redis.call('PERSIST', KEYS[8])
             end
             if current and current ~= ARGV[6] then
               redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7])
@@ -80,10 +81,11 @@ public final class RedisSnapshotStore implements SnapshotStore {
             """;
 
     /**
-     * KEYS: as for SAVE. ARGV: version, channel, the announcement after its kind. Returns 0 when the
-     * version is not retained, else the policy's rollback count, which the rollback marker
-     * ("count version") and the announcement ("ROLLBACK/count ...") carry: an instance that did not
-     * hear the announcement finds the rollback by the marker ({@link #unheardRollbacks}).
+     * KEYS: as for SAVE. ARGV: version, channel, the announcement after its kind, incarnation.
+     * Returns 0 when the version is not retained, else the policy's rollback count, which the
+     * rollback marker ("count version incarnation") and the announcement ("ROLLBACK/count ...")
+     * carry: an instance that did not hear the announcement finds the rollback by the marker
+     * ({@link #unheardRollbacks}).
      */
     private static final String ROLLBACK = """
             if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -96,16 +98,16 @@ public final class RedisSnapshotStore implements SnapshotStore {
             end
             local marker = redis.call('GET', KEYS[8])
             local count = (marker and tonumber(string.match(marker, '^(%d+)')) or 0) + 1
-            redis.call('SET', KEYS[8], count .. ' ' .. ARGV[1])
+            redis.call('SET', KEYS[8], count .. ' ' .. ARGV[1] .. ' ' .. ARGV[4])
             redis.call('PUBLISH', ARGV[2], 'ROLLBACK/' .. count .. ARGV[3])
             return count
             """;
 
     /**
      * KEYS: as for SAVE. ARGV: channel, announcement, seconds the tombstone is kept. The rollback
-     * marker is kept as long as the tombstone, so that a policy created again under the name goes on
-     * counting its rollbacks from there (an instance compares counts, and a count starting over
-     * would hide a rollback).
+     * marker is kept as long as the tombstone (and for good once the name is created again: SAVE
+     * persists it), so that a policy created again under the name goes on counting its rollbacks
+     * from there (an instance compares counts, and a count starting over would hide a rollback).
      */
     private static final String DELETE = """
             local incarnation = redis.call('GET', KEYS[5])
@@ -299,15 +301,23 @@ public final class RedisSnapshotStore implements SnapshotStore {
         return all;
     }
 
+    /**
+     * The latest snapshot. It holds every rollback counted before it was read, so the count read
+     * first is taken as heard here: an instance that starts (or takes a policy over) from it does
+     * not roll back again what it loaded rolled back already.
+     */
     @Override
     public Optional<StoredPolicy> latest(String name) throws SnapshotStoreException {
         for (int attempt = 0; attempt < 3; attempt++) {
+            long rollbacks = marker(send(Request.cmd(Command.GET).arg(key(name, "rollback")), "read " + name))
+                    .rollbacks();
             Response pointer = send(Request.cmd(Command.GET).arg(key(name, "latest")), "read " + name);
             if (pointer == null) {
                 return Optional.empty();
             }
             Optional<StoredPolicy> s = version(name, pointer.toLong());
             if (s.isPresent()) {
+                heardRollback(name, rollbacks);
                 return s;
             }
             // Retention removed that version between the two reads: read the pointer again.
@@ -369,13 +379,17 @@ public final class RedisSnapshotStore implements SnapshotStore {
         StoredPolicy s = target.get();
         chain.forget(name);
         String announcement = new Announcement(name, version, s.incarnation(), Announcement.Kind.ROLLBACK).encode();
-        Response done = send(withKeys(ROLLBACK, name).arg(Long.toString(version)).arg(channel())
-                .arg(announcement.substring(Announcement.Kind.ROLLBACK.name().length())), "roll back " + name);
-        long count = done == null ? 0 : done.toLong();
-        if (count == 0) {
-            return Optional.empty();
+        // Under the lock the poll reads markers under: it must not see this count before it is heard.
+        synchronized (rollbackMarkers) {
+            Response done = send(withKeys(ROLLBACK, name).arg(Long.toString(version)).arg(channel())
+                    .arg(announcement.substring(Announcement.Kind.ROLLBACK.name().length()))
+                    .arg(Long.toString(s.incarnation())), "roll back " + name);
+            long count = done == null ? 0 : done.toLong();
+            if (count == 0) {
+                return Optional.empty();
+            }
+            heardRollback(name, count);
         }
-        heardRollbacks.merge(name, count, Math::max);
         return Optional.of(s);
     }
 
@@ -392,32 +406,47 @@ public final class RedisSnapshotStore implements SnapshotStore {
         }
     }
 
+    /**
+     * Subscribes (again) to the announcements. Each subscription has its own generation: the end of
+     * an earlier one (its connection closing late) does not mark a later one lost, and the earlier
+     * one is closed first, so that nothing is heard twice.
+     */
     @Override
-    public void subscribe(Consumer<Announcement> listener) {
+    public synchronized void subscribe(Consumer<Announcement> listener) {
+        int generation = ++subscription;
+        subscribed = true;
+        if (subscriber != null) {
+            try {
+                subscriber.unsubscribe();
+            } catch (RuntimeException e) {
+                LOG.debugf("Closing the earlier subscription: %s", e.toString());
+            }
+            subscriber = null;
+        }
         try {
-            dataSource.pubsub(String.class).subscribe(channel(), message -> {
+            subscriber = dataSource.pubsub(String.class).subscribe(channel(), message -> {
                 try {
-                    listener.accept(heard(message));
+                    listener.accept(Announcement.decode(message));
                 } catch (RuntimeException e) {
                     LOG.warnf("Ignoring announcement '%s': %s", message, e.toString());
                 }
-            }, () -> lostSubscription(null), this::lostSubscription);
-            subscribed = true;
+            }, () -> lostSubscription(generation, null), e -> lostSubscription(generation, e));
             failedSubscriptions = 0;
         } catch (RuntimeException e) {
             // Redis away: the follower's polling keeps replicas current meanwhile, and subscribes again.
+            subscribed = false;
             if (failedSubscriptions++ == 0) {
                 LOG.warnf("Cannot subscribe to %s now (the follower will try again): %s", channel(), e.toString());
             }
         }
     }
 
-    private void lostSubscription(Throwable cause) {
-        if (subscribed) {
+    private void lostSubscription(int generation, Throwable cause) {
+        if (generation == subscription && subscribed) {
+            subscribed = false;
             LOG.warnf("Not subscribed to %s (until the follower subscribes again): %s", channel(),
                     cause == null ? "the connection ended" : cause.toString());
         }
-        subscribed = false;
     }
 
     @Override
@@ -425,52 +454,56 @@ public final class RedisSnapshotStore implements SnapshotStore {
         return subscribed;
     }
 
-    /** Decodes an announcement; a rollback's count ("ROLLBACK/count ...") is remembered as heard. */
-    private Announcement heard(String message) {
-        String prefix = Announcement.Kind.ROLLBACK.name() + "/";
-        if (!message.startsWith(prefix)) {
-            return Announcement.decode(message);
-        }
-        int space = message.indexOf(' ');
-        Announcement a = Announcement.decode(Announcement.Kind.ROLLBACK.name() + message.substring(space));
-        heardRollbacks.merge(a.name(), Long.parseLong(message.substring(prefix.length(), space)), Math::max);
-        return a;
+    @Override
+    public void heardRollback(String name, long rollbacks) {
+        heardRollbacks.merge(name, rollbacks, Math::max);
     }
 
     /**
-     * Rollbacks this instance did not hear announced (its subscription was down), found by comparing
-     * each policy's rollback marker with the count last heard here: the version rolled back to, by
-     * policy, each reported once. A policy seen for the first time is taken as heard (what this
-     * instance loaded is already rolled back); a count below the one heard means Redis lost its data
-     * and counts again, which is taken as heard too.
+     * Rollbacks counted in a policy's marker past the count heard here (announced and applied,
+     * made here, or loaded with the latest snapshot), as announcements: each is reported at every
+     * call until {@link #heardRollback} takes it. A policy not read here yet is taken as heard (what
+     * this instance serves of it came from the store after its rollbacks); a count below the one
+     * heard means Redis lost its data and counts again, and is taken as heard too.
      */
     @Override
-    public java.util.Map<String, Long> unheardRollbacks() throws SnapshotStoreException {
-        java.util.Map<String, Long> out = new java.util.HashMap<>();
+    public List<Announcement> unheardRollbacks() throws SnapshotStoreException {
+        List<Announcement> out = new ArrayList<>();
         List<String> names = names();
-        List<Long> before = new ArrayList<>();
-        // Read before the markers: an announcement heard meanwhile makes the replace below fail, and
-        // the rollback it announced is not reported as unheard.
-        names.forEach(n -> before.add(heardRollbacks.get(n)));
-        List<Response> markers = getAll(names, "rollback", "read rollback markers");
-        for (int i = 0; i < names.size(); i++) {
-            String name = names.get(i);
-            Response m = markers.get(i);
-            String[] marker = m == null ? new String[] {"0", "-1"} : m.toString().split(" ");
-            long count = Long.parseLong(marker[0]);
-            Long heard = before.get(i);
-            if (heard == null) {
-                heardRollbacks.putIfAbsent(name, count);
-            } else if (count != heard && heardRollbacks.replace(name, heard, count) && count > heard) {
-                out.put(name, Long.parseLong(marker[1]));
+        // Under the lock a rollback made here counts itself under: the markers and the counts heard
+        // are compared as of one moment for those (an announced one may still land in between; the
+        // learning thread then finds it applied already).
+        synchronized (rollbackMarkers) {
+            List<Response> markers = getAll(names, "rollback", "read rollback markers");
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                Announcement m = marker(markers.get(i));
+                Long heard = heardRollbacks.putIfAbsent(name, m.rollbacks());
+                if (heard != null && m.rollbacks() < heard) {
+                    heardRollbacks.replace(name, heard, m.rollbacks());
+                } else if (heard != null && m.rollbacks() > heard) {
+                    out.add(new Announcement(name, m.version(), m.incarnation(), Announcement.Kind.ROLLBACK,
+                            m.rollbacks()));
+                }
             }
         }
         return out;
     }
 
+    /** A rollback marker ("count version incarnation") as the rollback it counts last; none counts 0. */
+    private static Announcement marker(Response m) {
+        String[] f = m == null ? new String[] {"0", "-1", "0"} : m.toString().split(" ");
+        return new Announcement("", Long.parseLong(f[1]), f.length > 2 ? Long.parseLong(f[2]) : 0,
+                Announcement.Kind.ROLLBACK, Long.parseLong(f[0]));
+    }
+
+    /** Held while a rollback made here counts itself, and while the markers are read. */
+    private final Object rollbackMarkers = new Object();
     private final java.util.concurrent.ConcurrentHashMap<String, Long> heardRollbacks =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean subscribed;
+    private volatile int subscription;
+    private io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber subscriber;
     private int failedSubscriptions;
 
     /**

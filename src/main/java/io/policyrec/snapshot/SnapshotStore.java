@@ -96,12 +96,17 @@ public interface SnapshotStore {
     }
 
     /**
-     * Rollbacks made elsewhere whose announcements this instance did not hear (the version rolled
-     * back to, by policy), each reported once: an instance learning such a policy would otherwise go
-     * on from the weights the rollback replaced and undo it with its next save.
+     * Rollbacks made elsewhere that this instance has not heard (applied from their announcement,
+     * made itself, or loaded with a policy's latest snapshot), as their announcements, until
+     * {@link #heardRollback} takes them: an instance learning such a policy would otherwise go on
+     * from the weights the rollback replaced and undo it with its next save.
      */
-    default java.util.Map<String, Long> unheardRollbacks() throws SnapshotStoreException {
-        return java.util.Map.of();
+    default java.util.List<Announcement> unheardRollbacks() throws SnapshotStoreException {
+        return java.util.List.of();
+    }
+
+    /** This instance has applied a policy's rollbacks up to this count ({@link Announcement#rollbacks}). */
+    default void heardRollback(String name, long rollbacks) {
     }
 
     /** Bytes of snapshots this instance has sent to the store since it started (what the publisher paces). */

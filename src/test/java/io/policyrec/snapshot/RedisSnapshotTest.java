@@ -409,11 +409,13 @@ class RedisSnapshotTest {
 
     /**
      * An instance whose subscription was down when another rolled a policy back finds the rollback by
-     * its marker, once; one it heard, or made itself, is not reported; nor is a policy it sees for
-     * the first time (what it loaded is rolled back already).
+     * its marker, with its version and incarnation, until it takes it as heard; one it made itself,
+     * or loaded with the latest snapshot, is not reported; nor is a policy it sees for the first time
+     * (what it serves came from the store after its rollbacks). An announced rollback carries its
+     * count, and stays unheard until applied.
      */
     @Test
-    void aRollbackNotHeardIsFoundByItsMarkerOnce() throws Exception {
+    void aRollbackNotHeardIsFoundByItsMarkerUntilTakenAsHeard() throws Exception {
         policy("r-unheard", 14);
         StoredPolicy base = store.latest("r-unheard").orElseThrow();
         for (long v = 1; v <= 4; v++) {
@@ -421,14 +423,23 @@ class RedisSnapshotTest {
         }
         RedisSnapshotStore deaf = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
                 java.time.Duration.ofSeconds(2));
-        assertFalse(deaf.unheardRollbacks().containsKey("r-unheard"), "seen for the first time");
+        assertEquals(List.of(), unheard(deaf), "seen for the first time");
         assertTrue(store.rollback("r-unheard", 2).isPresent());
-        assertEquals(Map.of("r-unheard", 2L), filtered(deaf.unheardRollbacks()), "the rollback it did not hear");
-        assertEquals(Map.of(), filtered(deaf.unheardRollbacks()), "reported once");
+        List<Announcement> missed = unheard(deaf);
+        assertEquals(List.of(new Announcement("r-unheard", 2, base.incarnation(), Announcement.Kind.ROLLBACK,
+                missed.isEmpty() ? -1 : missed.get(0).rollbacks())), missed, "the rollback it did not hear");
+        assertEquals(missed, unheard(deaf), "reported until taken as heard");
+        deaf.heardRollback("r-unheard", missed.get(0).rollbacks());
+        assertEquals(List.of(), unheard(deaf), "taken as heard");
 
-        // Made by the deaf instance itself: not reported to it; a rollback it hears announced is not either.
         assertTrue(deaf.rollback("r-unheard", 1).isPresent());
-        assertEquals(Map.of(), filtered(deaf.unheardRollbacks()), "its own rollback");
+        assertEquals(List.of(), unheard(deaf), "its own rollback");
+        assertTrue(store.saveLearned(variant(base, 2)));
+        assertTrue(store.rollback("r-unheard", 1).isPresent());
+        assertEquals(1, unheard(deaf).size());
+        assertEquals(1, deaf.latest("r-unheard").orElseThrow().version());
+        assertEquals(List.of(), unheard(deaf), "loaded with the latest snapshot");
+
         java.util.concurrent.BlockingQueue<Announcement> heard = new java.util.concurrent.LinkedBlockingQueue<>();
         deaf.subscribe(heard::add);
         assertTrue(deaf.subscribed());
@@ -440,13 +451,15 @@ class RedisSnapshotTest {
             assertNotNull(a, "the rollback is announced");
         } while (!a.name().equals("r-unheard") || a.kind() != Announcement.Kind.ROLLBACK);
         assertEquals(1, a.version());
-        assertEquals(Map.of(), filtered(deaf.unheardRollbacks()), "a rollback it heard");
+        assertEquals(unheard(deaf).get(0).rollbacks(), a.rollbacks(), "the announcement carries the count");
+        deaf.heardRollback(a.name(), a.rollbacks());
+        assertEquals(List.of(), unheard(deaf), "heard once applied");
         store.delete("r-unheard");
     }
 
     /** Only this test's policy: other tests' policies share the server. */
-    private static Map<String, Long> filtered(Map<String, Long> unheard) {
-        return unheard.containsKey("r-unheard") ? Map.of("r-unheard", unheard.get("r-unheard")) : Map.of();
+    private static List<Announcement> unheard(RedisSnapshotStore s) throws Exception {
+        return s.unheardRollbacks().stream().filter(a -> a.name().equals("r-unheard")).toList();
     }
 
     @Test
