@@ -36,9 +36,16 @@ public final class NamedFeatures {
 
     public static final Limits DEFAULT_LIMITS = new Limits(1000, 8, 256);
 
-    private final int bits;
-    private final Limits limits;
-    private final String root;
+    /**
+     * One reader per thread, reused: its buffers (name, path, features, the sort's scratch) are a
+     * request's worth of garbage otherwise, on every event-loop thread at every request. Only the
+     * context it returns is new.
+     */
+    private static final ThreadLocal<NamedFeatures> READERS = ThreadLocal.withInitial(NamedFeatures::new);
+
+    private int bits;
+    private Limits limits;
+    private String root;
     /**
      * The current feature's name as UTF-8, hashed in place: a leaf costs its bytes, not a String.
      * (Measured: building a name and a path string per leaf was most of a request's hashing.)
@@ -52,12 +59,26 @@ public final class NamedFeatures {
     private int pathDepth;
     private int[] indices = new int[16];
     private float[] values = new float[16];
+    private long[] packed = new long[16];
     private int count;
 
-    private NamedFeatures(int bits, Limits limits, String root) {
+    private NamedFeatures() {
+    }
+
+    private NamedFeatures start(int bits, Limits limits, String root) {
         this.bits = bits;
         this.limits = limits;
         this.root = root;
+        if (name.length > 4096) {
+            // A long string value grew it (a request is refused past the name limit only after):
+            // not kept for the thread's life.
+            name = new byte[64];
+        }
+        nameLength = 0;
+        nameChars = 0;
+        pathDepth = 0;
+        count = 0;
+        return this;
     }
 
     /**
@@ -65,7 +86,7 @@ public final class NamedFeatures {
      * {@code features} or {@code features[3]}).
      */
     public static Context hash(JsonNode json, String field, int bits, Limits limits) {
-        NamedFeatures reader = new NamedFeatures(bits, limits, field);
+        NamedFeatures reader = READERS.get().start(bits, limits, field);
         if (json == null || json.isNull()) {
             throw new InvalidFeaturesException(field, "is required: a JSON object of named features, or an array "
                     + "of such objects");
@@ -256,16 +277,19 @@ public final class NamedFeatures {
 
     /** Sorted by bucket, one entry per bucket (collisions add up). */
     private Context context() {
-        long[] packed = new long[count];
+        if (packed.length < count) {
+            packed = new long[indices.length];
+        }
         for (int i = 0; i < count; i++) {
             packed[i] = ((long) indices[i] << 32) | (i & 0xffffffffL);
         }
-        Arrays.sort(packed);
+        Arrays.sort(packed, 0, count);
         // Values that share a bucket add up: two finite floats can sum past the float range.
         int[] outIndex = new int[count];
         float[] outValue = new float[count];
         int n = 0;
-        for (long p : packed) {
+        for (int i = 0; i < count; i++) {
+            long p = packed[i];
             int bucket = (int) (p >>> 32);
             float v = values[(int) p];
             if (n > 0 && outIndex[n - 1] == bucket) {
