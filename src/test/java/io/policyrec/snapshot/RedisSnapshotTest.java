@@ -340,34 +340,39 @@ class RedisSnapshotTest {
      */
     @Test
     void aHashedPolicysDeltaSnapshotsRestoreBitForBit() throws Exception {
+        // Under a prefix of its own: the service under test would otherwise hear these snapshots, learn
+        // the policy itself (the embedded loop takes every policy) and save its own versions into the
+        // chain this test checks (seen once: its save after the rollback replaced the test's version).
+        RedisSnapshotStore own = new RedisSnapshotStore(redisClient, redis, "policyrec-delta:", 20,
+                java.time.Duration.ofSeconds(2));
         io.policyrec.learning.PolicyGradientLearner learner = io.policyrec.learning.PolicyGradientLearner.create(
                 HASHED, org.nd4j.linalg.api.buffer.DataType.FLOAT);
         java.util.Random random = new java.util.Random(5);
         Map<Long, LearnerState> states = new java.util.HashMap<>();
-        store.delete("r-delta"); // what an earlier run against the same server left
-        store.save(hashedSnapshot("r-delta", 21, 0, learner.state()));
+        own.delete("r-delta"); // what an earlier run against the same server left
+        own.save(hashedSnapshot("r-delta", 21, 0, learner.state()));
         learner.step(hashedBatch(random, 30));
         for (long v = 1; v <= 30; v++) {
             learner.step(hashedBatch(random, 2));
             LearnerState l = learner.state();
             states.put(v, l);
-            assertTrue(store.saveLearned(hashedSnapshot("r-delta", 21, v, l)));
+            assertTrue(own.saveLearned(hashedSnapshot("r-delta", 21, v, l)));
         }
-        Map<String, String> chain = redis.hash(String.class).hgetall("policyrec:{r-delta}:chain");
+        Map<String, String> chain = redis.hash(String.class).hgetall("policyrec-delta:{r-delta}:chain");
         long deltas = chain.entrySet().stream().filter(e -> !e.getValue().endsWith(" " + e.getKey())).count();
         assertTrue(deltas >= 15, "most snapshots went out as deltas: " + chain);
         long whole = SnapshotCodec.encode(hashedSnapshot("r-delta", 21, 30, states.get(30L))).length;
-        long last = redis.hash(byte[].class).hget("policyrec:{r-delta}:blobs", "30").length;
+        long last = redis.hash(byte[].class).hget("policyrec-delta:{r-delta}:blobs", "30").length;
         assertTrue(last * 3 < whole, "a delta of two batches' rows is a fraction of the whole: " + last + " of "
                 + whole);
 
-        RedisSnapshotStore fresh = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
+        RedisSnapshotStore fresh = new RedisSnapshotStore(redisClient, redis, "policyrec-delta:", 20,
                 java.time.Duration.ofSeconds(2));
         List<SnapshotInfo> retained = fresh.versions("r-delta");
         assertTrue(retained.size() >= 20 && retained.size() <= 20 + SnapshotChain.MAX_DEPTH, "retained: " + retained);
         assertEquals(11, retained.get(19).version(), "the newest twenty are kept");
         for (SnapshotInfo info : retained) {
-            StoredPolicy read = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
+            StoredPolicy read = new RedisSnapshotStore(redisClient, redis, "policyrec-delta:", 20,
                     java.time.Duration.ofSeconds(2)).version("r-delta", info.version()).orElseThrow();
             assertSameState(states.get(info.version()), read.learner(), "version " + info.version());
         }
@@ -378,33 +383,33 @@ class RedisSnapshotTest {
         // Roll back to a delta, learn on from it: the next snapshots read back as what was learned.
         long target = retained.stream().mapToLong(SnapshotInfo::version)
                 .filter(v -> !chain.get(Long.toString(v)).endsWith(" " + v)).min().orElseThrow();
-        StoredPolicy rolledBack = store.rollback("r-delta", target).orElseThrow();
+        StoredPolicy rolledBack = own.rollback("r-delta", target).orElseThrow();
         assertSameState(states.get(target), rolledBack.learner(), "rolled back to " + target);
         io.policyrec.learning.PolicyGradientLearner resumed = io.policyrec.learning.PolicyGradientLearner.restore(
                 HASHED, rolledBack.learner());
         for (long v = target + 1; v <= target + 3; v++) {
             resumed.step(hashedBatch(random, 2));
             states.put(v, resumed.state());
-            assertTrue(store.saveLearned(hashedSnapshot("r-delta", 21, v, states.get(v))));
+            assertTrue(own.saveLearned(hashedSnapshot("r-delta", 21, v, states.get(v))));
         }
         // The parent the next delta would name vanishes (as if another writer or a rollback took it).
-        redis.hash(String.class).hdel("policyrec:{r-delta}:chain", Long.toString(target + 3));
+        redis.hash(String.class).hdel("policyrec-delta:{r-delta}:chain", Long.toString(target + 3));
         resumed.step(hashedBatch(random, 2));
         states.put(target + 4, resumed.state());
-        assertTrue(store.saveLearned(hashedSnapshot("r-delta", 21, target + 4, states.get(target + 4))));
-        String written = redis.hash(String.class).hget("policyrec:{r-delta}:chain", Long.toString(target + 4));
+        assertTrue(own.saveLearned(hashedSnapshot("r-delta", 21, target + 4, states.get(target + 4))));
+        String written = redis.hash(String.class).hget("policyrec-delta:{r-delta}:chain", Long.toString(target + 4));
         assertTrue(written.endsWith(" " + (target + 4)), "written whole instead: " + written);
         for (long v = target + 1; v <= target + 4; v++) {
-            StoredPolicy read = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
+            StoredPolicy read = new RedisSnapshotStore(redisClient, redis, "policyrec-delta:", 20,
                     java.time.Duration.ofSeconds(2)).version("r-delta", v).orElseThrow();
             assertSameState(states.get(v), read.learner(), "after the rollback, version " + v);
         }
-        store.delete("r-delta");
-        assertTrue(redis.key(String.class).keys("policyrec:{r-delta}:*").stream()
+        own.delete("r-delta");
+        assertTrue(redis.key(String.class).keys("policyrec-delta:{r-delta}:*").stream()
                         .allMatch(k -> k.endsWith(":deleted") || k.endsWith(":rollback")),
                 "a delete leaves only its tombstone and rollback count: "
-                        + redis.key(String.class).keys("policyrec:{r-delta}:*"));
-        assertTrue(redis.key(String.class).ttl("policyrec:{r-delta}:rollback") > 0, "which expire");
+                        + redis.key(String.class).keys("policyrec-delta:{r-delta}:*"));
+        assertTrue(redis.key(String.class).ttl("policyrec-delta:{r-delta}:rollback") > 0, "which expire");
     }
 
     /**
