@@ -128,6 +128,15 @@ public final class RedisSnapshotStore implements SnapshotStore {
     private final Duration timeout;
     private volatile long lastFailure;
     private volatile long lastSuccess;
+    /** Held while a rollback made here counts itself, and while the markers are read. */
+    private final Object rollbackMarkers = new Object();
+    /** Per policy, the rollback count this instance has heard (applied, made, or loaded). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> heardRollbacks =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean subscribed;
+    private volatile int subscription;
+    private io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber subscriber;
+    private int failedSubscriptions;
 
     public RedisSnapshotStore(Redis redis, RedisDataSource dataSource, String prefix, int retain, Duration timeout) {
         this.redis = redis;
@@ -232,9 +241,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
      * all its instances together (an old instance would go on writing the old layout).
      */
     public void migrate() throws SnapshotStoreException {
-        Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
-        for (Response n : names == null ? List.<Response>of() : names) {
-            String name = n.toString();
+        for (String name : names()) {
             String old = prefix + name + ":";
             Response latest = send(Request.cmd(Command.GET).arg(old + "latest"), "read " + name);
             if (latest == null) {
@@ -285,17 +292,14 @@ public final class RedisSnapshotStore implements SnapshotStore {
             migrated = true;
         }
         List<StoredPolicy> all = new ArrayList<>();
-        Response names = send(Request.cmd(Command.SMEMBERS).arg(prefix + "policies"), "list policies");
-        if (names != null) {
-            for (Response name : names) {
-                try {
-                    latest(name.toString()).ifPresent(all::add);
-                } catch (SnapshotStoreException e) {
-                    if (!skipUnreadable && !(e instanceof UnreadableSnapshotException)) {
-                        throw e;
-                    }
-                    LOG.errorf("Skipping unreadable snapshot of %s: %s", name, e.getMessage());
+        for (String name : names()) {
+            try {
+                latest(name).ifPresent(all::add);
+            } catch (SnapshotStoreException e) {
+                if (!skipUnreadable && !(e instanceof UnreadableSnapshotException)) {
+                    throw e;
                 }
+                LOG.errorf("Skipping unreadable snapshot of %s: %s", name, e.getMessage());
             }
         }
         return all;
@@ -496,15 +500,6 @@ public final class RedisSnapshotStore implements SnapshotStore {
         return new Announcement("", Long.parseLong(f[1]), f.length > 2 ? Long.parseLong(f[2]) : 0,
                 Announcement.Kind.ROLLBACK, Long.parseLong(f[0]));
     }
-
-    /** Held while a rollback made here counts itself, and while the markers are read. */
-    private final Object rollbackMarkers = new Object();
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> heardRollbacks =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile boolean subscribed;
-    private volatile int subscription;
-    private io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber subscriber;
-    private int failedSubscriptions;
 
     /**
      * True when this incarnation of the policy was deleted (its tombstone is there), as opposed to

@@ -2,6 +2,7 @@ package io.policyrec.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.policyrec.feedback.kafka.DecisionCodec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,13 +18,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import io.policyrec.feedback.kafka.DecisionCodec;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -203,7 +203,6 @@ final class ChaosCommand {
                 long t0 = System.currentTimeMillis();
                 if (target != null) {
                     target.faulted = true;
-
                 }
                 List<String> command = new ArrayList<>(faultCommand);
                 command.add(fault);
