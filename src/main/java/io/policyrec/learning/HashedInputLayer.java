@@ -1,6 +1,7 @@
 package io.policyrec.learning;
 
 import io.policyrec.policy.Context;
+import io.policyrec.policy.HashedTable;
 import java.util.Arrays;
 import java.util.List;
 
@@ -114,9 +115,8 @@ final class HashedInputLayer {
     }
 
     /** Grows the scales with the batch's values (before its forward pass, so x' stays in [-1, 1]). */
-    void learnScales(List<RewardedDecision> batch) {
-        for (RewardedDecision d : batch) {
-            Context c = d.context();
+    void learnScales(List<Context> batch) {
+        for (Context c : batch) {
             for (int f = 0; f < c.size(); f++) {
                 float a = Math.abs(c.values()[f]);
                 int i = c.indices()[f];
@@ -139,12 +139,27 @@ final class HashedInputLayer {
         return a == 0f ? 0f : x / Math.max(s, a);
     }
 
+    /** The contexts of a batch, as a view (no copy). */
+    static List<Context> contexts(List<RewardedDecision> batch) {
+        return new java.util.AbstractList<>() {
+            @Override
+            public Context get(int i) {
+                return batch.get(i).context();
+            }
+
+            @Override
+            public int size() {
+                return batch.size();
+            }
+        };
+    }
+
     /** Pre-activations, B x width, into z (double, as the learner's element-wise work). */
-    void forward(List<RewardedDecision> batch, double[] z) {
+    void forward(List<Context> batch, double[] z) {
         float[] sum = rowScratch;
         for (int b = 0; b < batch.size(); b++) {
             System.arraycopy(bias, 0, sum, 0, width);
-            Context c = batch.get(b).context();
+            Context c = batch.get(b);
             for (int f = 0; f < c.size(); f++) {
                 int i = c.indices()[f];
                 float x = scaled(c.values()[f], scale[i]);
@@ -161,7 +176,7 @@ final class HashedInputLayer {
     }
 
     /** Accumulates the gradient of the rows the batch touched from dL/dz (B x width). */
-    void backward(List<RewardedDecision> batch, double[] dz) {
+    void backward(List<Context> batch, double[] dz) {
         float[] d = rowScratch;
         for (int b = 0; b < batch.size(); b++) {
             int base = b * width;
@@ -169,7 +184,7 @@ final class HashedInputLayer {
                 d[j] = (float) dz[base + j];
                 biasGrad[j] += d[j];
             }
-            Context c = batch.get(b).context();
+            Context c = batch.get(b);
             for (int f = 0; f < c.size(); f++) {
                 int i = c.indices()[f];
                 float x = scaled(c.values()[f], scale[i]);
@@ -242,9 +257,32 @@ final class HashedInputLayer {
         Arrays.fill(biasGrad, 0f);
     }
 
-    /** The rows steps changed since the last call: what a copy-on-write publish must copy. */
-    int[] takeChangedRows() {
-        return changedForServing.take();
+    /**
+     * The rows for serving: those published before ({@code previous}, null for none) but for the
+     * rows changed since, which are copied; so publishing costs what changed, not 2^bits rows.
+     */
+    float[][] publishRows(float[][] previous) {
+        float[][] out;
+        if (previous == null) {
+            changedForServing.take();
+            out = new float[rows][width];
+            for (int i = 0; i < rows; i++) {
+                copyRow(i, out[i]);
+            }
+        } else {
+            out = previous.clone();
+            for (int i : changedForServing.take()) {
+                float[] row = new float[width];
+                copyRow(i, row);
+                out[i] = row;
+            }
+        }
+        return out;
+    }
+
+    /** The table for serving, copy-on-write from the one published before (null for none). */
+    HashedTable publish(HashedTable previous) {
+        return new HashedTable(publishRows(previous == null ? null : previous.rows()), bias(), publishedScales());
     }
 
     /**

@@ -65,27 +65,50 @@ public final class OutputGradient {
                                          double[] reference, double[] dz) {
         int rows = batch.size();
         double loss = 0;
-        double[] pr = new double[k];
-        double[] ref = new double[k];
-        double[] grad = new double[k];
-        java.util.Arrays.fill(ref, 1.0 / k);
+        Row row = new Row(k);
         for (int b = 0; b < rows; b++) {
             RewardedDecision d = batch.get(b);
-            int o = b * k;
-            double[] pe = eligibleRow(p, o, k, d.eligible());
-            int a = d.action();
             double coef = importance[b] * (d.reward() - baseline) / rows;
-            loss -= coef * Math.log(pe[a] + Regularizer.EPS);
-            double scale = -coef * pe[a] / (pe[a] + Regularizer.EPS);
-            for (int j = 0; j < k; j++) {
-                dz[o + j] = scale * ((j == a ? 1.0 : 0.0) - pe[j]);
+            if (reference != null) {
+                System.arraycopy(reference, b * k, row.ref, 0, k);
             }
-            if (regularizer != null && signedLambda != 0) {
+            loss += row.lossAndGradient(p, b * k, k, d.eligible(), d.action(), coef, regularizer,
+                    signedLambda / rows, dz);
+        }
+        return loss;
+    }
+
+    /**
+     * One decision's share of the loss and of dL/dz, over k actions at an offset (the fixed actions
+     * of a batch row, or one decision's candidates); its scratch is reused from row to row.
+     */
+    public static final class Row {
+        /** The reference distribution: uniform over k unless the caller writes another into it. */
+        final double[] ref;
+        private final double[] pr;
+        private final double[] grad;
+
+        public Row(int k) {
+            ref = new double[k];
+            pr = new double[k];
+            grad = new double[k];
+            java.util.Arrays.fill(ref, 1.0 / k);
+        }
+
+        /**
+         * @param coef   w (r - baseline) / B: the policy-gradient weight of this decision
+         * @param weight s lambda / B: the regularizer's weight
+         */
+        public double lossAndGradient(double[] p, int o, int k, int[] eligible, int action, double coef,
+                                      Regularizer regularizer, double weight, double[] dz) {
+            double[] pe = eligibleRow(p, o, k, eligible);
+            double loss = -coef * Math.log(pe[action] + Regularizer.EPS);
+            double scale = -coef * pe[action] / (pe[action] + Regularizer.EPS);
+            for (int j = 0; j < k; j++) {
+                dz[o + j] = scale * ((j == action ? 1.0 : 0.0) - pe[j]);
+            }
+            if (regularizer != null && weight != 0) {
                 System.arraycopy(p, o, pr, 0, k);
-                if (reference != null) {
-                    System.arraycopy(reference, o, ref, 0, k);
-                }
-                double weight = signedLambda / rows;
                 loss += weight * regularizer.value(pr, ref);
                 regularizer.gradient(pr, ref, grad);
                 double gp = 0;
@@ -97,8 +120,8 @@ public final class OutputGradient {
                     dz[o + j] += weight * pr[j] * (grad[j] - gp);
                 }
             }
+            return loss;
         }
-        return loss;
     }
 
     /** Mean entropy in nats of the rows of p. */

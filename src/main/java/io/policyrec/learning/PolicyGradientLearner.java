@@ -160,22 +160,7 @@ public final class PolicyGradientLearner {
         if (hashed == null) {
             return head;
         }
-        int width = hashed.width();
-        float[][] rows;
-        if (published == null) {
-            hashed.takeChangedRows();
-            rows = new float[config.contextDimension()][width];
-            for (int i = 0; i < rows.length; i++) {
-                hashed.copyRow(i, rows[i]);
-            }
-        } else {
-            rows = published.firstLayerRows().clone();
-            for (int i : hashed.takeChangedRows()) {
-                float[] row = new float[width];
-                hashed.copyRow(i, row);
-                rows[i] = row;
-            }
-        }
+        float[][] rows = hashed.publishRows(published == null ? null : published.firstLayerRows());
         published = head.withHashedFirstLayer(rows, hashed.bias(), hashed.publishedScales());
         return published;
     }
@@ -233,7 +218,7 @@ public final class PolicyGradientLearner {
     /** One gradient step on a batch; returns what it saw. */
     public StepReport step(List<RewardedDecision> batch) {
         if (hashed != null) {
-            hashed.learnScales(batch);
+            hashed.learnScales(HashedInputLayer.contexts(batch));
         }
         Workspace ws = workspace(batch.size());
         double[] p = forward(ws, batch);
@@ -346,7 +331,7 @@ public final class PolicyGradientLearner {
         int rows = batch.size();
         if (hashed != null) {
             double[] h = ws.hashedActivation;
-            hashed.forward(batch, h);
+            hashed.forward(HashedInputLayer.contexts(batch), h);
             for (int i = 0; i < h.length; i++) {
                 if (h[i] < 0) {
                     h[i] = 0;
@@ -417,7 +402,7 @@ public final class PolicyGradientLearner {
                         da[i] = 0;
                     }
                 }
-                hashed.backward(batch, da);
+                hashed.backward(HashedInputLayer.contexts(batch), da);
             }
         }
     }
@@ -533,7 +518,7 @@ public final class PolicyGradientLearner {
     /** Grows a hashed layer's scales with a batch, as a step does first (gradient checks). */
     void learnScales(List<RewardedDecision> batch) {
         if (hashed != null) {
-            hashed.learnScales(batch);
+            hashed.learnScales(HashedInputLayer.contexts(batch));
         }
     }
 

@@ -111,20 +111,7 @@ public final class PolicyWeights {
             throw new IllegalArgumentException("a sparse context for a dense policy");
         }
         float[] out = b[0].clone();
-        int[] idx = context.indices();
-        float[] val = context.values();
-        for (int f = 0; f < idx.length; f++) {
-            float x = val[f];
-            float a = Math.abs(x);
-            if (a == 0f) {
-                continue;
-            }
-            x = x / Math.max(scale[idx[f]], a);
-            float[] row = w[0][idx[f]];
-            for (int j = 0; j < out.length; j++) {
-                out[j] += x * row[j];
-            }
-        }
+        HashedTable.addRows(w[0], scale, context, out);
         for (int j = 0; j < out.length; j++) {
             if (out[j] < 0f) {
                 out[j] = 0f;

@@ -122,7 +122,7 @@ public final class SpotifyBandit implements BanditEnvironment {
         return 5;
     }
 
-    private static double[] meanFeatures(List<String[]> rows) {
+    static double[] meanFeatures(List<String[]> rows) {
         double[] mean = new double[FEATURES];
         for (String[] row : rows) {
             double[] f = features(row);
@@ -133,7 +133,7 @@ public final class SpotifyBandit implements BanditEnvironment {
         return mean;
     }
 
-    private static double[] features(String[] row) {
+    static double[] features(String[] row) {
         double[] f = new double[FEATURES];
         for (int i = 0; i < FEATURES; i++) {
             f[i] = Double.parseDouble(row[2 + i]);
@@ -141,7 +141,7 @@ public final class SpotifyBandit implements BanditEnvironment {
         return f;
     }
 
-    private static void centre(double[][] m) {
+    static void centre(double[][] m) {
         for (int f = 0; f < m[0].length; f++) {
             double mean = 0;
             for (double[] row : m) {
@@ -154,7 +154,7 @@ public final class SpotifyBandit implements BanditEnvironment {
     }
 
     /** Rows of a CSV file with a header line; fields have no quoted commas in these files. */
-    private static List<String[]> csv(String resource) throws IOException {
+    static List<String[]> csv(String resource) throws IOException {
         InputStream in = SpotifyBandit.class.getClassLoader().getResourceAsStream(resource);
         if (in == null) {
             throw new IOException("missing " + resource);

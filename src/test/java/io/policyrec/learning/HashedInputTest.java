@@ -179,8 +179,8 @@ class HashedInputTest {
             for (int i = 0; i < dz.length; i++) {
                 dz[i] = random.nextGaussian();
             }
-            lazy.learnScales(batch);
-            lazy.backward(batch, dz);
+            lazy.learnScales(HashedInputLayer.contexts(batch));
+            lazy.backward(HashedInputLayer.contexts(batch), dz);
             double[] g = new double[size];
             lazy.writeGradient(g, 0);
             int n = rows * width;

@@ -1,0 +1,205 @@
+package io.policyrec.learning;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.policyrec.policy.BaselineKind;
+import io.policyrec.policy.Candidate;
+import io.policyrec.policy.CandidateWeights;
+import io.policyrec.policy.Context;
+import io.policyrec.policy.ReferenceKind;
+import io.policyrec.policy.RegularizerSettings;
+import io.policyrec.policy.RegularizerType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A policy over action features: its gradient against finite differences (through the softmax
+ * over each decision's own candidates, the regularizer, eligible subsets and the identity biases),
+ * what a step touches, and the scores a new action starts from.
+ */
+class TwoTowerLearnerTest {
+    static final int BITS = 4;
+
+    static TwoTowerLearner.Settings settings(RegularizerSettings regularizer) {
+        return new TwoTowerLearner.Settings(BITS, BITS, 3, 0.01, regularizer, BaselineKind.MEAN, 10.0, 5);
+    }
+
+    static RegularizerSettings entropy(double lambda) {
+        return new RegularizerSettings(RegularizerType.ENTROPY, lambda, ReferenceKind.UNIFORM, null, 0.01, 5);
+    }
+
+    /** 1 to 3 active buckets of 16, values of mixed sign and size. */
+    static Context sparse(Random random) {
+        TreeMap<Integer, Float> active = new TreeMap<>();
+        int n = 1 + random.nextInt(3);
+        while (active.size() < n) {
+            active.put(random.nextInt(1 << BITS), (float) (random.nextGaussian() * 3));
+        }
+        float[] values = new float[active.size()];
+        int i = 0;
+        for (float v : active.values()) {
+            values[i++] = v;
+        }
+        return new Context(active.keySet().stream().mapToInt(Integer::intValue).toArray(), values);
+    }
+
+    /** Decisions over 2 to 5 candidates each (identities 0 to 7), some with an eligible subset. */
+    static List<RewardedDecision> batch(Random random, int rows) {
+        List<RewardedDecision> batch = new ArrayList<>();
+        for (int b = 0; b < rows; b++) {
+            Candidate[] candidates = new Candidate[2 + random.nextInt(4)];
+            for (int a = 0; a < candidates.length; a++) {
+                candidates[a] = new Candidate(random.nextInt(8), sparse(random));
+            }
+            int[] eligible = b % 3 == 0 ? new int[] {0, candidates.length - 1} : null;
+            int action = eligible == null ? random.nextInt(candidates.length) : eligible[random.nextInt(2)];
+            batch.add(new RewardedDecision(sparse(random), eligible, action, 0.1 + 0.5 * random.nextDouble(),
+                    random.nextGaussian(), candidates));
+        }
+        return batch;
+    }
+
+    @Test
+    void gradientMatchesFiniteDifferences() {
+        TwoTowerLearner learner = TwoTowerLearner.create(settings(entropy(0.3)));
+        Random random = new Random(8);
+        for (int i = 0; i < 20; i++) {
+            learner.step(batch(random, 8));
+        }
+        List<RewardedDecision> batch = batch(new Random(1), 8);
+        double[] importance = new double[batch.size()];
+        Arrays.fill(importance, 0.8);
+        double[] theta = new double[learner.size()];
+        learner.writeWeights(theta);
+        double[] analytic = new double[learner.size()];
+        learner.lossAndGradient(batch, importance, analytic);
+        double norm = 0;
+        for (int i = 0; i < theta.length; i++) {
+            // Single precision: step far enough to move a float, and divide by the step it took.
+            double h = 1e-3;
+            double[] plus = theta.clone();
+            double[] minus = theta.clone();
+            plus[i] += h;
+            minus[i] -= h;
+            double step = (double) (float) plus[i] - (double) (float) minus[i];
+            learner.readWeights(plus);
+            double up = learner.lossAndGradient(batch, importance, null);
+            learner.readWeights(minus);
+            double down = learner.lossAndGradient(batch, importance, null);
+            double numeric = (up - down) / step;
+            double scale = Math.max(Math.abs(numeric), Math.abs(analytic[i]));
+            assertTrue(Math.abs(numeric - analytic[i]) <= 1e-2 * scale + 1e-5,
+                    "parameter " + i + ": analytic " + analytic[i] + " numeric " + numeric);
+            norm += analytic[i] * analytic[i];
+        }
+        learner.readWeights(theta);
+        assertTrue(norm > 1e-6, "the batch has a gradient");
+    }
+
+    @Test
+    void aStepMovesOnlyTheRowsItsBatchTouched() {
+        TwoTowerLearner learner = TwoTowerLearner.create(settings(entropy(0.1)));
+        // Away from the start, where every score is 0 and the regularizer's gradient vanishes.
+        Random random = new Random(3);
+        for (int i = 0; i < 5; i++) {
+            learner.step(batch(random, 8));
+        }
+        List<RewardedDecision> batch = batch(random, 4);
+        double[] before = new double[learner.size()];
+        learner.writeWeights(before);
+        learner.step(batch);
+        double[] after = new double[learner.size()];
+        learner.writeWeights(after);
+        int width = 3;
+        int table = (1 << BITS) * width;
+        boolean[] contextRows = new boolean[1 << BITS];
+        boolean[] actionRows = new boolean[1 << BITS];
+        boolean[] identities = new boolean[1 << BITS];
+        for (RewardedDecision d : batch) {
+            for (int i : d.context().indices()) {
+                contextRows[i] = true;
+            }
+            for (Candidate c : d.candidates()) {
+                for (int i : c.features().indices()) {
+                    actionRows[i] = true;
+                }
+                identities[c.identity()] = true;
+            }
+        }
+        int actionTable = table + width;
+        int identityTable = actionTable + table + width;
+        for (int r = 0; r < (1 << BITS); r++) {
+            for (int j = 0; j < width; j++) {
+                assertEquals(contextRows[r], before[r * width + j] != after[r * width + j],
+                        "context row " + r + " moved iff touched");
+                assertEquals(actionRows[r], before[actionTable + r * width + j] != after[actionTable + r * width + j],
+                        "action row " + r + " moved iff touched");
+            }
+            assertEquals(identities[r], before[identityTable + r] != after[identityTable + r],
+                    "identity bias " + r + " moved iff touched");
+        }
+    }
+
+    @Test
+    void aNewActionIsScoredByItsFeaturesAloneFromTheStart() {
+        TwoTowerLearner learner = TwoTowerLearner.create(settings(entropy(0.1)));
+        Random random = new Random(4);
+        for (int i = 0; i < 50; i++) {
+            learner.step(batch(random, 8));
+        }
+        Context context = sparse(random);
+        Context features = sparse(random);
+        // The same features under an identity the batches used and two they never used (8 and up).
+        double[] s = learner.scores(context, new Candidate[] {
+            new Candidate(3, features), new Candidate(14, features), new Candidate(15, features)});
+        assertEquals(s[1], s[2], 0.0, "new actions with the same features score the same");
+        assertTrue(Math.abs(s[0] - s[1]) > 1e-4, "a known action has learned a bias of its own: " + s[0] + " " + s[1]);
+        CandidateWeights served = learner.weights();
+        assertEquals(0f, served.identities().rows()[15][0], "a new identity's bias starts at 0");
+        assertTrue(served.identities().rows()[3][0] != 0f);
+    }
+
+    @Test
+    void servingScoresAreTheLearnersAndPublishingSharesUnchangedRows() {
+        TwoTowerLearner learner = TwoTowerLearner.create(settings(entropy(0.1)));
+        Random random = new Random(6);
+        for (int i = 0; i < 10; i++) {
+            learner.step(batch(random, 8));
+        }
+        CandidateWeights first = learner.weights();
+        List<RewardedDecision> next = batch(random, 2);
+        learner.step(next);
+        CandidateWeights second = learner.weights();
+        for (int t = 0; t < 20; t++) {
+            Context context = sparse(random);
+            Candidate[] candidates = batch(random, 1).get(0).candidates();
+            double[] served = new double[candidates.length];
+            second.scores(context, candidates, served);
+            assertArrayEquals(learner.scores(context, candidates), served, 1e-5);
+        }
+        boolean[] touched = new boolean[1 << BITS];
+        for (RewardedDecision d : next) {
+            for (int i : d.context().indices()) {
+                touched[i] = true;
+            }
+        }
+        for (int r = 0; r < touched.length; r++) {
+            assertEquals(!touched[r], first.context().rows()[r] == second.context().rows()[r],
+                    "context row " + r + " shared iff not changed by the step");
+        }
+    }
+
+    @Test
+    void thePreviousPoliciesReferenceIsRefused() {
+        RegularizerSettings previous = new RegularizerSettings(RegularizerType.KL, 0.1, ReferenceKind.PREVIOUS, null,
+                0.01, 5);
+        assertThrows(IllegalArgumentException.class, () -> settings(previous));
+    }
+}
