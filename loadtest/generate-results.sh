@@ -44,6 +44,8 @@ done_already drift/spotify/summary.md || java -jar "$jar" experiment --data fash
   --updates 2000 --eval-every 25 --drift-at 100000 --agents none,default,entropy:0.1:ratio=0.4:step=0.005 2> "$out/drift.log"
 done_already named/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 5 --parallel 2 --out "$out/named" \
   --baseline mean --agents default,default:features=16,default:features=18 2> "$out/named.log"
+done_already spotify-tracks/summary.md || java -jar "$jar" experiment --data spotify-tracks --seeds 5 --parallel 2 --out "$out" \
+  --updates 1200 --swap-at 1000 --eval-every 20 2> "$out/tracks.log"
 done_already size.txt || java -Xmx8g -jar "$jar" size --bits 16,18,20 > "$out/size.txt" 2> "$out/size.log"
 done_already previous/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 3 --parallel 2 --out "$out/previous" \
   --agents none,js:0.5:previous,hellinger:0.35:previous,tv:0.9:previous,mmd:2.0:previous 2> "$out/previous.log"

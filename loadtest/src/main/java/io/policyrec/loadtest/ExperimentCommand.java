@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ExperimentCommand {
     static final String HELP = """
             experiment: the paper's experiment for data sets, agents and seeds.
-              --data      fashion-mnist | spotify | <folder with IDX files>   (comma-separated for several)
+              --data      fashion-mnist | spotify | spotify-tracks (the tracks as actions described by their audio
+                          features, learning rate 0.003 unless --lr) | <folder with IDX files>   (comma-separated)
               --agents    e.g. none,entropy:0.25,mmd:2.0,js:0.5:previous,entropy:0:target=0.8
                           (default: the paper's seven agents with its lambdas for the data set)
               --agents-extra  agents added to those (e.g. an adaptive-lambda one)
@@ -34,6 +35,8 @@ final class ExperimentCommand {
               --baseline  none | mean (none, as the paper)
               --seeds     number of seeds, 1..n (3)
               --eval-every evaluate on the test set every this many updates (updates/20)
+              --swap-at   spotify-tracks: the update after which 25 of the 50 served tracks are replaced by tracks
+                          never served (none)
               --drift-at  interactions after which preferences change (which action is right for each context is
                           permuted); the summary then reports each agent before and after, and its recovery
               --parallel  runs at once (1)
@@ -66,6 +69,8 @@ final class ExperimentCommand {
         String feedback = args.get("feedback", "http");
         String bootstrap = args.get("bootstrap", "localhost:9092");
         long driftAt = args.getLong("drift-at", 0);
+        int swapAt = args.getInt("swap-at", 0);
+        boolean lrGiven = args.has("lr");
         args.checkAllRead();
         if (driftAt > 0 && (driftAt < (long) evalEvery * batch || driftAt >= (long) updates * batch)) {
             throw new IllegalArgumentException("--drift-at must fall between the first evaluation ("
@@ -73,6 +78,16 @@ final class ExperimentCommand {
         }
 
         for (String dataset : datasets) {
+            if (dataset.equals(TrackExperiment.DATA)) {
+                if (serviceUrl != null) {
+                    throw new IllegalArgumentException(TrackExperiment.DATA + " runs in process only so far");
+                }
+                TrackExperiment.run(agentsOption == null ? TrackExperiment.defaultAgents()
+                                : List.of(agentsOption.split(",")), seeds, updates, batch,
+                        lrGiven ? lr : TrackExperiment.LEARNING_RATE, evalEvery, swapAt > 0 ? swapAt : updates, parallel,
+                        out.resolve(TrackExperiment.DATA));
+                continue;
+            }
             BanditEnvironment env = Datasets.load(dataset);
             List<String> agents = new ArrayList<>(agentsOption == null ? Datasets.paperAgents(dataset)
                     : List.of(agentsOption.split(",")));
