@@ -1,5 +1,6 @@
 package io.policyrec.feedback;
 
+import io.policyrec.policy.Candidate;
 import java.util.Arrays;
 
 /**
@@ -33,6 +34,11 @@ final class JoinSlots {
     int[] rule = new int[0];
     /** Where the decision's record sits in the arena while it is pending, else -1. */
     int[] record = new int[0];
+    /**
+     * A policy over action features' candidates while the decision is pending, else null: the one
+     * column of objects (the arena holds numbers; candidates are shared with the request's).
+     */
+    Candidate[][] candidates = new Candidate[0][];
 
     private int[] free = new int[64];
     private int freeCount;
@@ -68,6 +74,7 @@ final class JoinSlots {
 
     private void grow(int n) {
         deadline = Arrays.copyOf(deadline, n);
+        candidates = Arrays.copyOf(candidates, n);
         offset = Arrays.copyOf(offset, n);
         order = Arrays.copyOf(order, n);
         seq = Arrays.copyOf(seq, n);

@@ -2,7 +2,7 @@ package io.policyrec.feedback;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.policyrec.background.Worker;
-import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.learning.Learner;
 import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.PolicyConfig;
 import io.policyrec.policy.PolicyRegistry;
@@ -21,7 +21,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.logging.Logger;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * What learns the policies of this instance, and the one owner of a policy's lifecycle: create,
@@ -131,10 +130,9 @@ public abstract class PolicyHost implements AutoCloseable {
 
     /** Creates (or replaces) a policy with fresh weights; completes with what is served. */
     public CompletableFuture<PolicySnapshot> create(String name, PolicyConfig config) {
-        PolicyGradientLearner learner = PolicyGradientLearner.create(config, DataType.FLOAT);
+        Learner learner = Learner.create(config);
         long now = clock.millis();
-        PolicySnapshot served = new PolicySnapshot(name, ThreadLocalRandom.current().nextLong(), config, 0, 0,
-                learner.weights(), learner.lambda(), now);
+        PolicySnapshot served = learner.served(name, ThreadLocalRandom.current().nextLong(), config, now);
         PolicyLearning l = PolicyLearning.created(name, served.incarnation(), config, now, learner, now, observer);
         return control.submit(() -> {
             adopt(l, served, true);

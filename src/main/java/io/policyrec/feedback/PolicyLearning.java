@@ -1,6 +1,6 @@
 package io.policyrec.feedback;
 
-import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.learning.Learner;
 import io.policyrec.learning.PolicyTrainer;
 import io.policyrec.learning.RewardedDecision;
 import io.policyrec.learning.StepReport;
@@ -34,14 +34,14 @@ public final class PolicyLearning {
     private long rolledBackTo = -1;
     private long rolledBackAt;
 
-    private PolicyLearning(String name, long incarnation, PolicyConfig config, PolicyGradientLearner learner,
+    private PolicyLearning(String name, long incarnation, PolicyConfig config, Learner learner,
                            long createdAt, long now, LearningObserver observer) {
         this.observer = observer;
         this.name = name;
         this.incarnation = incarnation;
         this.config = config;
         this.rule = JoinRule.of(config);
-        this.trainer = new PolicyTrainer(learner);
+        this.trainer = new PolicyTrainer(learner, config.batchSize());
         this.createdAt = createdAt;
         this.savedUpdates = learner.updates();
         this.savedAt = now;
@@ -49,7 +49,7 @@ public final class PolicyLearning {
 
     /** A policy just created here, with fresh weights. */
     public static PolicyLearning created(String name, long incarnation, PolicyConfig config, long createdAt,
-                                  PolicyGradientLearner learner, long now, LearningObserver observer) {
+                                  Learner learner, long now, LearningObserver observer) {
         return new PolicyLearning(name, incarnation, config, learner, createdAt, now, observer);
     }
 
@@ -63,11 +63,11 @@ public final class PolicyLearning {
         return created(s.name(), s.incarnation(), s.config(), s.createdAt(), learnerOf(s), now, observer);
     }
 
-    private static PolicyGradientLearner learnerOf(StoredPolicy s) {
-        return PolicyGradientLearner.restore(s.config(), s.learner());
+    private static Learner learnerOf(StoredPolicy s) {
+        return Learner.restore(s.config(), s.learner());
     }
 
-    public PolicyGradientLearner learner() {
+    public Learner learner() {
         return trainer.learner();
     }
 
@@ -96,7 +96,14 @@ public final class PolicyLearning {
      * buggy or foreign producer must be skipped, not crash the learner on every replay.
      */
     public boolean fits(Decision d) {
-        int k = config.actions().size();
+        if (config.candidates() != (d.candidates() != null)) {
+            return false;
+        }
+        int k = config.candidates() ? d.candidates().length : config.actions().size();
+        if (config.candidates() && (k == 0 || k > PolicyConfig.MAX_CANDIDATES
+                || !java.util.Arrays.stream(d.candidates()).allMatch(config.candidateLayout()::holds))) {
+            return false;
+        }
         if (!config.reads(d.context()) || d.actions().length == 0
                 || d.action() < 0 || d.action() >= k || !(d.probability() > 0 && d.probability() <= 1)) {
             return false;
@@ -120,7 +127,7 @@ public final class PolicyLearning {
             batchArrivals.add(joined.receivedAt());
         }
         StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
-                joined.reward()), now);
+                joined.reward(), d.candidates()), now);
         return step != null && stepped(step);
     }
 
@@ -132,7 +139,7 @@ public final class PolicyLearning {
     public boolean restoreBatchEntry(Decision d, double reward, long offset, long now) {
         batchOffsets.add(offset);
         StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
-                reward), now);
+                reward, d.candidates()), now);
         return step != null && stepped(step);
     }
 
@@ -180,9 +187,7 @@ public final class PolicyLearning {
     }
 
     public PolicySnapshot snapshot() {
-        PolicyGradientLearner l = trainer.learner();
-        return new PolicySnapshot(name, incarnation, config, l.updates(), l.updates(), l.weights(), l.lambda(),
-                createdAt);
+        return trainer.learner().served(name, incarnation, config, createdAt);
     }
 
     /** Everything to persist, with the join state (pending decisions and partial batch) of this policy. */
@@ -193,7 +198,7 @@ public final class PolicyLearning {
     /** With the rewards its partition holds for decisions not in the log yet. */
     public StoredPolicy stored(long now, Map<String, Long> positions, List<JoinState.Pending> pending,
                                List<JoinState.Orphan> orphans) {
-        PolicyGradientLearner l = trainer.learner();
+        Learner l = trainer.learner();
         double entropy = trainer.lastStep() == null ? Double.NaN : trainer.lastStep().meanEntropy();
         List<JoinState.BatchEntry> batch = new ArrayList<>();
         List<RewardedDecision> waiting = trainer.batch();

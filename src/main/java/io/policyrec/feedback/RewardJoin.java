@@ -154,6 +154,7 @@ public final class RewardJoin {
         s.max[e] = max;
         s.record[e] = arena.append(e, decision.context(), decision.eligible(), decision.actions(),
                 decision.probabilities());
+        s.candidates[e] = decision.candidates();
         ids.add(decision.eventId(), e);
         byDeadline.add(e);
         pendingBytes += s.footprint[e];
@@ -260,7 +261,8 @@ public final class RewardJoin {
         JoinSlots s = slots;
         int at = s.record[e];
         return new Decision(ids.eventId(e), policyNames.get(s.policy[e]), s.incarnation[e], s.version[e],
-                s.timestamp[e], arena.context(at), arena.eligible(at), arena.actions(at), arena.probabilities(at));
+                s.timestamp[e], arena.context(at), arena.eligible(at), arena.actions(at), arena.probabilities(at),
+                s.candidates[e]);
     }
 
     private void release(int e, byte next) {
@@ -268,6 +270,7 @@ public final class RewardJoin {
         s.state[e] = next;
         arena.free(s.record[e]);
         s.record[e] = -1;
+        s.candidates[e] = null;
         byDeadline.remove(e);
         pendingBytes -= s.footprint[e];
         budget.add(-s.footprint[e]);

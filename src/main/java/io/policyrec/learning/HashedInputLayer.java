@@ -156,9 +156,18 @@ final class HashedInputLayer {
 
     /** Pre-activations, B x width, into z (double, as the learner's element-wise work). */
     void forward(List<Context> batch, double[] z) {
+        forward(batch, z, true);
+    }
+
+    /** As {@link #forward(List, double[])}, with or without the bias (a sum of rows alone). */
+    void forward(List<Context> batch, double[] z, boolean withBias) {
         float[] sum = rowScratch;
         for (int b = 0; b < batch.size(); b++) {
-            System.arraycopy(bias, 0, sum, 0, width);
+            if (withBias) {
+                System.arraycopy(bias, 0, sum, 0, width);
+            } else {
+                Arrays.fill(sum, 0f);
+            }
             Context c = batch.get(b);
             for (int f = 0; f < c.size(); f++) {
                 int i = c.indices()[f];
@@ -177,12 +186,19 @@ final class HashedInputLayer {
 
     /** Accumulates the gradient of the rows the batch touched from dL/dz (B x width). */
     void backward(List<Context> batch, double[] dz) {
+        backward(batch, dz, true);
+    }
+
+    /** As {@link #backward(List, double[])}; without the bias when the forward pass had none. */
+    void backward(List<Context> batch, double[] dz, boolean withBias) {
         float[] d = rowScratch;
         for (int b = 0; b < batch.size(); b++) {
             int base = b * width;
             for (int j = 0; j < width; j++) {
                 d[j] = (float) dz[base + j];
-                biasGrad[j] += d[j];
+                if (withBias) {
+                    biasGrad[j] += d[j];
+                }
             }
             Context c = batch.get(b);
             for (int f = 0; f < c.size(); f++) {
@@ -195,6 +211,12 @@ final class HashedInputLayer {
                 }
             }
         }
+    }
+
+    /** Adds g to the gradient of one weight (row i, column j): a row read one number at a time. */
+    void addGradient(int i, int j, double g) {
+        int at = slot(i) * width + j; // first: slot() may grow the gradient array
+        gradient[at] += (float) g;
     }
 
     private int slot(int i) {

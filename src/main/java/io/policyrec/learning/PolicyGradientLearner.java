@@ -2,6 +2,7 @@ package io.policyrec.learning;
 
 import io.policyrec.policy.ActionDistribution;
 import io.policyrec.policy.PolicyConfig;
+import io.policyrec.policy.PolicySnapshot;
 import io.policyrec.policy.PolicyWeights;
 import io.policyrec.policy.ReferenceKind;
 import io.policyrec.policy.RegularizerSettings;
@@ -33,7 +34,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Not thread-safe: one learner thread owns it. What serving reads comes out of
  * {@link #weights()} as an immutable copy (copy-on-write of the changed rows for a hashed layer).
  */
-public final class PolicyGradientLearner {
+public final class PolicyGradientLearner implements Learner {
     private final PolicyConfig config;
     private final NetworkLayout layout;
     private final PolicyNetwork network;
@@ -215,7 +216,13 @@ public final class PolicyGradientLearner {
         return previous.size();
     }
 
+    @Override
+    public PolicySnapshot served(String name, long incarnation, PolicyConfig config, long createdAt) {
+        return new PolicySnapshot(name, incarnation, config, updates, updates, weights(), lambda, createdAt);
+    }
+
     /** One gradient step on a batch; returns what it saw. */
+    @Override
     public StepReport step(List<RewardedDecision> batch) {
         if (hashed != null) {
             hashed.learnScales(HashedInputLayer.contexts(batch));

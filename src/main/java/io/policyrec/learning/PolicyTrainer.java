@@ -9,23 +9,23 @@ import java.util.List;
  * enough, so that learning keeps up when feedback is sparse.
  */
 public final class PolicyTrainer {
-    private PolicyGradientLearner learner;
+    private Learner learner;
     private final int batchSize;
     private final List<RewardedDecision> batch = new ArrayList<>();
     private long batchStartedAt;
     private StepReport lastStep;
 
-    public PolicyTrainer(PolicyGradientLearner learner) {
+    public PolicyTrainer(Learner learner, int batchSize) {
         this.learner = learner;
-        this.batchSize = learner.config().batchSize();
+        this.batchSize = batchSize;
     }
 
-    public PolicyGradientLearner learner() {
+    public Learner learner() {
         return learner;
     }
 
     /** Continues with other weights (a rollback); the decisions waiting in the partial batch stay. */
-    public void replaceLearner(PolicyGradientLearner replacement) {
+    public void replaceLearner(Learner replacement) {
         this.learner = replacement;
         this.lastStep = null;
     }

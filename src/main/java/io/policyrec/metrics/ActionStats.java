@@ -37,8 +37,4 @@ public final class ActionStats {
         return top;
     }
 
-    /** Entropy over log K: 0 when collapsed onto one action, 1 when uniform. */
-    public static double entropyRatio(double meanEntropy, int actions) {
-        return actions < 2 ? Double.NaN : meanEntropy / Math.log(actions);
-    }
 }

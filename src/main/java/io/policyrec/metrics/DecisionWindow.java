@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DecisionWindow {
     private final double[] entropy;
+    /** Each decision's entropy over log of its number of actions (or candidates). */
+    private final double[] ratio;
     private final int[] action;
     private final AtomicLong count = new AtomicLong();
     private final int actions;
@@ -18,13 +20,16 @@ public final class DecisionWindow {
 
     public DecisionWindow(int size, int actions) {
         this.entropy = new double[size];
+        this.ratio = new double[size];
         this.action = new int[size];
         this.actions = actions;
     }
 
-    public void record(double entropyNats, int drawn, long time) {
+    /** A decision drawn from a distribution over k actions (or candidates) with this entropy. */
+    public void record(double entropyNats, int k, int drawn, long time) {
         int slot = (int) (count.getAndIncrement() % entropy.length);
         entropy[slot] = entropyNats;
+        ratio[slot] = k > 1 ? entropyNats / Math.log(k) : 0;
         action[slot] = drawn;
         lastDecisionAt = time;
     }
@@ -51,6 +56,19 @@ public final class DecisionWindow {
         double sum = 0;
         for (int i = 0; i < n; i++) {
             sum += entropy[i];
+        }
+        return sum / n;
+    }
+
+    /** Mean over the window of each decision's entropy over log k: 0 collapsed, 1 uniform (NaN when empty). */
+    public double meanEntropyRatio() {
+        int n = size();
+        if (n == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += ratio[i];
         }
         return sum / n;
     }

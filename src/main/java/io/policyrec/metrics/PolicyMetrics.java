@@ -82,7 +82,7 @@ public final class PolicyMetrics implements LearningObserver {
         }
         State s = state(policy);
         if (s != null) {
-            s.decisions.record(ActionDistribution.entropy(q), action, time);
+            s.decisions.record(ActionDistribution.entropy(q), q.length, action, time);
         }
     }
 
@@ -138,8 +138,9 @@ public final class PolicyMetrics implements LearningObserver {
         s.meters.add(s.updates);
         gauge(s, "policyrec_policy_entropy_nats", "Mean entropy of the policy over recently served contexts", tags,
                 () -> s.decisions.meanEntropy());
-        gauge(s, "policyrec_policy_entropy_ratio", "Mean entropy over log K: 0 collapsed, 1 uniform", tags,
-                () -> ActionStats.entropyRatio(s.decisions.meanEntropy(), s.decisions.actions()));
+        gauge(s, "policyrec_policy_entropy_ratio", "Mean entropy over log K (K the actions, or the candidates of "
+                + "each decision): 0 collapsed, 1 uniform", tags,
+                () -> s.decisions.meanEntropyRatio());
         gauge(s, "policyrec_actions_in_use", "Actions drawn for at least the in-use share of recent decisions", tags,
                 () -> s.decisions.size() == 0 ? Double.NaN : ActionStats.inUse(s.decisions.shares(), settings.inUseShare()));
         gauge(s, "policyrec_effective_actions", "exp of the entropy of the recent action marginal", tags,
@@ -241,11 +242,11 @@ public final class PolicyMetrics implements LearningObserver {
         double[] rewards = new double[n];
         for (int i = 0; i < n; i++) {
             Decision d = window.decisions()[i];
-            if (d == null || !policy.config().reads(d.context())) {
+            if (d == null || !policy.config().reads(d.context()) || (policy.config().candidates()
+                    != (d.candidates() != null))) {
                 continue;
             }
-            double[] q = ActionDistribution.of(policy.weights().logits(d.context()), d.eligible(),
-                    policy.config().minProbability());
+            double[] q = policy.distribution(d.context(), d.candidates(), d.eligible());
             target[used] = q[d.action()];
             logged[used] = d.probability();
             rewards[used] = window.rewards()[i];

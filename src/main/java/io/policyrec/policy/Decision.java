@@ -9,9 +9,18 @@ package io.policyrec.policy;
  * @param eligible      the eligible action indices, or null when every action was eligible
  * @param actions       the actions drawn, in draw order; actions[0] is the one learned from
  * @param probabilities the exact probability of each draw at its step
+ * @param candidates    a policy over action features: the request's candidates (actions and
+ *                      eligible index into them), as the learner reads them; null for fixed actions
  */
 public record Decision(String eventId, String policy, long incarnation, long policyVersion, long timestamp,
-                       Context context, int[] eligible, int[] actions, double[] probabilities) {
+                       Context context, int[] eligible, int[] actions, double[] probabilities,
+                       Candidate[] candidates) {
+
+    /** A decision of a policy with fixed actions. */
+    public Decision(String eventId, String policy, long incarnation, long policyVersion, long timestamp,
+                    Context context, int[] eligible, int[] actions, double[] probabilities) {
+        this(eventId, policy, incarnation, policyVersion, timestamp, context, eligible, actions, probabilities, null);
+    }
 
     public int action() {
         return actions[0];
@@ -23,7 +32,14 @@ public record Decision(String eventId, String policy, long incarnation, long pol
 
     /** Heap bytes held by this decision while it waits for its reward, roughly. */
     public long footprintBytes() {
-        return context.footprintBytes() + 160 + (eligible == null ? 0 : 16 + 4L * eligible.length)
+        long bytes = context.footprintBytes() + 160 + (eligible == null ? 0 : 16 + 4L * eligible.length)
                 + 12L * actions.length + 2L * eventId.length();
+        if (candidates != null) {
+            bytes += 16 + 4L * candidates.length;
+            for (Candidate c : candidates) {
+                bytes += 32 + c.features().footprintBytes();
+            }
+        }
+        return bytes;
     }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * config inside snapshot files. Absent fields take their defaults in {@link #resolve()}, which
  * gives the one validated {@link PolicyConfig}.
  *
- * @param actions an integer K, or an array of distinct string action ids
+ * @param actions an integer K, or an array of distinct string action ids, or
+ *                {@code {"type": "features", "bits": 16}} for a policy over action features: each
+ *                request brings its candidates, described by named features hashed into 2^bits buckets
  * @param input   what contexts are: absent or {@code {"type": "dense"}} for arrays of
  *                contextDimension numbers; {@code {"type": "features", "bits": 18}} for named
  *                features hashed into 2^bits buckets (no contextDimension then)
@@ -67,7 +69,9 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
     /** The spec that resolves to exactly this config (every field present). */
     public static PolicyConfigSpec of(PolicyConfig c) {
         JsonNode actions;
-        if (c.actions().named()) {
+        if (c.candidates()) {
+            actions = JsonNodeFactory.instance.objectNode().put("type", "features").put("bits", c.actionFeatureBits());
+        } else if (c.actions().named()) {
             ArrayNode ids = JsonNodeFactory.instance.arrayNode();
             c.actions().ids().forEach(ids::add);
             actions = ids;
@@ -115,15 +119,20 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
     private Resolution resolve(boolean stored) {
         List<FieldError> errors = new ArrayList<>();
         int bits = resolveInput(errors);
-        if (contextDimension == null && bits == 0) {
+        int actionBits = candidateBits(errors);
+        if (actionBits > 0 && bits == 0) {
+            errors.add(new FieldError("input", "a policy over action features reads named features: \"input\": "
+                    + "{\"type\": \"features\"}"));
+        } else if (contextDimension == null && bits == 0) {
             errors.add(new FieldError("contextDimension", "is required (or \"input\": {\"type\": \"features\"} "
                     + "for named features)"));
         } else if (contextDimension != null && bits > 0) {
             errors.add(new FieldError("contextDimension", "is for dense contexts; a policy over named features has "
                     + "2^bits buckets instead"));
         }
-        ActionSet actionSet = resolveActions(errors);
-        RegularizerSettings reg = resolveRegularizer(errors, stored);
+        ActionSet actionSet = actionBits != 0 ? null : resolveActions(errors);
+        RegularizerSettings reg = regularizer == null && actionBits > 0 ? RegularizerSettings.candidateDefault()
+                : resolveRegularizer(errors, stored);
         Duration window = PolicyConfig.DEFAULT_WINDOW;
         if (rewardWindow != null) {
             try {
@@ -152,13 +161,15 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
         if (!errors.isEmpty()) {
             return new Resolution(null, errors);
         }
+        boolean candidates = actionBits > 0;
         PolicyConfig config = new PolicyConfig(bits > 0 ? 1 << bits : contextDimension, actionSet,
-                hiddenLayers == null ? PolicyConfig.DEFAULT_HIDDEN : hiddenLayers,
-                orDefault(learningRate, PolicyConfig.DEFAULT_LEARNING_RATE),
+                hiddenLayers != null ? hiddenLayers : candidates ? PolicyConfig.DEFAULT_TOWER : PolicyConfig.DEFAULT_HIDDEN,
+                orDefault(learningRate, candidates ? PolicyConfig.DEFAULT_CANDIDATE_LEARNING_RATE
+                        : PolicyConfig.DEFAULT_LEARNING_RATE),
                 batchSize == null ? PolicyConfig.DEFAULT_BATCH_SIZE : batchSize, reg,
                 orDefault(minProbability, 0.0), window, orDefault(defaultReward, 0.0), aggregation,
                 seed == null ? ThreadLocalRandom.current().nextLong() : seed, baselineKind,
-                orDefault(importanceWeightCap, PolicyConfig.DEFAULT_IMPORTANCE_CAP), bits);
+                orDefault(importanceWeightCap, PolicyConfig.DEFAULT_IMPORTANCE_CAP), bits, Math.max(actionBits, 0));
         errors.addAll(config.problems());
         return new Resolution(errors.isEmpty() ? config : null, errors);
     }
@@ -184,9 +195,37 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
         return bits;
     }
 
+    /** The action feature bits of {@code "actions": {"type": "features"}}: 0 for fixed actions, -1 when wrong. */
+    private int candidateBits(List<FieldError> errors) {
+        if (actions == null || !actions.isObject()) {
+            return 0;
+        }
+        JsonNode type = actions.get("type");
+        if (type == null || !"features".equals(type.asText())) {
+            errors.add(new FieldError("actions.type", "must be \"features\" (or give a number of actions, or a list "
+                    + "of action ids)"));
+            return -1;
+        }
+        JsonNode b = actions.get("bits");
+        if (b == null || b.isNull()) {
+            return DEFAULT_FEATURE_BITS;
+        }
+        if (!b.isIntegralNumber() || !b.canConvertToInt()) {
+            errors.add(new FieldError("actions.bits", "must be an integer"));
+            return -1;
+        }
+        if (b.intValue() < PolicyConfig.MIN_FEATURE_BITS || b.intValue() > PolicyConfig.MAX_FEATURE_BITS) {
+            errors.add(new FieldError("actions.bits", "must be between " + PolicyConfig.MIN_FEATURE_BITS + " and "
+                    + PolicyConfig.MAX_FEATURE_BITS));
+            return -1;
+        }
+        return b.intValue();
+    }
+
     private ActionSet resolveActions(List<FieldError> errors) {
         if (actions == null || actions.isNull()) {
-            errors.add(new FieldError("actions", "is required: a number of actions, or a list of action ids"));
+            errors.add(new FieldError("actions", "is required: a number of actions, a list of action ids, or "
+                    + "{\"type\": \"features\"} for candidates described by features in each request"));
             return null;
         }
         if (actions.isIntegralNumber() && actions.canConvertToInt()) {

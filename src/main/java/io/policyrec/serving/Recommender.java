@@ -3,11 +3,12 @@ package io.policyrec.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.policyrec.features.InvalidFeaturesException;
 import io.policyrec.features.NamedFeatures;
+import io.policyrec.features.RequestCandidates;
 import io.policyrec.feedback.DecisionLog;
 import io.policyrec.metrics.PolicyMetrics;
-import io.policyrec.policy.ActionDistribution;
 import io.policyrec.policy.ActionSampler;
 import io.policyrec.policy.ActionSet;
+import io.policyrec.policy.Candidate;
 import io.policyrec.policy.Context;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.Draw;
@@ -18,6 +19,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 
 /**
  * The request path: read the policy's current snapshot, check the request against it, sample,
@@ -41,6 +43,17 @@ public class Recommender {
 
     public RecommendResponse recommend(RecommendRequest request) {
         PolicySnapshot policy = policy(request.policy());
+        if (policy.config().candidates()) {
+            return recommendAmongCandidates(policy, request);
+        }
+        if (request.candidates() != null) {
+            throw ProblemException.invalid("candidates", "policy '" + policy.name() + "' has fixed actions; "
+                    + "candidates are for a policy over action features");
+        }
+        if (request.excludedActions() != null) {
+            throw ProblemException.invalid("excludedActions", "is for a policy over action features; name the "
+                    + "allowed actions in eligibleActions");
+        }
         boolean hashed = policy.config().hashed();
         refuseOtherInput(policy, hashed ? request.context() != null
                 : request.features() != null && !request.features().isNull(), hashed ? "context" : "features");
@@ -52,7 +65,7 @@ public class Recommender {
     }
 
     public List<RecommendResponse> recommendBatch(BatchRecommendRequest request, int maxBatch) {
-        PolicySnapshot policy = policy(request.policy());
+        PolicySnapshot policy = fixedActions(policy(request.policy()));
         Context[] contexts = contexts(request, policy, maxBatch);
         int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
         int k = k(request.k(), eligible == null ? policy.config().actionCount() : eligible.length);
@@ -66,7 +79,7 @@ public class Recommender {
 
     /** The distributions the policy would draw from, without deciding (nothing logged, nothing learned). */
     public ProbabilitiesResponse probabilities(BatchRecommendRequest request, int maxBatch) {
-        PolicySnapshot policy = policy(request.policy());
+        PolicySnapshot policy = fixedActions(policy(request.policy()));
         Context[] contexts = contexts(request, policy, maxBatch);
         if (request.k() != null || request.explain() != null) {
             throw ProblemException.invalid(request.k() != null ? "k" : "explain", "is not used here");
@@ -74,8 +87,7 @@ public class Recommender {
         int[] eligible = eligible(request.eligibleActions(), policy.config().actions());
         double[][] out = new double[contexts.length][];
         for (int i = 0; i < contexts.length; i++) {
-            out[i] = ActionDistribution.of(policy.weights().logits(contexts[i]), eligible,
-                    policy.config().minProbability());
+            out[i] = policy.distribution(contexts[i], null, eligible);
         }
         return new ProbabilitiesResponse(policy.name(), policy.version(), out);
     }
@@ -85,20 +97,51 @@ public class Recommender {
     }
 
     private RecommendResponse decide(PolicySnapshot policy, Context context, int[] eligible, int k, boolean explain) {
-        double[] q = ActionDistribution.of(policy.weights().logits(context), eligible,
-                policy.config().minProbability());
+        ActionSet actions = policy.config().actions();
+        return decide(policy, context, null, eligible, k, explain, actions::id);
+    }
+
+    /** A decision of a policy over action features, among the candidates the request brings. */
+    private RecommendResponse recommendAmongCandidates(PolicySnapshot policy, RecommendRequest request) {
+        if (request.context() != null) {
+            throw ProblemException.invalid("context", "policy '" + policy.name() + "' reads named features "
+                    + "(\"features\") and the candidates' features (\"candidates\")");
+        }
+        Context context = features(request.features(), policy, "features");
+        RequestCandidates candidates;
+        try {
+            candidates = RequestCandidates.read(request.candidates(), policy.config().candidateLayout(),
+                    NamedFeatures.DEFAULT_LIMITS);
+        } catch (InvalidFeaturesException e) {
+            throw ProblemException.invalid(e.field(), e.reason());
+        }
+        int n = candidates.ids().length;
+        int[] eligible = eligibleAmong(request.eligibleActions(), request.excludedActions(), candidates);
+        int available = eligible == null ? n : eligible.length;
+        if (policy.config().minProbability() * available > 1.0 + 1e-12) {
+            throw ProblemException.invalid("candidates", available + " eligible candidates with minProbability "
+                    + policy.config().minProbability() + " would need more than probability 1");
+        }
+        int k = k(request.k(), available);
+        String[] ids = candidates.ids();
+        return decide(policy, context, candidates.candidates(), eligible, k, Boolean.TRUE.equals(request.explain()),
+                a -> ids[a]);
+    }
+
+    private RecommendResponse decide(PolicySnapshot policy, Context context, Candidate[] candidates, int[] eligible,
+                                     int k, boolean explain, IntFunction<Object> id) {
+        double[] q = policy.distribution(context, candidates, eligible);
         Draw draw = ActionSampler.draw(q, eligible, k, ThreadLocalRandom.current());
         long now = clock.millis();
         Decision decision = new Decision(decisionLog.newEventId(policy.name()), policy.name(), policy.incarnation(),
-                policy.version(), now, context, eligible, draw.actions(), draw.probabilities());
+                policy.version(), now, context, eligible, draw.actions(), draw.probabilities(), candidates);
         decisionLog.record(decision);
         metrics.decided(policy, q, draw.first(), now);
-        ActionSet actions = policy.config().actions();
         List<RecommendResponse.ActionProbability> ranking = null;
         if (k > 1) {
             ranking = new ArrayList<>(k);
             for (int i = 0; i < k; i++) {
-                ranking.add(new RecommendResponse.ActionProbability(actions.id(draw.actions()[i]),
+                ranking.add(new RecommendResponse.ActionProbability(id.apply(draw.actions()[i]),
                         draw.probabilities()[i]));
             }
         }
@@ -106,11 +149,78 @@ public class Recommender {
         if (explain) {
             all = new ArrayList<>(q.length);
             for (int a = 0; a < q.length; a++) {
-                all.add(new RecommendResponse.ActionProbability(actions.id(a), q[a]));
+                all.add(new RecommendResponse.ActionProbability(id.apply(a), q[a]));
             }
         }
-        return new RecommendResponse(decision.eventId(), policy.name(), policy.version(), actions.id(draw.first()),
+        return new RecommendResponse(decision.eventId(), policy.name(), policy.version(), id.apply(draw.first()),
                 draw.firstProbability(), ranking, all);
+    }
+
+    /** Batches and distributions are offered for policies with fixed actions only, so far. */
+    private static PolicySnapshot fixedActions(PolicySnapshot policy) {
+        if (policy.config().candidates()) {
+            throw ProblemException.invalid("policy", "'" + policy.name() + "' is a policy over action features: "
+                    + "ask POST /recommend with the candidates (batches are not offered for it yet)");
+        }
+        return policy;
+    }
+
+    /**
+     * The eligible candidates, sorted and distinct, from the ids allowed (eligibleActions) and the
+     * ids refused (excludedActions); null when every candidate is eligible. Unknown ids are errors
+     * in eligibleActions (a caller's mistake) and ignored in excludedActions (a caller may exclude
+     * what it did not offer this time, as Personalizer's excludedActions allows).
+     */
+    static int[] eligibleAmong(List<JsonNode> allowed, List<JsonNode> excluded, RequestCandidates candidates) {
+        int n = candidates.ids().length;
+        boolean[] in = new boolean[n];
+        if (allowed == null) {
+            java.util.Arrays.fill(in, true);
+        } else {
+            if (allowed.isEmpty()) {
+                throw ProblemException.invalid("eligibleActions", "must not be empty; leave it out to allow every "
+                        + "candidate");
+            }
+            for (int i = 0; i < allowed.size(); i++) {
+                JsonNode id = allowed.get(i);
+                int a = id != null && id.isTextual() ? candidates.indexOf(id.textValue()) : -1;
+                if (a < 0) {
+                    throw ProblemException.invalid("eligibleActions[" + i + "]", "unknown candidate " + id);
+                }
+                in[a] = true;
+            }
+        }
+        if (excluded != null) {
+            for (int i = 0; i < excluded.size(); i++) {
+                JsonNode id = excluded.get(i);
+                if (id == null || !id.isTextual()) {
+                    throw ProblemException.invalid("excludedActions[" + i + "]", "must be a candidate id (a string)");
+                }
+                int a = candidates.indexOf(id.textValue());
+                if (a >= 0) {
+                    in[a] = false;
+                }
+            }
+        }
+        int count = 0;
+        for (boolean b : in) {
+            count += b ? 1 : 0;
+        }
+        if (count == 0) {
+            throw ProblemException.invalid(excluded != null ? "excludedActions" : "eligibleActions",
+                    "leaves no candidate to choose");
+        }
+        if (count == n) {
+            return null;
+        }
+        int[] eligible = new int[count];
+        int j = 0;
+        for (int a = 0; a < n; a++) {
+            if (in[a]) {
+                eligible[j++] = a;
+            }
+        }
+        return eligible;
     }
 
     private PolicySnapshot policy(String name) {

@@ -5,6 +5,7 @@ import io.policyrec.features.NamedFeatures;
 import io.policyrec.learning.RewardedDecision;
 import io.policyrec.learning.TwoTowerLearner;
 import io.policyrec.policy.Candidate;
+import io.policyrec.policy.CandidateLayout;
 import io.policyrec.policy.Context;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,7 +53,7 @@ public final class CatalogExperiment {
         TwoTowerLearner learner = TwoTowerLearner.create(s);
         SplittableRandom random = new SplittableRandom(run.seed());
         List<SpotifyCatalog.Track> served = catalog.served();
-        Candidate[] candidates = candidates(served, s.actionBits());
+        Candidate[] candidates = candidates(served, s.layout());
         Set<String> added = new HashSet<>();
         List<SpotifyCatalog.Sample> test = catalog.testSet(TEST_CONTEXTS, 1_000_003L);
         List<Point> points = new ArrayList<>();
@@ -77,7 +78,7 @@ public final class CatalogExperiment {
                     added.add(t.id());
                 }
                 served = catalog.served();
-                candidates = candidates(served, s.actionBits());
+                candidates = candidates(served, s.layout());
                 test = catalog.testSet(TEST_CONTEXTS, 1_000_003L);
                 points.add(evaluate(learner, catalog, test, candidates, served, added, s.contextBits(), u,
                         run.batchSize()));
@@ -86,12 +87,13 @@ public final class CatalogExperiment {
         return points;
     }
 
-    static Candidate[] candidates(List<SpotifyCatalog.Track> tracks, int bits) {
+    static Candidate[] candidates(List<SpotifyCatalog.Track> tracks, CandidateLayout layout) {
         Candidate[] c = new Candidate[tracks.size()];
+        int bits = layout.actionBits();
         for (int a = 0; a < c.length; a++) {
             SpotifyCatalog.Track t = tracks.get(a);
-            c[a] = new Candidate(FeatureHash.bucket(t.id(), bits), NamedFeatures.hash(SpotifyCatalog.actionFeatures(t),
-                    "actions[" + a + "]", bits, NamedFeatures.DEFAULT_LIMITS));
+            c[a] = layout.candidate(FeatureHash.bucket(t.id(), bits), NamedFeatures.hash(
+                    SpotifyCatalog.actionFeatures(t), "actions[" + a + "]", bits, NamedFeatures.DEFAULT_LIMITS));
         }
         return c;
     }

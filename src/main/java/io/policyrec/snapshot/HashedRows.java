@@ -85,8 +85,7 @@ final class HashedRows {
 
     /** The head written by {@link #writeHead}: the parameters and their [m | v]. */
     static double[][] readHead(DataInputStream in, PolicyConfig config) throws IOException, UnreadableSnapshotException {
-        int width = config.hiddenLayers().get(0);
-        int after = (int) config.parameterCount() - config.contextDimension() * width;
+        int after = (int) config.headSize();
         double[] rest = SnapshotCodec.readDoubles(in);
         double[] mRest = SnapshotCodec.readDoubles(in);
         double[] vRest = SnapshotCodec.readDoubles(in);
@@ -102,7 +101,7 @@ final class HashedRows {
     static float[][] read(DataInputStream in, PolicyConfig config, float[][] parentRows)
             throws IOException, UnreadableSnapshotException {
         int width = config.hiddenLayers().get(0);
-        int buckets = config.contextDimension();
+        int buckets = config.tableRows();
         float[][] rows = parentRows == null ? new float[buckets][] : parentRows.clone();
         int count = in.readInt();
         if (count < 0 || count > buckets || (long) count * 4 > in.available()) {

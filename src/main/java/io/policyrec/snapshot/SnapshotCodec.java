@@ -285,7 +285,7 @@ public final class SnapshotCodec {
             }
             float[] scales = null;
             if (rows != null) {
-                scales = HashedRows.readScales(in, config.contextDimension(),
+                scales = HashedRows.readScales(in, config.tableRows(),
                         parent == null ? null : parent.learner().featureScales());
             }
             int positionCount = in.readInt();

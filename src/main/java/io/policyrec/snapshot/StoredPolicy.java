@@ -2,6 +2,9 @@ package io.policyrec.snapshot;
 
 import io.policyrec.learning.LearnerState;
 import io.policyrec.learning.PolicyNetwork;
+import io.policyrec.learning.TwoTowerLearner;
+import io.policyrec.policy.CandidateWeights;
+import io.policyrec.policy.HashedTable;
 import io.policyrec.policy.PolicyConfig;
 import io.policyrec.policy.PolicySnapshot;
 import io.policyrec.policy.PolicyWeights;
@@ -30,22 +33,40 @@ public record StoredPolicy(String name, long incarnation, PolicyConfig config, l
 
     /** What serving needs of this snapshot: its weights as floats, no learner. */
     public PolicySnapshot served() {
+        if (config.candidates()) {
+            return new PolicySnapshot(name, incarnation, config, version, updates(), null, learner.lambda(), createdAt,
+                    candidateWeights());
+        }
         float[] flat = floats(learner.params());
         PolicyWeights weights = config.hashed() ? hashedWeights(flat) : PolicyWeights.fromFlat(config.layerWidths(), flat);
         return new PolicySnapshot(name, incarnation, config, version, updates(), weights, learner.lambda(), createdAt);
+    }
+
+    /** A policy over action features' table: the seed's rows but for the changed ones, the context tower's bias. */
+    private CandidateWeights candidateWeights() {
+        TwoTowerLearner.Settings settings = TwoTowerLearner.Settings.of(config);
+        int width = settings.width();
+        float[][] rows = rows(TwoTowerLearner.seedRows(settings), config.tableRows(), width);
+        return new CandidateWeights(new HashedTable(rows, floats(learner.params()), learner.featureScales().clone()),
+                config.candidateLayout());
+    }
+
+    /** Per row: the changed row's weights, or the seed's. */
+    private float[][] rows(float[] seed, int count, int width) {
+        float[][] changed = learner.changedRows();
+        float[][] rows = new float[count][];
+        for (int i = 0; i < count; i++) {
+            rows[i] = changed[i] != null ? Arrays.copyOf(changed[i], width)
+                    : Arrays.copyOfRange(seed, i * width, i * width + width);
+        }
+        return rows;
     }
 
     /** The rows as the seed drew them but for the changed ones; {@code flat} is [bias | later layers]. */
     private PolicyWeights hashedWeights(float[] flat) {
         int[] widths = config.layerWidths();
         int width = widths[1];
-        float[] seed = PolicyNetwork.initialHashedTable(widths, config.seed());
-        float[][] changed = learner.changedRows();
-        float[][] rows = new float[widths[0]][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = changed[i] != null ? Arrays.copyOf(changed[i], width)
-                    : Arrays.copyOfRange(seed, i * width, i * width + width);
-        }
+        float[][] rows = rows(PolicyNetwork.initialHashedTable(widths, config.seed()), widths[0], width);
         PolicyWeights head = PolicyWeights.fromFlat(Arrays.copyOfRange(widths, 1, widths.length),
                 Arrays.copyOfRange(flat, width, flat.length));
         return head.withHashedFirstLayer(rows, Arrays.copyOf(flat, width), learner.featureScales().clone());

@@ -82,6 +82,7 @@ class ReplicaIT {
                         + "{quantile=\"0.5\"}") + " s (p50), " + metric(learner,
                         "policyrec_snapshot_write_seconds{quantile=\"0.99\"}") + " s (p99)\n");
                 servesAHashedPolicyLearnedElsewhere(learner, server);
+                servesACandidatePolicyLearnedElsewhere(learner, server);
             }
         }
     }
@@ -127,6 +128,30 @@ class ReplicaIT {
         assertEquals(JSON.readTree(learner.send("POST", "/recommend/probabilities", probe).body()).get("probabilities"),
                 JSON.readTree(server.send("POST", "/recommend/probabilities", probe).body()).get("probabilities"),
                 "the same distribution on both instances");
+    }
+
+    /** A policy over action features: B serves what A learned from the candidates B logged. */
+    static void servesACandidatePolicyLearnedElsewhere(ServiceProcess learner, ServiceProcess server)
+            throws Exception {
+        assertEquals(201, server.send("PUT", "/policies/front", "{\"input\":{\"type\":\"features\",\"bits\":10},"
+                + "\"actions\":{\"type\":\"features\",\"bits\":10},\"batchSize\":1,\"seed\":5}").statusCode());
+        String candidates = "[{\"id\":\"a1\",\"features\":{\"section\":\"sports\",\"words\":600}},"
+                + "{\"id\":\"a2\",\"features\":{\"section\":\"politics\",\"words\":1200}},"
+                + "{\"id\":\"a3\",\"features\":{\"section\":\"science\",\"words\":900}}]";
+        for (int i = 0; i < 10; i++) {
+            JsonNode d = JSON.readTree(server.send("POST", "/recommend", "{\"policy\":\"front\",\"features\":"
+                    + "{\"country\":\"C" + (i % 3) + "\"},\"candidates\":" + candidates + "}").body());
+            assertTrue(d.has("eventId"), "a decision: " + d);
+            assertEquals(202, server.send("POST", "/feedback", "{\"eventId\":\"" + d.get("eventId").asText()
+                    + "\",\"reward\":" + (d.get("action").asText().equals("a1") ? 1 : 0) + "}").statusCode());
+        }
+        awaitVersion(server, "front", 10);
+        assertEquals(10, version(learner, "front"), "A learned every decision over candidates B made");
+        String probe = "{\"policy\":\"front\",\"features\":{\"country\":\"C1\"},\"candidates\":" + candidates
+                + ",\"explain\":true}";
+        assertEquals(JSON.readTree(learner.send("POST", "/recommend", probe).body()).get("probabilities"),
+                JSON.readTree(server.send("POST", "/recommend", probe).body()).get("probabilities"),
+                "the same distribution over the candidates on both instances");
     }
 
     static String metric(ServiceProcess s, String sample) throws Exception {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.policyrec.policy.BaselineKind;
 import io.policyrec.policy.Candidate;
+import io.policyrec.policy.CandidateLayout;
 import io.policyrec.policy.CandidateWeights;
 import io.policyrec.policy.Context;
 import io.policyrec.policy.ReferenceKind;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class TwoTowerLearnerTest {
     static final int BITS = 4;
+    static final CandidateLayout LAYOUT = new CandidateLayout(BITS, BITS);
 
     static TwoTowerLearner.Settings settings(RegularizerSettings regularizer) {
         return new TwoTowerLearner.Settings(BITS, BITS, 3, 0.01, regularizer, BaselineKind.MEAN, 10.0, 5);
@@ -56,7 +58,7 @@ class TwoTowerLearnerTest {
         for (int b = 0; b < rows; b++) {
             Candidate[] candidates = new Candidate[2 + random.nextInt(4)];
             for (int a = 0; a < candidates.length; a++) {
-                candidates[a] = new Candidate(random.nextInt(8), sparse(random));
+                candidates[a] = LAYOUT.candidate(random.nextInt(8), sparse(random));
             }
             int[] eligible = b % 3 == 0 ? new int[] {0, candidates.length - 1} : null;
             int action = eligible == null ? random.nextInt(candidates.length) : eligible[random.nextInt(2)];
@@ -118,32 +120,39 @@ class TwoTowerLearnerTest {
         double[] after = new double[learner.size()];
         learner.writeWeights(after);
         int width = 3;
-        int table = (1 << BITS) * width;
-        boolean[] contextRows = new boolean[1 << BITS];
-        boolean[] actionRows = new boolean[1 << BITS];
-        boolean[] identities = new boolean[1 << BITS];
+        boolean[] touched = new boolean[LAYOUT.rows()];
         for (RewardedDecision d : batch) {
             for (int i : d.context().indices()) {
-                contextRows[i] = true;
+                touched[i] = true;
             }
             for (Candidate c : d.candidates()) {
                 for (int i : c.features().indices()) {
-                    actionRows[i] = true;
+                    touched[i] = true;
                 }
-                identities[c.identity()] = true;
             }
         }
-        int actionTable = table + width;
-        int identityTable = actionTable + table + width;
-        for (int r = 0; r < (1 << BITS); r++) {
-            for (int j = 0; j < width; j++) {
-                assertEquals(contextRows[r], before[r * width + j] != after[r * width + j],
-                        "context row " + r + " moved iff touched");
-                assertEquals(actionRows[r], before[actionTable + r * width + j] != after[actionTable + r * width + j],
-                        "action row " + r + " moved iff touched");
+        for (int r = 0; r < LAYOUT.rows(); r++) {
+            boolean identity = r >= LAYOUT.contextRows() + LAYOUT.actionRows();
+            for (int j = 0; j < (identity ? 1 : width); j++) {
+                boolean moved = before[r * width + j] != after[r * width + j];
+                if (!identity) {
+                    assertEquals(touched[r], moved, "row " + r + " moved iff touched");
+                }
             }
-            assertEquals(identities[r], before[identityTable + r] != after[identityTable + r],
-                    "identity bias " + r + " moved iff touched");
+        }
+        for (RewardedDecision d : batch) {
+            for (Candidate c : d.candidates()) {
+                int at = c.identity() * width;
+                assertTrue(before[at] != after[at], "the bias of identity row " + c.identity() + " moved");
+                assertEquals(before[at + 1], after[at + 1], 0.0, "an identity row's other columns stay");
+            }
+        }
+        for (int r = LAYOUT.contextRows() + LAYOUT.actionRows(); r < LAYOUT.rows(); r++) {
+            final int row = r;
+            boolean drawn = batch.stream().anyMatch(d -> Arrays.stream(d.candidates()).anyMatch(c -> c.identity() == row));
+            if (!drawn) {
+                assertEquals(before[r * width], after[r * width], 0.0, "identity row " + r + " untouched");
+            }
         }
     }
 
@@ -158,12 +167,13 @@ class TwoTowerLearnerTest {
         Context features = sparse(random);
         // The same features under an identity the batches used and two they never used (8 and up).
         double[] s = learner.scores(context, new Candidate[] {
-            new Candidate(3, features), new Candidate(14, features), new Candidate(15, features)});
+            LAYOUT.candidate(3, features), LAYOUT.candidate(14, features), LAYOUT.candidate(15, features)});
         assertEquals(s[1], s[2], 0.0, "new actions with the same features score the same");
         assertTrue(Math.abs(s[0] - s[1]) > 1e-4, "a known action has learned a bias of its own: " + s[0] + " " + s[1]);
         CandidateWeights served = learner.weights();
-        assertEquals(0f, served.identities().rows()[15][0], "a new identity's bias starts at 0");
-        assertTrue(served.identities().rows()[3][0] != 0f);
+        float[][] rows = served.table().rows();
+        assertEquals(0f, rows[LAYOUT.candidate(15, features).identity()][0], "a new identity's bias starts at 0");
+        assertTrue(rows[LAYOUT.candidate(3, features).identity()][0] != 0f);
     }
 
     @Test
@@ -191,9 +201,31 @@ class TwoTowerLearnerTest {
             }
         }
         for (int r = 0; r < touched.length; r++) {
-            assertEquals(!touched[r], first.context().rows()[r] == second.context().rows()[r],
+            assertEquals(!touched[r], first.table().rows()[r] == second.table().rows()[r],
                     "context row " + r + " shared iff not changed by the step");
         }
+    }
+
+    @Test
+    void aStepOverManyIdentitiesGrowsItsGradientBuffer() {
+        // 300 identities: more rows than the gradient buffer starts with (64), identities last.
+        CandidateLayout wide = new CandidateLayout(8, 9);
+        TwoTowerLearner learner = TwoTowerLearner.create(new TwoTowerLearner.Settings(8, 9, 3, 0.01, entropy(0.1),
+                BaselineKind.MEAN, 10.0, 5));
+        Random random = new Random(9);
+        List<RewardedDecision> batch = new ArrayList<>();
+        for (int b = 0; b < 30; b++) {
+            Candidate[] candidates = new Candidate[10];
+            for (int a = 0; a < candidates.length; a++) {
+                candidates[a] = wide.candidate(b * 10 + a, new Context(new int[] {a}, new float[] {1f}));
+            }
+            batch.add(new RewardedDecision(new Context(new int[] {b}, new float[] {1f}), null, b % 10, 0.1,
+                    b % 2 == 0 ? 1.0 : -1.0, candidates));
+        }
+        learner.step(batch);
+        learner.step(batch);
+        double[] s = learner.identityBiases(batch.get(29).candidates());
+        assertTrue(Arrays.stream(s).allMatch(beta -> beta != 0), "every identity drawn from has a bias now");
     }
 
     @Test

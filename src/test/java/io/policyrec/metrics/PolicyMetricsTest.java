@@ -34,24 +34,32 @@ class PolicyMetricsTest {
         assertEquals(Math.exp(-(0.998 * Math.log(0.998) + 0.002 * Math.log(0.002))), ActionStats.effective(collapsed),
                 1e-12);
         assertEquals(0.998, ActionStats.top(collapsed));
-        assertEquals(1.0, ActionStats.entropyRatio(Math.log(4), 4), 1e-12);
-        assertEquals(0.5, ActionStats.entropyRatio(0.5 * Math.log(10), 10), 1e-12);
     }
 
     @Test
     void decisionWindowKeepsTheLastDecisionsOnly() {
         DecisionWindow w = new DecisionWindow(4, 3);
         assertTrue(Double.isNaN(w.meanEntropy()));
-        w.record(1.0, 0, 1);
-        w.record(2.0, 1, 2);
+        w.record(1.0, 3, 0, 1);
+        w.record(2.0, 3, 1, 2);
         assertEquals(1.5, w.meanEntropy(), 1e-12);
+        assertEquals(1.5 / Math.log(3), w.meanEntropyRatio(), 1e-12);
         assertEquals(List.of(0.5, 0.5, 0.0), toList(w.shares()));
         for (int i = 0; i < 4; i++) {
-            w.record(0.5, 2, 3 + i);
+            w.record(0.5, 3, 2, 3 + i);
         }
         assertEquals(0.5, w.meanEntropy(), 1e-12, "the first two fell out of the window");
+        assertEquals(0.5 / Math.log(3), w.meanEntropyRatio(), 1e-12);
         assertEquals(List.of(0.0, 0.0, 1.0), toList(w.shares()));
         assertEquals(6, w.lastDecisionAt());
+    }
+
+    @Test
+    void theEntropyRatioOfCandidateDecisionsIsOverEachOnesOwnCandidates() {
+        DecisionWindow w = new DecisionWindow(4, 0);
+        w.record(Math.log(10), 10, 3, 1);
+        w.record(0.5 * Math.log(50), 50, 7, 2);
+        assertEquals(0.75, w.meanEntropyRatio(), 1e-12, "uniform over 10, then half of log 50");
     }
 
     @Test

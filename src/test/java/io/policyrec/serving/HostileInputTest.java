@@ -58,7 +58,12 @@ class HostileInputTest {
         given().header("X-API-Key", FuzzProfile.ADMIN).contentType("application/json")
                 .body(Map.of("contextDimension", 4, "actions", 3, "batchSize", 10, "seed", 4))
                 .put("/policies/fuzz-target").then().statusCode(201);
+        given().header("X-API-Key", FuzzProfile.ADMIN).contentType("application/json")
+                .body(Map.of("input", Map.of("type", "features", "bits", 8), "actions", Map.of("type", "features",
+                        "bits", 8), "batchSize", 10, "seed", 5))
+                .put("/policies/fuzz-candidates").then().statusCode(201);
         PolicySnapshot before = registry.get("fuzz-target");
+        PolicySnapshot candidatesBefore = registry.get("fuzz-candidates");
         PolicySnapshot defaultBefore = registry.get("default");
         double dlqBefore = dlqTotal();
 
@@ -107,6 +112,7 @@ class HostileInputTest {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/health/ready").then().statusCode(200);
         assertSame(before, registry.get("fuzz-target"), "the policy's weights are unchanged");
+        assertSame(candidatesBefore, registry.get("fuzz-candidates"), "the candidate policy's weights are unchanged");
         assertSame(defaultBefore, registry.get("default"), "the default policy's weights are unchanged");
     }
 
@@ -155,7 +161,7 @@ class HostileInputTest {
 
     /** One request that must be refused: the body is broken, or the key is missing or wrong. */
     static Attempt attempt(Random r, int i) {
-        String path = PATHS[r.nextInt(PATHS.length)];
+        String path = i % 24 == 11 ? "recommend" : PATHS[r.nextInt(PATHS.length)];
         boolean admin = path.startsWith("policies/");
         String method = admin ? List.of("PUT", "POST", "DELETE").get(r.nextInt(3)) : "POST";
         if (path.endsWith("/rollback")) {
@@ -208,6 +214,13 @@ class HostileInputTest {
                 r.nextBytes(b);
                 yield b;
             }
+            // A policy over action features: candidates that are never a valid list (no "id" among their keys).
+            case 11 -> i % 24 == 11 ? ("{\"policy\": \"fuzz-candidates\", \"features\": {\"a\": 1}"
+                    + ", \"candidates\": " + randomJson(r, 1) + ", \"excludedActions\": " + randomJson(r, 2)
+                    + ", \"k\": " + randomJson(r, 3) + "}").getBytes(StandardCharsets.UTF_8)
+                    : ("{\"policy\": " + randomJson(r, 2) + ", \"context\": " + randomJson(r, 2) + ", \"version\": "
+                    + randomJson(r, 1) + ", \"eventId\": null, \"actions\": -1, \"unknown\": 1}")
+                    .getBytes(StandardCharsets.UTF_8);
             default -> ("{\"policy\": " + randomJson(r, 2) + ", \"context\": " + randomJson(r, 2) + ", \"version\": "
                     + randomJson(r, 1) + ", \"eventId\": null, \"actions\": -1, \"unknown\": 1}")
                     .getBytes(StandardCharsets.UTF_8);

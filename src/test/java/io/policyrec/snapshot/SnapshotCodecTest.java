@@ -136,6 +136,53 @@ class SnapshotCodecTest {
         assertEquals(0, reset.learner().changedRowCount());
     }
 
+    /** A policy over action features: 2^5 context rows, 2 x 2^4 action and identity rows, towers 3 wide. */
+    static final PolicyConfig CANDIDATES = new PolicyConfig(6, ActionSet.ofCount(3), List.of(3), 0.01, 2,
+            RegularizerSettings.candidateDefault(), 0.0, Duration.ofSeconds(30), 0.0, RewardAggregation.EARLIEST, 2,
+            BaselineKind.MEAN, 10.0).withFeatureBits(5).withActionFeatures(4);
+
+    static List<io.policyrec.learning.RewardedDecision> candidateBatch(int... seeds) {
+        io.policyrec.policy.CandidateLayout layout = CANDIDATES.candidateLayout();
+        List<io.policyrec.learning.RewardedDecision> batch = new java.util.ArrayList<>();
+        for (int b : seeds) {
+            io.policyrec.policy.Candidate[] candidates = new io.policyrec.policy.Candidate[3];
+            for (int a = 0; a < 3; a++) {
+                candidates[a] = layout.candidate((b + a) % 16, new io.policyrec.policy.Context(
+                        new int[] {a, 8 + b % 8}, new float[] {1f, 0.5f * b + 1}));
+            }
+            batch.add(new io.policyrec.learning.RewardedDecision(new io.policyrec.policy.Context(new int[] {b % 32},
+                    new float[] {2f * b + 1}), null, b % 3, 0.3, b % 2, candidates));
+        }
+        return batch;
+    }
+
+    @Test
+    void aPolicyOverActionFeaturesRoundTripsAsWholeAndDeltaAndContinuesBitForBit() throws Exception {
+        assertEquals(List.of(), CANDIDATES.problems());
+        io.policyrec.learning.Learner learner = io.policyrec.learning.Learner.create(CANDIDATES);
+        learner.step(candidateBatch(1, 2, 3, 4));
+        byte[] parentBytes = SnapshotCodec.encode(new StoredPolicy("c", 1, CANDIDATES, 1, 1, 2, 0.5, learner.state(),
+                Map.of(), JoinState.EMPTY));
+        StoredPolicy parent = SnapshotCodec.decode(parentBytes);
+        assertSameState(learner.state(), parent.learner());
+        assertEquals(CANDIDATES, parent.config());
+        io.policyrec.learning.Learner resumed = io.policyrec.learning.Learner.restore(CANDIDATES, parent.learner());
+        resumed.step(candidateBatch(5));
+        learner.step(candidateBatch(5));
+        assertSameState(learner.state(), resumed.state());
+        StoredPolicy child = new StoredPolicy("c", 1, CANDIDATES, 2, 1, 3, 0.5, resumed.state(), Map.of(),
+                JoinState.EMPTY);
+        StoredPolicy back = SnapshotCodec.decode(SnapshotCodec.encodeDelta(child, parent,
+                SnapshotCodec.checksum(parentBytes)), (name, version, crc) -> parent);
+        assertSameState(child.learner(), back.learner());
+        // What a replica serves from the snapshot scores as the learner does.
+        io.policyrec.policy.PolicySnapshot served = back.served();
+        io.policyrec.policy.PolicySnapshot live = resumed.served("c", 1, CANDIDATES, 1);
+        io.policyrec.learning.RewardedDecision probe = candidateBatch(9).get(0);
+        assertArrayEquals(live.distribution(probe.context(), probe.candidates(), null),
+                served.distribution(probe.context(), probe.candidates(), null));
+    }
+
     @Test
     void earlierPoliciesThatDoNotFitTheConfigAreRefused() {
         byte[] wrongLength = resealed(SnapshotCodec.encode(stored(List.of(new float[5]))));

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.policyrec.learning.PolicyGradientLearner;
+import io.policyrec.learning.Learner;
 import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyRegistry;
@@ -33,7 +33,6 @@ import java.util.Random;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Replay: reading the decision and routed-feedback topics twice from the beginning gives the same
@@ -49,7 +48,7 @@ class KafkaReplayTest {
     PolicyRegistry registry;
 
     /** What one replay of a partition produced. */
-    record Replay(List<String> joined, Map<String, double[]> params) {
+    record Replay(List<String> joined, Map<String, double[]> params, Map<String, PolicySnapshot> served) {
     }
 
     @Test
@@ -105,7 +104,7 @@ class KafkaReplayTest {
                     j.substring(0, j.indexOf('=')))).count();
         }
         assertEquals(60, joinedTotal, "every decision of this test is joined exactly once in a replay");
-        Replay all = new Replay(new ArrayList<>(), new java.util.TreeMap<>());
+        Replay all = new Replay(new ArrayList<>(), new java.util.TreeMap<>(), new java.util.TreeMap<>());
         for (int partition : partitions) {
             Replay r = replay(partition, decisions, routed);
             all.joined().addAll(r.joined());
@@ -130,6 +129,49 @@ class KafkaReplayTest {
                     + expected + " (" + List.of("earliest", "sum", "max").get(i % 3) + "): "
                     + all.joined().stream().filter(j -> j.startsWith(id)).toList());
         }
+    }
+
+    /**
+     * A policy over action features through Kafka: its decisions are logged with their candidates,
+     * and replaying the topics gives the live learner's table, bit for bit.
+     */
+    @Test
+    void aPolicyOverActionFeaturesReplaysToTheLiveTable() throws Exception {
+        String name = "rp-candidates";
+        given().contentType(ContentType.JSON).body(Map.of("input", Map.of("type", "features", "bits", 6),
+                "actions", Map.of("type", "features", "bits", 6), "batchSize", 3, "rewardWindow", "PT5S",
+                "seed", 2)).put("/policies/" + name).then().statusCode(isOneOf(200, 201));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            List<Map<String, Object>> candidates = new ArrayList<>();
+            for (int a = 0; a < 2 + i % 3; a++) {
+                candidates.add(Map.of("id", "item-" + (i + a), "features", Map.of("kind", "k" + a, "price", 5 + i)));
+            }
+            ids.add(given().contentType(ContentType.JSON).body(Map.of("policy", name, "features",
+                    Map.of("user", "u" + i % 4), "candidates", candidates)).post("/recommend").then().statusCode(200)
+                    .extract().path("eventId"));
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            KafkaTestClient.send("policyrec.feedback", ids.get(i), "{\"reward\": " + (i % 2) + "}");
+        }
+        io.policyrec.testing.Poll.until(() -> registry.get(name).version() == 4, 30_000,
+                name + " learned four batches live");
+        List<ConsumerRecord<byte[], byte[]>> decisions = KafkaTestClient.readAll("policyrec.decisions");
+        List<ConsumerRecord<byte[], byte[]>> routed = KafkaTestClient.readAll("policyrec.feedback.routed");
+        int partition = PolicyPartitions.of(name, 2);
+        assertTrue(decisions.stream().filter(r -> r.partition() == partition).map(KafkaReplayTest::decodeRecord)
+                .filter(d -> d.policy().equals(name)).allMatch(d -> d.candidates() != null
+                        && d.candidates().length >= 2), "every logged decision carries its candidates");
+        PolicySnapshot replayed = replay(partition, decisions, routed).served().get(name);
+        PolicySnapshot live = registry.get(name);
+        assertEquals(live.version(), replayed.version());
+        float[][] liveRows = live.candidates().table().rows();
+        float[][] replayedRows = replayed.candidates().table().rows();
+        for (int r = 0; r < liveRows.length; r++) {
+            assertArrayEquals(liveRows[r], replayedRows[r], name + ": row " + r + " of the replay is the live one's");
+        }
+        assertArrayEquals(live.candidates().table().bias(), replayed.candidates().table().bias());
+        assertArrayEquals(live.candidates().table().scales(), replayed.candidates().table().scales());
     }
 
     static final List<String> POLICIES = List.of("rp-earliest", "rp-sum", "rp-max");
@@ -157,7 +199,7 @@ class KafkaReplayTest {
         p.observe(j -> joined.add(j.decision().eventId() + "=" + j.reward()));
         for (PolicySnapshot s : registry.all()) {
             if (PolicyPartitions.of(s.name(), 2) == partition) {
-                PolicyGradientLearner learner = PolicyGradientLearner.create(s.config(), DataType.FLOAT);
+                Learner learner = Learner.create(s.config());
                 p.adopt(PolicyLearning.created(s.name(), s.incarnation(), s.config(), s.createdAt(), learner, 0,
                         LearningObserver.NONE), null, 0, 0);
             }
@@ -181,10 +223,18 @@ class KafkaReplayTest {
         }
         p.process(Long.MAX_VALUE / 4, true, true, 0, 0);
         Map<String, double[]> params = new java.util.TreeMap<>();
-        p.policies().forEach((name, l) -> params.put(name, l.learner().state().params()));
+        Map<String, PolicySnapshot> served = new java.util.TreeMap<>();
+        p.policies().forEach((name, l) -> {
+            params.put(name, l.learner().state().params());
+            served.put(name, l.snapshot());
+        });
         assertFalse(joined.isEmpty() && decisions.stream().anyMatch(r -> r.partition() == partition
                 && decodePolicy(r).startsWith("rp-")), "a replay with decisions joins some");
-        return new Replay(joined, params);
+        return new Replay(joined, params, served);
+    }
+
+    static Decision decodeRecord(ConsumerRecord<byte[], byte[]> r) {
+        return DecisionCodec.decode(r.value());
     }
 
     static String decodePolicy(ConsumerRecord<byte[], byte[]> r) {

@@ -11,6 +11,7 @@ import io.policyrec.policy.ActionDistribution;
 import io.policyrec.policy.ActionSampler;
 import io.policyrec.policy.BaselineKind;
 import io.policyrec.policy.Candidate;
+import io.policyrec.policy.CandidateLayout;
 import io.policyrec.policy.CandidateWeights;
 import io.policyrec.policy.Context;
 import io.policyrec.policy.RegularizerSettings;
@@ -38,6 +39,7 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-XX:+UseTransparentHugePages"}) // as the Dockerfile runs the service
 public class CandidateBenchmark {
+    static final CandidateLayout LAYOUT = new CandidateLayout(18, 16);
     @Param({"50", "1000"})
     int candidates;
 
@@ -90,7 +92,7 @@ public class CandidateBenchmark {
         for (int a = 0; a < candidates; a++) {
             poolJson[a] = item(r);
             poolIds[a] = "item-" + a;
-            pool[a] = new Candidate(FeatureHash.bucket(poolIds[a], 16),
+            pool[a] = LAYOUT.candidate(FeatureHash.bucket(poolIds[a], 16),
                     NamedFeatures.hash(poolJson[a], "actions", 16, NamedFeatures.DEFAULT_LIMITS));
         }
         Candidate[] fifty = java.util.Arrays.copyOf(pool, Math.min(50, candidates));
@@ -126,7 +128,7 @@ public class CandidateBenchmark {
     public int hashAndDecideCandidates() {
         Candidate[] hashed = new Candidate[candidates];
         for (int a = 0; a < candidates; a++) {
-            hashed[a] = new Candidate(FeatureHash.bucket(poolIds[a], 16),
+            hashed[a] = LAYOUT.candidate(FeatureHash.bucket(poolIds[a], 16),
                     NamedFeatures.hash(poolJson[a], "actions", 16, NamedFeatures.DEFAULT_LIMITS));
         }
         weights.scores(contexts[next++ % contexts.length], hashed, scores);
