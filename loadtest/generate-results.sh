@@ -62,14 +62,16 @@ bench_up() { # port, extra -D...
 }
 bench_down() { kill "$(cat "$out/service.pid")" 2> /dev/null || true; wait "$(cat "$out/service.pid")" 2> /dev/null || true; }
 
-log "experiment against the running service, feedback over HTTP"
-bench_up 18090 -Dpolicyrec.learner.max-batch-delay=PT0S
-java -jar "$jar" experiment --service http://localhost:18090 --data fashion-mnist --seeds 1 --updates 500 \
-  --eval-every 250 --agents none,entropy:0.25 --out "$out/remote-http" 2> "$out/remote-http.log"
-log "preference drift against the running service"
-java -jar "$jar" experiment --service http://localhost:18090 --data spotify --seeds 1 --updates 2000 \
-  --eval-every 50 --drift-at 100000 --agents none,default --out "$out/remote-drift" 2> "$out/remote-drift.log"
-bench_down
+if ! (done_already remote-http/fashion-mnist/summary.md && done_already remote-drift/spotify/summary.md); then
+  log "experiment against the running service, feedback over HTTP"
+  bench_up 18090 -Dpolicyrec.learner.max-batch-delay=PT0S
+  java -jar "$jar" experiment --service http://localhost:18090 --data fashion-mnist --seeds 1 --updates 500 \
+    --eval-every 250 --agents none,entropy:0.25 --out "$out/remote-http" 2> "$out/remote-http.log"
+  log "preference drift against the running service"
+  java -jar "$jar" experiment --service http://localhost:18090 --data spotify --seeds 1 --updates 2000 \
+    --eval-every 50 --drift-at 100000 --agents none,default --out "$out/remote-drift" 2> "$out/remote-drift.log"
+  bench_down
+fi
 
 if ! done_already http.txt; then
   log "serving: /recommend against the baseline endpoint"
@@ -84,6 +86,13 @@ if ! done_already http-named.txt; then
   java -jar "$jar" http --url http://localhost:18096 --policy named --features > "$out/http-named.tmp" 2>&1
   bench_down
   mv "$out/http-named.tmp" "$out/http-named.txt"
+fi
+if ! done_already http-candidates.txt; then
+  log "serving: /recommend with 50 candidates in the body against the baseline endpoint parsing the same body"
+  bench_up 18097 -Dpolicyrec.http.baseline-endpoint=true
+  java -jar "$jar" http --url http://localhost:18097 --policy candidates --candidates 50 > "$out/http-candidates.tmp" 2>&1
+  bench_down
+  mv "$out/http-candidates.tmp" "$out/http-candidates.txt"
 fi
 # AB_BASE=<revision>: the same named-features search against the service built at that revision,
 # then at this checkout (bench-ab.sh): the before and after of a serving change.

@@ -14,7 +14,10 @@ import io.policyrec.feedback.kafka.KafkaFeedbackPath;
 import io.policyrec.feedback.kafka.KafkaSettings;
 import io.policyrec.metrics.PolicyMetrics;
 import io.policyrec.policy.PolicyRegistry;
+import io.policyrec.snapshot.CatalogStore;
+import io.policyrec.snapshot.FileCatalogStore;
 import io.policyrec.snapshot.FileSnapshotStore;
+import io.policyrec.snapshot.RedisCatalogStore;
 import io.policyrec.snapshot.RedisSnapshotStore;
 import io.policyrec.snapshot.SnapshotPublisher;
 import io.policyrec.snapshot.SnapshotStore;
@@ -83,6 +86,16 @@ public class Infrastructure {
                     r.timeout());
         }
         return new FileSnapshotStore(Path.of(policyrec.snapshot().dir()), policyrec.snapshot().retain());
+    }
+
+    /** The catalogs live where the snapshots do: the same Redis, or the same folder. */
+    @Produces
+    @Singleton
+    CatalogStore catalogStore(Config config, PolicyrecConfig policyrec, Instance<Redis> redis) {
+        if (config.getOptionalValue("quarkus.redis.hosts", String.class).isPresent()) {
+            return new RedisCatalogStore(redis.get(), policyrec.redis().prefix(), policyrec.redis().timeout());
+        }
+        return new FileCatalogStore(Path.of(policyrec.snapshot().dir()));
     }
 
     @Produces

@@ -10,6 +10,7 @@ import io.policyrec.metrics.PolicyMetrics;
 import io.policyrec.policy.PolicyConfigSpec;
 import io.policyrec.policy.PolicyProperties;
 import io.policyrec.policy.PolicyRegistry;
+import io.policyrec.serving.CatalogService;
 import io.policyrec.serving.PolicyService;
 import io.policyrec.snapshot.SnapshotStore;
 import io.policyrec.snapshot.SnapshotStoreException;
@@ -27,7 +28,7 @@ import org.jboss.logging.Logger;
 /**
  * Starts the service's parts in order and stops them in reverse: ND4J, the policies kept in the
  * snapshot store, the policies configured by properties, the feedback path (learning), the
- * metrics refresh, and the follower of a shared store. The parts are wired in
+ * metrics refresh, and the followers of a shared store (its snapshots, and the catalogs). The parts are wired in
  * {@link Infrastructure}; nothing else starts or stops them.
  */
 @ApplicationScoped
@@ -43,10 +44,13 @@ public class ServiceLifecycle {
     private final io.micrometer.core.instrument.MeterRegistry meters;
     private final List<Background> running = new ArrayList<>();
     private Worker metricsRefresh;
+    private Worker catalogRefresh;
+    private final CatalogService catalogs;
 
     public ServiceLifecycle(PolicyrecConfig config, FeedbackPath path, SnapshotStore store, PolicyRegistry registry,
                             PolicyService policies, PolicyMetrics metrics,
-                            io.micrometer.core.instrument.MeterRegistry meters) {
+                            io.micrometer.core.instrument.MeterRegistry meters, CatalogService catalogs) {
+        this.catalogs = catalogs;
         this.meters = meters;
         this.config = config;
         this.path = path;
@@ -63,11 +67,14 @@ public class ServiceLifecycle {
             LOG.infof("Restored policy '%s' at version %d", stored.name(), stored.version());
         }
         config.policies().forEach(this::createConfigured);
+        catalogs.refresh();
         start(path);
         metrics.refresh();
         metricsRefresh = Worker.every("policyrec-metrics", config.metrics().refresh(), metrics::refresh);
         if (store.shared()) {
             start(new SnapshotFollower(store, registry, path.host(), config.redis().pollInterval(), meters));
+            // Another instance's catalog changes and policies: found by their versions, as often as snapshots.
+            catalogRefresh = Worker.every("policyrec-catalogs", config.redis().pollInterval(), catalogs::refresh);
         }
         LOG.infof("Running with %s feedback and %s snapshots", path.mode(), store.kind());
     }
@@ -111,6 +118,9 @@ public class ServiceLifecycle {
         running.clear();
         if (metricsRefresh != null) {
             metricsRefresh.stop();
+        }
+        if (catalogRefresh != null) {
+            catalogRefresh.stop();
         }
         LOG.info("Final snapshots written");
     }

@@ -2,6 +2,7 @@ package io.policyrec.features;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.policyrec.policy.Candidate;
+import io.policyrec.policy.Catalog;
 import io.policyrec.policy.CandidateLayout;
 import io.policyrec.policy.PolicyConfig;
 import java.util.HashMap;
@@ -9,9 +10,10 @@ import java.util.Map;
 
 /**
  * The candidates a request brings to a policy over action features:
- * {@code [{"id": "a1", "features": {...}}, ...]}, each id distinct, each with its named features
- * (an object, or an array of objects merged, as a context's), hashed into the policy's action
- * buckets. Errors name the field at fault ({@code candidates[3].features.price}).
+ * {@code [{"id": "a1", "features": {...}}, "a2", ...]}, each id distinct, each with its named
+ * features (an object, or an array of objects merged, as a context's) hashed into the policy's
+ * action buckets, or a bare id naming an action of the policy's catalog; no list at all offers the
+ * whole catalog. Errors name the field at fault ({@code candidates[3].features.price}).
  *
  * @param ids        the candidates' ids, in request order
  * @param candidates the same candidates as the learner reads them
@@ -20,13 +22,14 @@ import java.util.Map;
 public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String, Integer> positions) {
     public static final int MAX_ID_LENGTH = 256;
 
-    public static RequestCandidates read(JsonNode list, CandidateLayout layout, NamedFeatures.Limits limits) {
+    public static RequestCandidates read(JsonNode list, CandidateLayout layout, NamedFeatures.Limits limits,
+                                         Catalog catalog) {
         if (list == null || list.isNull()) {
-            throw new InvalidFeaturesException("candidates", "is required: a list of {\"id\": ..., \"features\": "
-                    + "{...}} for a policy over action features");
+            return whole(catalog);
         }
         if (!list.isArray() || list.isEmpty()) {
-            throw new InvalidFeaturesException("candidates", "must be a non-empty array of {\"id\", \"features\"}");
+            throw new InvalidFeaturesException("candidates", "must be a non-empty array of {\"id\", \"features\"} "
+                    + "or catalog ids");
         }
         if (list.size() > PolicyConfig.MAX_CANDIDATES) {
             throw new InvalidFeaturesException("candidates", "at most " + PolicyConfig.MAX_CANDIDATES
@@ -38,24 +41,62 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
         for (int i = 0; i < ids.length; i++) {
             String field = "candidates[" + i + "]";
             JsonNode c = list.get(i);
-            if (c == null || !c.isObject()) {
-                throw new InvalidFeaturesException(field, "must be an object {\"id\", \"features\"}");
+            if (c != null && c.isTextual()) {
+                ids[i] = c.textValue();
+                candidates[i] = catalog.candidates().get(ids[i]);
+                if (candidates[i] == null) {
+                    throw new InvalidFeaturesException(field, "'" + ids[i] + "' is not in the policy's catalog ("
+                            + catalog.size() + " actions); bring it as {\"id\", \"features\"} or add it first");
+                }
+            } else if (c != null && c.isObject()) {
+                ids[i] = id(c.get("id"), field + ".id");
+                candidates[i] = candidate(ids[i], c.get("features"), field + ".features", layout, limits);
+            } else {
+                throw new InvalidFeaturesException(field, "must be an object {\"id\", \"features\"} or a catalog id");
             }
-            JsonNode id = c.get("id");
-            if (id == null || !id.isTextual() || id.textValue().isBlank() || id.textValue().length() > MAX_ID_LENGTH) {
-                throw new InvalidFeaturesException(field + ".id", "must be a non-empty string of at most "
-                        + MAX_ID_LENGTH + " characters");
-            }
-            Integer earlier = seen.put(id.textValue(), i);
+            Integer earlier = seen.put(ids[i], i);
             if (earlier != null) {
-                throw new InvalidFeaturesException(field + ".id", "'" + id.textValue() + "' is also candidates["
-                        + earlier + "]: ids must be distinct");
+                throw new InvalidFeaturesException(field + (c.isTextual() ? "" : ".id"), "'" + ids[i]
+                        + "' is also candidates[" + earlier + "]: ids must be distinct");
             }
-            ids[i] = id.textValue();
-            candidates[i] = layout.candidate(FeatureHash.bucket(ids[i], layout.actionBits()),
-                    NamedFeatures.hash(c.get("features"), field + ".features", layout.actionBits(), limits));
         }
         return new RequestCandidates(ids, candidates, seen);
+    }
+
+    /** A request without candidates: the whole catalog, when there is one and it fits a request. */
+    private static RequestCandidates whole(Catalog catalog) {
+        if (catalog.size() == 0) {
+            throw new InvalidFeaturesException("candidates", "is required: a list of {\"id\": ..., \"features\": "
+                    + "{...}} (or catalog ids), as the policy's catalog is empty");
+        }
+        if (catalog.size() > PolicyConfig.MAX_CANDIDATES) {
+            throw new InvalidFeaturesException("candidates", "the catalog holds " + catalog.size() + " actions; name "
+                    + "at most " + PolicyConfig.MAX_CANDIDATES + " of them in candidates");
+        }
+        String[] ids = catalog.ids().toArray(new String[0]);
+        Candidate[] candidates = new Candidate[ids.length];
+        Map<String, Integer> positions = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            candidates[i] = catalog.candidates().get(ids[i]);
+            positions.put(ids[i], i);
+        }
+        return new RequestCandidates(ids, candidates, positions);
+    }
+
+    /** An action id: a non-empty string of at most {@value #MAX_ID_LENGTH} characters. */
+    public static String id(JsonNode id, String field) {
+        if (id == null || !id.isTextual() || id.textValue().isBlank() || id.textValue().length() > MAX_ID_LENGTH) {
+            throw new InvalidFeaturesException(field, "must be a non-empty string of at most " + MAX_ID_LENGTH
+                    + " characters");
+        }
+        return id.textValue();
+    }
+
+    /** One action as the learner reads it: the bucket of its id and its hashed features. */
+    public static Candidate candidate(String id, JsonNode features, String field, CandidateLayout layout,
+                                      NamedFeatures.Limits limits) {
+        return layout.candidate(FeatureHash.bucket(id, layout.actionBits()),
+                NamedFeatures.hash(features, field, layout.actionBits(), limits));
     }
 
     /** The index of an id among the candidates, or -1. */

@@ -38,8 +38,11 @@ public class PolicyService {
     private final PolicyHost host;
     private final SnapshotStore store;
     private final Clock clock;
+    private final CatalogService catalogs;
 
-    public PolicyService(PolicyRegistry registry, FeedbackPath path, SnapshotStore store, Clock clock) {
+    public PolicyService(PolicyRegistry registry, FeedbackPath path, SnapshotStore store, Clock clock,
+                         CatalogService catalogs) {
+        this.catalogs = catalogs;
         this.registry = registry;
         this.host = path.host();
         this.store = store;
@@ -65,7 +68,9 @@ public class PolicyService {
     /** Creates (or replaces) a policy from a config already checked. */
     public Put put(String name, PolicyConfig policyConfig) {
         boolean replaced = registry.get(name) != null;
-        return new Put(await(host.create(name, policyConfig)), replaced);
+        PolicySnapshot created = await(host.create(name, policyConfig));
+        catalogs.created(created);
+        return new Put(created, replaced);
     }
 
     public PolicySnapshot get(String name) {
@@ -140,6 +145,7 @@ public class PolicyService {
         if (!await(host.forget(name))) {
             throw ProblemException.notFound("no policy named '" + name + "'");
         }
+        catalogs.deleted(name);
     }
 
     static void checkName(String name) {

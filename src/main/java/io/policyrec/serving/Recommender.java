@@ -33,8 +33,11 @@ public class Recommender {
     private final DecisionLog decisionLog;
     private final PolicyMetrics metrics;
     private final Clock clock;
+    private final CatalogService catalogs;
 
-    public Recommender(PolicyRegistry registry, DecisionLog decisionLog, PolicyMetrics metrics, Clock clock) {
+    public Recommender(PolicyRegistry registry, DecisionLog decisionLog, PolicyMetrics metrics, Clock clock,
+                       CatalogService catalogs) {
+        this.catalogs = catalogs;
         this.registry = registry;
         this.decisionLog = decisionLog;
         this.metrics = metrics;
@@ -111,7 +114,7 @@ public class Recommender {
         RequestCandidates candidates;
         try {
             candidates = RequestCandidates.read(request.candidates(), policy.config().candidateLayout(),
-                    NamedFeatures.DEFAULT_LIMITS);
+                    NamedFeatures.DEFAULT_LIMITS, catalogs.catalog(policy));
         } catch (InvalidFeaturesException e) {
             throw ProblemException.invalid(e.field(), e.reason());
         }

@@ -152,6 +152,24 @@ class ReplicaIT {
         assertEquals(JSON.readTree(learner.send("POST", "/recommend", probe).body()).get("probabilities"),
                 JSON.readTree(server.send("POST", "/recommend", probe).body()).get("probabilities"),
                 "the same distribution over the candidates on both instances");
+
+        // The catalog: added on B, served by A (which polls the catalog versions).
+        assertEquals(201, server.send("PUT", "/policies/front/actions/c1", "{\"features\":{\"section\":\"sports\"}}")
+                .statusCode());
+        assertEquals(201, server.send("PUT", "/policies/front/actions/c2", "{\"features\":{\"section\":\"travel\"}}")
+                .statusCode());
+        String fromCatalog = "{\"policy\":\"front\",\"features\":{\"country\":\"C1\"},\"explain\":true}";
+        long deadline = System.currentTimeMillis() + 30_000;
+        JsonNode onA = JSON.readTree(learner.send("POST", "/recommend", fromCatalog).body());
+        while (!onA.has("probabilities") || onA.get("probabilities").size() != 2) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("A does not serve the catalog B wrote within 30 s: " + onA);
+            }
+            Metrics.sleep(100);
+            onA = JSON.readTree(learner.send("POST", "/recommend", fromCatalog).body());
+        }
+        assertEquals(List.of("c1", "c2"), List.of(onA.get("probabilities").get(0).get("action").asText(),
+                onA.get("probabilities").get(1).get("action").asText()), "A serves B's catalog");
     }
 
     static String metric(ServiceProcess s, String sample) throws Exception {

@@ -31,6 +31,8 @@ final class HttpCommand {
               --url          the service (http://localhost:8080); start it with policyrec.http.baseline-endpoint=true
               --policy       policy to call (default), 784 floats per context unless --dimension
               --dimension    context length (784)
+              --candidates n bodies that bring n candidates (items of 10 features, a visitor of 20) to a policy
+                             over action features, created as "actions": {"type": "features", "bits": 16}
               --features     named-features bodies instead (a shop visitor of 30 features); creates the policy
                              with "input": {"type": "features", "bits": 16} (replacing one of that name)
               --connections  HTTP/1.1 connections (16)
@@ -84,8 +86,12 @@ final class HttpCommand {
         String fixed = args.get("rate", null);
         ServiceClient service = new ServiceClient(url.toString());
         boolean features = args.has("features");
+        int candidates = args.getInt("candidates", 0);
         args.checkAllRead();
-        if (features) {
+        if (candidates > 0) {
+            service.putPolicy(policy, Map.of("input", Map.of("type", "features", "bits", 16),
+                    "actions", Map.of("type", "features", "bits", 16)));
+        } else if (features) {
             service.putPolicy(policy, Map.of("input", Map.of("type", "features", "bits", 16),
                     "actions", 10));
         }
@@ -94,7 +100,8 @@ final class HttpCommand {
         HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
                 .setDefaultPort(url.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections));
         Load client = new Load(http, service);
-        List<Buffer> bodies = features ? namedBodies(policy, 200) : bodies(policy, dimension, 200);
+        List<Buffer> bodies = candidates > 0 ? candidateBodies(policy, candidates, 200)
+                : features ? namedBodies(policy, 200) : bodies(policy, dimension, 200);
         try {
             Map<String, Double> max = new java.util.LinkedHashMap<>();
             for (String endpoint : endpoints) {
@@ -207,6 +214,26 @@ final class HttpCommand {
         for (int i = 0; i < n; i++) {
             out.add(Buffer.buffer("{\"policy\":\"" + policy + "\",\"features\":"
                     + io.policyrec.loadtest.bench.NamedFeaturesBenchmark.visitor(r) + "}"));
+        }
+        return out;
+    }
+
+    /**
+     * Bodies that bring their candidates: a visitor of 20 features and n items of 10 features each
+     * (as the engine benchmark's), for a policy over action features.
+     */
+    static List<Buffer> candidateBodies(String policy, int n, int count) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        List<Buffer> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            StringBuilder items = new StringBuilder("[");
+            for (int a = 0; a < n; a++) {
+                items.append(a == 0 ? "" : ",").append("{\"id\":\"item-").append(r.nextInt(100_000))
+                        .append('-').append(a).append("\",\"features\":")
+                        .append(io.policyrec.loadtest.bench.CandidateBenchmark.item(r)).append('}');
+            }
+            out.add(Buffer.buffer("{\"policy\":\"" + policy + "\",\"features\":"
+                    + io.policyrec.loadtest.bench.CandidateBenchmark.user(r) + ",\"candidates\":" + items + "]}"));
         }
         return out;
     }

@@ -171,6 +171,16 @@ final class ResultsCommand {
             goals.add(new String[] {"serving: p99 at most 5 ms at half that rate",
                 f("p99 %.2f ms at %s/s", p99, half.group(1)), p99 <= 5 ? "met" : "not met"});
         }
+        if (Files.exists(run.resolve("http-candidates.txt"))) {
+            Matcher c = Pattern.compile("recommend ([\\d,]+)/s, baseline ([\\d,]+)/s, ratio recommend/baseline "
+                    + "([\\d.]+)").matcher(read(run.resolve("http-candidates.txt")));
+            if (c.find()) {
+                double r = Double.parseDouble(c.group(3));
+                goals.add(new String[] {"action features: /recommend with 50 candidates in the body sustains at least "
+                        + "0.8x the baseline parsing the same body", f("recommend %s/s, baseline %s/s: %.2fx",
+                        c.group(1), c.group(2), r), r >= 0.8 ? "met" : "not met"});
+            }
+        }
         if (Files.exists(run.resolve("http-named.txt"))) {
             Matcher named = Pattern.compile("recommend ([\\d,]+)/s, baseline ([\\d,]+)/s, ratio recommend/baseline "
                     + "([\\d.]+)").matcher(read(run.resolve("http-named.txt")));
@@ -262,6 +272,11 @@ final class ResultsCommand {
             md.append("The same with named-features bodies (a shop visitor of 30 features: strings, numbers, a bag of "
                     + "segments) against a policy over 2^16 buckets; the baseline parses the same body:\n\n```\n")
                     .append(read(run.resolve("http-named.txt"))).append("```\n\n");
+        }
+        if (Files.exists(run.resolve("http-candidates.txt"))) {
+            md.append("The same with bodies that bring 50 candidates (a visitor of 20 features, items of 10) to a "
+                    + "policy over action features:\n\n```\n").append(read(run.resolve("http-candidates.txt")))
+                    .append("```\n\n");
         }
         if (Files.exists(run.resolve("ab-named.txt"))) {
             md.append("Before and after, by one script (`bench-ab.sh`, `AB_BASE`): the same named-features search "

@@ -53,7 +53,7 @@ public class CandidateBenchmark {
     double[] scores;
     int next;
 
-    static JsonNode user(SplittableRandom r) {
+    public static JsonNode user(SplittableRandom r) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("country", "C" + r.nextInt(200));
         o.put("device", r.nextBoolean() ? "mobile" : "desktop");
@@ -66,7 +66,7 @@ public class CandidateBenchmark {
         return o;
     }
 
-    static JsonNode item(SplittableRandom r) {
+    public static JsonNode item(SplittableRandom r) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("category", "c" + r.nextInt(100));
         o.put("brand", "b" + r.nextInt(1000));

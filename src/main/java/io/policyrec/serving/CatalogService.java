@@ -1,0 +1,226 @@
+package io.policyrec.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.policyrec.features.InvalidFeaturesException;
+import io.policyrec.features.NamedFeatures;
+import io.policyrec.features.RequestCandidates;
+import io.policyrec.policy.Candidate;
+import io.policyrec.policy.CandidateLayout;
+import io.policyrec.policy.Catalog;
+import io.policyrec.policy.PolicyRegistry;
+import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.snapshot.CatalogStore;
+import io.policyrec.snapshot.SnapshotStoreException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The catalogs of the policies over action features: what the admin API adds and removes (checked
+ * as a request's candidates are, then stored), and what serving reads ({@link #catalog}), hashed for
+ * each policy's layout once per catalog version. {@link #refresh()} reloads every catalog whose
+ * stored version moved: at start-up, and on a schedule when the store is shared, which is how a
+ * change made on one instance reaches the others.
+ */
+@ApplicationScoped
+public class CatalogService {
+    private static final Logger LOG = Logger.getLogger(CatalogService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most actions one catalog holds. */
+    public static final int MAX_ITEMS = 100_000;
+
+    private final CatalogStore store;
+    private final PolicyRegistry registry;
+    private final Map<String, Served> served = new ConcurrentHashMap<>();
+
+    /** A policy's catalog as served, and the incarnation whose layout hashed it. */
+    private record Served(long incarnation, Catalog catalog) {
+    }
+
+    public CatalogService(CatalogStore store, PolicyRegistry registry) {
+        this.store = store;
+        this.registry = registry;
+    }
+
+    /** The catalog serving reads for a policy (empty when it has none). */
+    public Catalog catalog(String policy) {
+        Served s = served.get(policy);
+        return s == null ? Catalog.EMPTY : s.catalog();
+    }
+
+    /**
+     * The catalog for this incarnation of a policy: one hashed for an earlier incarnation (replaced
+     * on another instance, not refreshed here yet) may not fit its layout, so it is not offered.
+     */
+    public Catalog catalog(PolicySnapshot policy) {
+        Served s = served.get(policy.name());
+        return s == null || s.incarnation() != policy.incarnation() ? Catalog.EMPTY : s.catalog();
+    }
+
+    /** Loads the catalog of a policy just created or replaced here. */
+    public void created(PolicySnapshot policy) {
+        if (policy.config().candidates()) {
+            try {
+                reload(policy);
+            } catch (ProblemException e) {
+                LOG.warnf("Cannot load the catalog of %s now (the next refresh will): %s", policy.name(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** Adds or replaces one action; true when it is new. */
+    public boolean put(String policy, String id, JsonNode body) {
+        PolicySnapshot p = candidatePolicy(policy);
+        String checked;
+        try {
+            checked = RequestCandidates.id(TextNode.valueOf(id), "id");
+        } catch (InvalidFeaturesException e) {
+            throw ProblemException.invalid(e.field(), e.reason());
+        }
+        JsonNode features = body == null || !body.isObject() ? null : body.get("features");
+        check(p, checked, features, "features");
+        boolean added = !catalog(policy).candidates().containsKey(checked);
+        write(p, Map.of(checked, features.toString()), 1);
+        return added;
+    }
+
+    /** Adds or replaces many actions, {@code [{"id", "features"}, ...]}; returns the catalog's version. */
+    public long putAll(String policy, JsonNode items) {
+        PolicySnapshot p = candidatePolicy(policy);
+        if (items == null || !items.isArray() || items.isEmpty()) {
+            throw ProblemException.invalid("actions", "must be a non-empty array of {\"id\", \"features\"}");
+        }
+        Map<String, String> add = new LinkedHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            String field = "[" + i + "]";
+            if (item == null || !item.isObject()) {
+                throw ProblemException.invalid(field, "must be an object {\"id\", \"features\"}");
+            }
+            String id;
+            try {
+                id = RequestCandidates.id(item.get("id"), field + ".id");
+            } catch (InvalidFeaturesException e) {
+                throw ProblemException.invalid(e.field(), e.reason());
+            }
+            check(p, id, item.get("features"), field + ".features");
+            if (add.put(id, item.get("features").toString()) != null) {
+                throw ProblemException.invalid(field + ".id", "'" + id + "' is in the list twice");
+            }
+        }
+        return write(p, add, add.size());
+    }
+
+    /** Removes an action; false when the catalog held no such id. */
+    public boolean remove(String policy, String id) {
+        PolicySnapshot p = candidatePolicy(policy);
+        long version;
+        try {
+            version = store.remove(policy, id);
+        } catch (SnapshotStoreException e) {
+            throw PolicyService.unavailable(e);
+        }
+        if (version < 0) {
+            return false;
+        }
+        reload(p);
+        return true;
+    }
+
+    /** Forgets a deleted policy's catalog, stored and served. */
+    public void deleted(String policy) {
+        served.remove(policy);
+        try {
+            store.delete(policy);
+        } catch (SnapshotStoreException e) {
+            LOG.warnf("Cannot delete the catalog of deleted policy %s: %s", policy, e.getMessage());
+        }
+    }
+
+    /** Reloads every catalog whose stored version moved (or whose policy was replaced). */
+    public void refresh() {
+        for (PolicySnapshot p : registry.all()) {
+            if (!p.config().candidates()) {
+                continue;
+            }
+            Served s = served.get(p.name());
+            try {
+                if (s == null || s.incarnation() != p.incarnation() || s.catalog().version() != store.version(p.name())) {
+                    reload(p);
+                }
+            } catch (SnapshotStoreException | RuntimeException e) {
+                LOG.warnf("Cannot refresh the catalog of %s (serving the one before): %s", p.name(), e.getMessage());
+            }
+        }
+        served.keySet().removeIf(name -> registry.get(name) == null);
+    }
+
+    private long write(PolicySnapshot p, Map<String, String> items, int adding) {
+        if (catalog(p.name()).size() + adding > MAX_ITEMS) {
+            throw ProblemException.invalid("actions", "a catalog holds at most " + MAX_ITEMS + " actions");
+        }
+        long version;
+        try {
+            version = store.put(p.name(), items);
+        } catch (SnapshotStoreException e) {
+            throw PolicyService.unavailable(e);
+        }
+        reload(p);
+        return version;
+    }
+
+    private void reload(PolicySnapshot p) {
+        CatalogStore.StoredCatalog stored;
+        try {
+            stored = store.read(p.name());
+        } catch (SnapshotStoreException e) {
+            throw PolicyService.unavailable(e);
+        }
+        CandidateLayout layout = p.config().candidateLayout();
+        List<String> ids = new ArrayList<>(stored.items().keySet());
+        java.util.Collections.sort(ids);
+        Map<String, Candidate> candidates = new HashMap<>();
+        Map<String, JsonNode> features = new HashMap<>();
+        for (String id : ids) {
+            try {
+                JsonNode f = JSON.readTree(stored.items().get(id));
+                candidates.put(id, RequestCandidates.candidate(id, f, "features", layout, NamedFeatures.DEFAULT_LIMITS));
+                features.put(id, f);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("Catalog of %s: action '%s' cannot be read (left out): %s", p.name(), id, e.getMessage());
+            }
+        }
+        ids.removeIf(id -> !candidates.containsKey(id));
+        served.put(p.name(), new Served(p.incarnation(), new Catalog(stored.version(), List.copyOf(ids),
+                Map.copyOf(candidates), Map.copyOf(features))));
+    }
+
+    private void check(PolicySnapshot p, String id, JsonNode features, String field) {
+        try {
+            RequestCandidates.candidate(id, features, field, p.config().candidateLayout(), NamedFeatures.DEFAULT_LIMITS);
+        } catch (InvalidFeaturesException e) {
+            throw ProblemException.invalid(e.field(), e.reason());
+        }
+    }
+
+    private PolicySnapshot candidatePolicy(String name) {
+        PolicySnapshot p = registry.get(name);
+        if (p == null) {
+            throw ProblemException.notFound("no policy named '" + name + "'");
+        }
+        if (!p.config().candidates()) {
+            throw ProblemException.invalid("policy", "'" + name + "' has fixed actions; a catalog is for a policy "
+                    + "over action features (\"actions\": {\"type\": \"features\"})");
+        }
+        return p;
+    }
+}
