@@ -54,6 +54,8 @@ done_already long/fashion-mnist/summary.md || java -jar "$jar" experiment --data
 
 bench_up() { # port, extra -D...
   local port="$1"; shift
+  # A service left on the port (a run stopped midway) would answer in the new one's place.
+  if curl -sf "localhost:$port/q/health/live" > /dev/null; then log "port $port is in use"; return 1; fi
   local dir; dir=$(mktemp -d)
   java -Xmx3g -Dquarkus.http.port="$port" -Dpolicyrec.snapshot.dir="$dir" "$@" -jar "$service_jar" > "$dir/service.log" 2>&1 &
   echo $! > "$out/service.pid"

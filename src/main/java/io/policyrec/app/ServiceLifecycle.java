@@ -73,9 +73,10 @@ public class ServiceLifecycle {
         metricsRefresh = Worker.every("policyrec-metrics", config.metrics().refresh(), metrics::refresh);
         if (store.shared()) {
             start(new SnapshotFollower(store, registry, path.host(), config.redis().pollInterval(), meters));
-            // Another instance's catalog changes and policies: found by their versions, as often as snapshots.
-            catalogRefresh = Worker.every("policyrec-catalogs", config.redis().pollInterval(), catalogs::refresh);
         }
+        // Another instance's catalog changes, replaced policies, a load that failed: found by versions,
+        // as often as a shared store's snapshots are polled (a local store's reads are cached).
+        catalogRefresh = Worker.every("policyrec-catalogs", config.redis().pollInterval(), catalogs::refresh);
         LOG.infof("Running with %s feedback and %s snapshots", path.mode(), store.kind());
     }
 

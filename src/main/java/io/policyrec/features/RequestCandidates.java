@@ -21,6 +21,11 @@ import java.util.Map;
  */
 public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String, Integer> positions) {
     public static final int MAX_ID_LENGTH = 256;
+    /**
+     * The most features all of a request's candidates may have together: a logged decision costs
+     * about 8 bytes a feature, and 100,000 keep it under the 1 MB a Kafka record may have by default.
+     */
+    public static final int MAX_FEATURES = 100_000;
 
     public static RequestCandidates read(JsonNode list, CandidateLayout layout, NamedFeatures.Limits limits,
                                          Catalog catalog) {
@@ -38,6 +43,7 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
         String[] ids = new String[list.size()];
         Candidate[] candidates = new Candidate[list.size()];
         Map<String, Integer> seen = new HashMap<>();
+        long features = 0;
         for (int i = 0; i < ids.length; i++) {
             String field = "candidates[" + i + "]";
             JsonNode c = list.get(i);
@@ -53,6 +59,11 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
                 candidates[i] = candidate(ids[i], c.get("features"), field + ".features", layout, limits);
             } else {
                 throw new InvalidFeaturesException(field, "must be an object {\"id\", \"features\"} or a catalog id");
+            }
+            features += candidates[i].features().size();
+            if (features > MAX_FEATURES) {
+                throw new InvalidFeaturesException("candidates", "the candidates have more than " + MAX_FEATURES
+                        + " features together (a logged decision must stay under a Kafka record's size)");
             }
             Integer earlier = seen.put(ids[i], i);
             if (earlier != null) {

@@ -60,7 +60,7 @@ public final class TwoTowerLearner implements Learner {
      */
     public record Settings(int contextBits, int actionBits, int width, double learningRate,
                            RegularizerSettings regularizer, BaselineKind baseline, double importanceWeightCap,
-                           long seed) {
+                           long seed, double minProbability) {
         public Settings {
             if (regularizer != null && regularizer.reference() == ReferenceKind.PREVIOUS) {
                 throw new IllegalArgumentException("a policy over action features regularizes towards the uniform "
@@ -68,9 +68,15 @@ public final class TwoTowerLearner implements Learner {
             }
         }
 
+        /** Without a probability floor (the simulation's and the engine benchmarks' setting). */
+        public Settings(int contextBits, int actionBits, int width, double learningRate,
+                        RegularizerSettings regularizer, BaselineKind baseline, double importanceWeightCap, long seed) {
+            this(contextBits, actionBits, width, learningRate, regularizer, baseline, importanceWeightCap, seed, 0.0);
+        }
+
         public static Settings of(PolicyConfig c) {
             return new Settings(c.featureBits(), c.actionFeatureBits(), c.hiddenLayers().get(0), c.learningRate(),
-                    c.regularizer(), c.baseline(), c.importanceWeightCap(), c.seed());
+                    c.regularizer(), c.baseline(), c.importanceWeightCap(), c.seed(), c.minProbability());
         }
 
         public CandidateLayout layout() {
@@ -252,7 +258,8 @@ public final class TwoTowerLearner implements Learner {
                     }
                 }
                 if (settings.regularizer() != null && settings.regularizer().adaptive()) {
-                    target += settings.regularizer().target(k) / b;
+                    // A target in nats may be above what a decision with few candidates can reach.
+                    target += Math.min(settings.regularizer().target(k), Math.log(k)) / b;
                 }
                 meanReward += decision.reward() / b;
             }
@@ -287,9 +294,14 @@ public final class TwoTowerLearner implements Learner {
         }
     }
 
-    /** min(cap, q_now(a) / p_logged): 1 when the decision came from the current weights. */
-    private double importanceWeight(RewardedDecision decision, double[] p, int o, int k) {
-        double now = OutputGradient.eligibleRow(p, o, k, decision.eligible())[decision.action()];
+    /**
+     * min(cap, q_now(a) / p_logged), q_now as serving draws (eligible candidates, the probability
+     * floor mixed in): 1 when the decision came from the current weights.
+     */
+    double importanceWeight(RewardedDecision decision, double[] p, int o, int k) {
+        double m = settings.minProbability();
+        int n = decision.eligible() == null ? k : decision.eligible().length;
+        double now = m + (1 - n * m) * OutputGradient.eligibleRow(p, o, k, decision.eligible())[decision.action()];
         return decision.loggedProbability() > 0
                 ? Math.min(settings.importanceWeightCap(), now / decision.loggedProbability())
                 : settings.importanceWeightCap();

@@ -38,6 +38,8 @@ public final class PolicyMetrics implements LearningObserver {
     private final ToDoubleFunction<String> snapshotAge;
     private final Map<String, Double> learnerLag = new ConcurrentHashMap<>();
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    /** The decisions over candidates kept for the off-policy estimates (each holds its candidates). */
+    static final int CANDIDATE_LEARNING_WINDOW = 200;
     private final MultiGauge actionShares;
 
     /** One incarnation of one policy: its windows and the meters registered for it. */
@@ -54,7 +56,9 @@ public final class PolicyMetrics implements LearningObserver {
             this.name = p.name();
             this.incarnation = p.incarnation();
             this.decisions = new DecisionWindow(settings.decisionWindow(), p.config().actionCount());
-            this.learning = new LearningWindow(settings.learningWindow());
+            // A policy over action features' decisions hold their candidates (up to 1,000 each): fewer of them.
+            this.learning = new LearningWindow(p.config().candidates()
+                    ? Math.min(settings.learningWindow(), CANDIDATE_LEARNING_WINDOW) : settings.learningWindow());
             this.updates = Counter.builder("policyrec_updates_total").tag("policy", name)
                     .description("Gradient steps applied to the policy").register(meters());
         }

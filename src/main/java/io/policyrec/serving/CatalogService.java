@@ -27,8 +27,8 @@ import org.jboss.logging.Logger;
  * The catalogs of the policies over action features: what the admin API adds and removes (checked
  * as a request's candidates are, then stored), and what serving reads ({@link #catalog}), hashed for
  * each policy's layout once per catalog version. {@link #refresh()} reloads every catalog whose
- * stored version moved: at start-up, and on a schedule when the store is shared, which is how a
- * change made on one instance reaches the others.
+ * stored version moved, or whose policy was replaced: at start-up and on a schedule, which is how
+ * a change made on one instance reaches the others, and how a load that failed is tried again.
  */
 @ApplicationScoped
 public class CatalogService {
@@ -65,13 +65,14 @@ public class CatalogService {
         return s == null || s.incarnation() != policy.incarnation() ? Catalog.EMPTY : s.catalog();
     }
 
-    /** Loads the catalog of a policy just created or replaced here. */
+    /** Loads the catalog of a policy just created, replaced or imported here. */
     public void created(PolicySnapshot policy) {
         if (policy.config().candidates()) {
             try {
                 reload(policy);
             } catch (ProblemException e) {
-                LOG.warnf("Cannot load the catalog of %s now (the next refresh will): %s", policy.name(),
+                LOG.warnf("Cannot load the catalog of %s now (the next refresh will, within a poll interval): %s",
+                        policy.name(),
                         e.getMessage());
             }
         }
@@ -200,8 +201,16 @@ public class CatalogService {
             }
         }
         ids.removeIf(id -> !candidates.containsKey(id));
-        served.put(p.name(), new Served(p.incarnation(), new Catalog(stored.version(), List.copyOf(ids),
-                Map.copyOf(candidates), Map.copyOf(features))));
+        Served fresh = new Served(p.incarnation(), new Catalog(stored.version(), List.copyOf(ids),
+                Map.copyOf(candidates), Map.copyOf(features)));
+        // Admin writes and the refresh reload concurrently: a reload that read an older version, or
+        // hashed for an incarnation the registry no longer serves, does not replace a newer one.
+        PolicySnapshot current = registry.get(p.name());
+        if (current == null || current.incarnation() != p.incarnation()) {
+            return;
+        }
+        served.compute(p.name(), (name, old) -> old != null && old.incarnation() == fresh.incarnation()
+                && old.catalog().version() > fresh.catalog().version() ? old : fresh);
     }
 
     private void check(PolicySnapshot p, String id, JsonNode features, String field) {

@@ -129,7 +129,9 @@ public class PolicyService {
         } catch (RuntimeException e) {
             throw ProblemException.invalid("body", "the snapshot's state does not fit its config: " + e.getMessage());
         }
-        return new Put(await(imported), replaced);
+        PolicySnapshot served = await(imported);
+        catalogs.created(served);
+        return new Put(served, replaced);
     }
 
     static ProblemException unavailable(Exception e) {

@@ -64,10 +64,13 @@ public final class FileCatalogStore implements CatalogStore {
         }
         try {
             FileForm f = JSON.readValue(file.toFile(), new TypeReference<FileForm>() { });
+            if (f == null || f.items() == null) {
+                throw new IOException("no items");
+            }
             StoredCatalog c = new StoredCatalog(f.version(), Map.copyOf(f.items()));
             cache.put(policy, c);
             return c;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new SnapshotStoreException("cannot read the catalog of " + policy + ": " + e.getMessage(), e);
         }
     }
@@ -88,7 +91,11 @@ public final class FileCatalogStore implements CatalogStore {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(policy + ".json.tmp");
             JSON.writeValue(tmp.toFile(), new FileForm(c.version(), new TreeMap<>(c.items())));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
             cache.remove(policy);
             throw new SnapshotStoreException("cannot write the catalog of " + policy + ": " + e.getMessage(), e);

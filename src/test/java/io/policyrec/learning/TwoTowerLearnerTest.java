@@ -229,6 +229,25 @@ class TwoTowerLearnerTest {
     }
 
     @Test
+    void aDecisionDrawnFromTheCurrentWeightsHasImportanceWeightOneWithAProbabilityFloor() {
+        double floor = 0.05;
+        TwoTowerLearner learner = TwoTowerLearner.create(new TwoTowerLearner.Settings(BITS, BITS, 3, 0.01,
+                entropy(0.1), BaselineKind.MEAN, 10.0, 5, floor));
+        Random random = new Random(12);
+        for (int i = 0; i < 10; i++) {
+            learner.step(batch(random, 8));
+        }
+        RewardedDecision d = batch(random, 3).get(1);
+        double[] p = learner.scores(d.context(), d.candidates());
+        TwoTowerLearner.softmax(p, 0, p.length);
+        int n = d.candidates().length;
+        // As serving draws: the floor mixed in (io.policyrec.policy.ActionDistribution).
+        double served = floor + (1 - n * floor) * p[d.action()];
+        RewardedDecision logged = new RewardedDecision(d.context(), null, d.action(), served, 1.0, d.candidates());
+        assertEquals(1.0, learner.importanceWeight(logged, p, 0, n), 1e-9);
+    }
+
+    @Test
     void thePreviousPoliciesReferenceIsRefused() {
         RegularizerSettings previous = new RegularizerSettings(RegularizerType.KL, 0.1, ReferenceKind.PREVIOUS, null,
                 0.01, 5);

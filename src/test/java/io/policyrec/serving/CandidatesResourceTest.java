@@ -122,6 +122,18 @@ class CandidatesResourceTest {
         problem(recommend(Map.of("policy", "cand", "features", USER, "candidates", List.of("x"))), 400,
                 "candidates[0]");
         problem(recommend(Map.of("policy", "cand", "features", USER, "candidates", items(1001))), 400, "candidates");
+        List<Map<String, Object>> wide = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Map<String, Object> features = new HashMap<>();
+            for (int f = 0; f < 101; f++) {
+                features.put("f" + f, f);
+            }
+            wide.add(Map.of("id", "w" + i, "features", features));
+        }
+        // 101 features in 2^16 buckets hash to about 101 rows each: over 100,000 in all.
+        put("cand-wide", Map.of("input", Map.of("type", "features", "bits", 8), "actions", Map.of("type", "features",
+                "bits", 16), "seed", 5)).statusCode(isOneOf(200, 201));
+        problem(recommend(Map.of("policy", "cand-wide", "features", USER, "candidates", wide)), 400, "candidates");
         problem(recommend(Map.of("policy", "cand", "features", USER, "candidates", List.of(Map.of("id", "x",
                 "features", Map.of("price", List.of(List.of(1))))))), 400, "candidates[0].features.price[0]");
         problem(recommend(Map.of("policy", "cand", "context", new float[] {1}, "candidates", items(2))), 400,

@@ -81,6 +81,19 @@ class CatalogResourceTest {
     }
 
     @Test
+    void aPolicyImportedOverItselfKeepsServingItsCatalog() {
+        put("shop-import", Map.of("input", Map.of("type", "features", "bits", 8), "actions", Map.of("type",
+                "features", "bits", 8), "seed", 10)).statusCode(isOneOf(200, 201));
+        putAction("shop-import", "k1", Map.of("category", "tea")).statusCode(201);
+        byte[] exported = given().get("/policies/shop-import/snapshots/0").then().statusCode(200).extract()
+                .asByteArray();
+        given().contentType("application/octet-stream").body(exported).put("/policies/shop-import/snapshots").then()
+                .statusCode(isOneOf(200, 201));
+        assertEquals(Map.of("k1", 1).keySet(), explained(Map.of("policy", "shop-import", "features", USER)).keySet(),
+                "the new incarnation serves the catalog at once");
+    }
+
+    @Test
     void badCatalogChangesAre4xxNamingTheField() {
         put("shop-bad", Map.of("input", Map.of("type", "features", "bits", 8), "actions", Map.of("type", "features"),
                 "seed", 8)).statusCode(isOneOf(200, 201));
