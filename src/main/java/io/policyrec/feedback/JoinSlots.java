@@ -1,6 +1,6 @@
 package io.policyrec.feedback;
 
-import io.policyrec.policy.Candidate;
+import io.policyrec.policy.PackedCandidates;
 import java.util.Arrays;
 
 /**
@@ -36,9 +36,9 @@ final class JoinSlots {
     int[] record = new int[0];
     /**
      * A policy over action features' candidates while the decision is pending, else null: the one
-     * column of objects (the arena holds numbers; candidates are shared with the request's).
+     * column of objects, four arrays a decision ({@link PackedCandidates}).
      */
-    Candidate[][] candidates = new Candidate[0][];
+    PackedCandidates[] candidates = new PackedCandidates[0];
 
     private int[] free = new int[64];
     private int freeCount;

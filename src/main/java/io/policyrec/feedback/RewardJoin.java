@@ -1,6 +1,7 @@
 package io.policyrec.feedback;
 
 import io.policyrec.policy.Decision;
+import io.policyrec.policy.PackedCandidates;
 import io.policyrec.policy.RewardAggregation;
 import io.policyrec.snapshot.JoinState;
 import java.util.ArrayList;
@@ -154,7 +155,7 @@ public final class RewardJoin {
         s.max[e] = max;
         s.record[e] = arena.append(e, decision.context(), decision.eligible(), decision.actions(),
                 decision.probabilities());
-        s.candidates[e] = decision.candidates();
+        s.candidates[e] = decision.candidates() == null ? null : PackedCandidates.of(decision.candidates());
         ids.add(decision.eventId(), e);
         byDeadline.add(e);
         pendingBytes += s.footprint[e];
@@ -262,7 +263,7 @@ public final class RewardJoin {
         int at = s.record[e];
         return new Decision(ids.eventId(e), policyNames.get(s.policy[e]), s.incarnation[e], s.version[e],
                 s.timestamp[e], arena.context(at), arena.eligible(at), arena.actions(at), arena.probabilities(at),
-                s.candidates[e]);
+                s.candidates[e] == null ? null : s.candidates[e].unpack());
     }
 
     private void release(int e, byte next) {

@@ -54,6 +54,23 @@ class PolicyConfigSpecTest {
     }
 
     @Test
+    void aPolicyOverActionFeaturesTakesItsDefaultsAndWritesBackToItself() throws Exception {
+        PolicyConfig c = JSON.readValue("""
+                {"input": {"type": "features", "bits": 10}, "actions": {"type": "features", "bits": 12}}""",
+                PolicyConfigSpec.class).resolve().config();
+        assertTrue(c.candidates());
+        assertNull(c.actions());
+        assertEquals(12, c.actionFeatureBits());
+        assertEquals(java.util.List.of(32), c.hiddenLayers());
+        assertEquals(PolicyConfig.DEFAULT_CANDIDATE_LEARNING_RATE, c.learningRate());
+        assertEquals(RegularizerSettings.DEFAULT_CANDIDATE_TARGET_RATIO, c.regularizer().targetEntropyRatio());
+        assertEquals((1 << 10) + 2 * (1 << 12), c.tableRows());
+        PolicyConfig again = JSON.readValue(JSON.writeValueAsString(PolicyConfigSpec.of(c)), PolicyConfigSpec.class)
+                .resolveStored().config();
+        assertEquals(c, again, "the snapshot's config reads back as the same policy");
+    }
+
+    @Test
     void previousIsRefusedWhenWrittenButReadFromASnapshot() throws Exception {
         String previous = STORED_BEFORE.replace("\"type\": \"entropy\"", "\"type\": \"js\"")
                 .replace("\"reference\": \"uniform\"", "\"reference\": \"previous\"");
