@@ -84,14 +84,7 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
             throw new InvalidFeaturesException("candidates", "the catalog holds " + catalog.size() + " actions; name "
                     + "at most " + PolicyConfig.MAX_CANDIDATES + " of them in candidates");
         }
-        String[] ids = catalog.ids().toArray(new String[0]);
-        Candidate[] candidates = new Candidate[ids.length];
-        Map<String, Integer> positions = new HashMap<>();
-        for (int i = 0; i < ids.length; i++) {
-            candidates[i] = catalog.candidates().get(ids[i]);
-            positions.put(ids[i], i);
-        }
-        return new RequestCandidates(ids, candidates, positions);
+        return new RequestCandidates(catalog.ids().toArray(new String[0]), catalog.ordered(), catalog.positions());
     }
 
     /** An action id: a non-empty string of at most {@value #MAX_ID_LENGTH} characters. */

@@ -322,9 +322,24 @@ final class HashedInputLayer {
         return out;
     }
 
-    /** The bias, then its Adam m and v. */
-    float[][] biasState() {
-        return new float[][] {bias.clone(), biasM.clone(), biasV.clone()};
+    /**
+     * The flat layout after the rows, as a state keeps it: {@code [bias | head]} and its Adam
+     * {@code [m | v]}, with head the parameters of whatever follows this layer and headMoments
+     * their [m | v] (both empty when nothing follows).
+     */
+    double[][] headState(double[] head, double[] headMoments) {
+        int size = width + head.length;
+        double[] all = new double[size];
+        double[] moments = new double[2 * size];
+        for (int j = 0; j < width; j++) {
+            all[j] = bias[j];
+            moments[j] = biasM[j];
+            moments[size + j] = biasV[j];
+        }
+        System.arraycopy(head, 0, all, width, head.length);
+        System.arraycopy(headMoments, 0, moments, width, head.length);
+        System.arraycopy(headMoments, head.length, moments, size + width, head.length);
+        return new double[][] {all, moments};
     }
 
     float row(int i, int j) {

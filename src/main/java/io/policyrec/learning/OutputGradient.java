@@ -20,20 +20,25 @@ public final class OutputGradient {
 
     /** Softmax of each row of z into p. */
     public static void softmax(double[] z, int rows, int k, double[] p) {
+        System.arraycopy(z, 0, p, 0, rows * k);
         for (int b = 0; b < rows; b++) {
-            int o = b * k;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int a = 0; a < k; a++) {
-                max = Math.max(max, z[o + a]);
-            }
-            double sum = 0;
-            for (int a = 0; a < k; a++) {
-                p[o + a] = Math.exp(z[o + a] - max);
-                sum += p[o + a];
-            }
-            for (int a = 0; a < k; a++) {
-                p[o + a] /= sum;
-            }
+            softmaxInPlace(p, b * k, k);
+        }
+    }
+
+    /** Softmax in place over the k values of z from o on (one decision's actions or candidates). */
+    public static void softmaxInPlace(double[] z, int o, int k) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int a = o; a < o + k; a++) {
+            max = Math.max(max, z[a]);
+        }
+        double sum = 0;
+        for (int a = o; a < o + k; a++) {
+            z[a] = Math.exp(z[a] - max);
+            sum += z[a];
+        }
+        for (int a = o; a < o + k; a++) {
+            z[a] /= sum;
         }
     }
 

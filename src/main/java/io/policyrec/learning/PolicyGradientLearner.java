@@ -181,22 +181,8 @@ public final class PolicyGradientLearner implements Learner {
                     baseline.value(), baseline.batches(), lambda, prev);
         }
         // [bias | head] and its [m | v], the flat layout after the rows.
-        float[][] bias = hashed.biasState();
-        double[] head = params.toDoubles();
-        double[] headMoments = adam.state();
-        int width = bias[0].length;
-        int size = width + head.length;
-        double[] all = new double[size];
-        double[] moments = new double[2 * size];
-        for (int j = 0; j < width; j++) {
-            all[j] = bias[0][j];
-            moments[j] = bias[1][j];
-            moments[size + j] = bias[2][j];
-        }
-        System.arraycopy(head, 0, all, width, head.length);
-        System.arraycopy(headMoments, 0, moments, width, head.length);
-        System.arraycopy(headMoments, head.length, moments, size + width, head.length);
-        return new LearnerState(all, moments, updates, baseline.value(), baseline.batches(), lambda, prev,
+        double[][] head = hashed.headState(params.toDoubles(), adam.state());
+        return new LearnerState(head[0], head[1], updates, baseline.value(), baseline.batches(), lambda, prev,
                 hashed.scales(), hashed.changedRows());
     }
 

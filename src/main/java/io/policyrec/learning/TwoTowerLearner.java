@@ -140,16 +140,8 @@ public final class TwoTowerLearner implements Learner {
     /** Everything to continue exactly: the table's changed rows and scales, the bias, Adam's moments for it. */
     @Override
     public LearnerState state() {
-        float[][] bias = table.biasState();
-        int d = settings.width();
-        double[] params = new double[d];
-        double[] moments = new double[2 * d];
-        for (int j = 0; j < d; j++) {
-            params[j] = bias[0][j];
-            moments[j] = bias[1][j];
-            moments[d + j] = bias[2][j];
-        }
-        return new LearnerState(params, moments, updates, baseline.value(), baseline.batches(), lambda, List.of(),
+        double[][] head = table.headState(new double[0], new double[0]);
+        return new LearnerState(head[0], head[1], updates, baseline.value(), baseline.batches(), lambda, List.of(),
                 table.scales(), table.changedRows());
     }
 
@@ -239,7 +231,7 @@ public final class TwoTowerLearner implements Learner {
             }
             for (int i = 0; i < b; i++) {
                 scores(u, i * d, v, offsets[i], offsets[i + 1] - offsets[i], d, p);
-                softmax(p, offsets[i], offsets[i + 1] - offsets[i]);
+                OutputGradient.softmaxInPlace(p, offsets[i], offsets[i + 1] - offsets[i]);
             }
             ds = new double[n];
             double loss = 0;
@@ -384,22 +376,6 @@ public final class TwoTowerLearner implements Learner {
                 s += u[uo + j] * v[a * d + j];
             }
             out[a] += s;
-        }
-    }
-
-    /** Softmax in place over k values from o on. */
-    static void softmax(double[] z, int o, int k) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int a = o; a < o + k; a++) {
-            max = Math.max(max, z[a]);
-        }
-        double sum = 0;
-        for (int a = o; a < o + k; a++) {
-            z[a] = Math.exp(z[a] - max);
-            sum += z[a];
-        }
-        for (int a = o; a < o + k; a++) {
-            z[a] /= sum;
         }
     }
 

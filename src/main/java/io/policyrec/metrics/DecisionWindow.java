@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DecisionWindow {
     private final double[] entropy;
-    /** Each decision's entropy over log of its number of actions (or candidates). */
-    private final double[] ratio;
+    /** Each decision's number of actions (or candidates): its entropy's largest value is log of it. */
+    private final int[] choices;
     private final int[] action;
     private final AtomicLong count = new AtomicLong();
     private final int actions;
@@ -20,7 +20,7 @@ public final class DecisionWindow {
 
     public DecisionWindow(int size, int actions) {
         this.entropy = new double[size];
-        this.ratio = new double[size];
+        this.choices = new int[size];
         this.action = new int[size];
         this.actions = actions;
     }
@@ -29,7 +29,7 @@ public final class DecisionWindow {
     public void record(double entropyNats, int k, int drawn, long time) {
         int slot = (int) (count.getAndIncrement() % entropy.length);
         entropy[slot] = entropyNats;
-        ratio[slot] = k > 1 ? entropyNats / Math.log(k) : 0;
+        choices[slot] = k;
         action[slot] = drawn;
         lastDecisionAt = time;
     }
@@ -68,7 +68,7 @@ public final class DecisionWindow {
         }
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            sum += ratio[i];
+            sum += choices[i] > 1 ? entropy[i] / Math.log(choices[i]) : 0;
         }
         return sum / n;
     }

@@ -9,11 +9,26 @@ import java.util.Map;
  * as a candidate (hashed for the policy's layout) and with the features it was given. Immutable;
  * replaced whole when the stored catalog's version moves.
  *
- * @param ids in id order (what a request without candidates offers)
+ * @param ids     in id order (what a request without candidates offers)
+ * @param ordered the candidates in that order, and positions each id's index in it: built once
+ *                per catalog version, so that a request offering the whole catalog builds nothing
+ *                (shared by every such request: do not modify)
  */
 public record Catalog(long version, List<String> ids, Map<String, Candidate> candidates,
-                      Map<String, JsonNode> features) {
-    public static final Catalog EMPTY = new Catalog(0, List.of(), Map.of(), Map.of());
+                      Map<String, JsonNode> features, Candidate[] ordered, Map<String, Integer> positions) {
+    public static final Catalog EMPTY = of(0, List.of(), Map.of(), Map.of());
+
+    /** A catalog with its request form derived from its ids and candidates. */
+    public static Catalog of(long version, List<String> ids, Map<String, Candidate> candidates,
+                             Map<String, JsonNode> features) {
+        Candidate[] ordered = new Candidate[ids.size()];
+        Map<String, Integer> positions = new java.util.HashMap<>();
+        for (int i = 0; i < ordered.length; i++) {
+            ordered[i] = candidates.get(ids.get(i));
+            positions.put(ids.get(i), i);
+        }
+        return new Catalog(version, ids, candidates, features, ordered, Map.copyOf(positions));
+    }
 
     public int size() {
         return ids.size();

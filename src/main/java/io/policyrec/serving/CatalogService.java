@@ -201,7 +201,7 @@ public class CatalogService {
             }
         }
         ids.removeIf(id -> !candidates.containsKey(id));
-        Served fresh = new Served(p.incarnation(), new Catalog(stored.version(), List.copyOf(ids),
+        Served fresh = new Served(p.incarnation(), Catalog.of(stored.version(), List.copyOf(ids),
                 Map.copyOf(candidates), Map.copyOf(features)));
         // Admin writes and the refresh reload concurrently: a reload that read an older version, or
         // hashed for an incarnation the registry no longer serves, does not replace a newer one.

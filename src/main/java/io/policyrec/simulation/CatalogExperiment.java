@@ -2,6 +2,7 @@ package io.policyrec.simulation;
 
 import io.policyrec.features.FeatureHash;
 import io.policyrec.features.NamedFeatures;
+import io.policyrec.learning.OutputGradient;
 import io.policyrec.learning.RewardedDecision;
 import io.policyrec.learning.TwoTowerLearner;
 import io.policyrec.policy.Candidate;
@@ -64,7 +65,7 @@ public final class CatalogExperiment {
                 SpotifyCatalog.Sample sample = catalog.draw(random);
                 Context context = context(sample, s.contextBits());
                 double[] p = learner.scores(context, candidates);
-                softmax(p);
+                OutputGradient.softmaxInPlace(p, 0, p.length);
                 int a = draw(p, random.nextDouble());
                 batch.add(new RewardedDecision(context, null, a, p[a], sample.rewards()[a], candidates));
             }
@@ -140,7 +141,7 @@ public final class CatalogExperiment {
             greedy += sample.rewards()[argmax];
             best += sample.rewards()[sample.best()];
             top += above < 5 ? 1 : 0;
-            softmax(p);
+            OutputGradient.softmaxInPlace(p, 0, p.length);
             for (int a = 0; a < k; a++) {
                 expected += p[a] * sample.rewards()[a];
                 shares[a] += p[a] / test.size();
@@ -159,21 +160,6 @@ public final class CatalogExperiment {
         int n = test.size();
         return new Point(updates, updates * batchSize, greedy / n, top / n, expected / n, entropy / n, used,
                 newShare / n, learner.lambda(), best / n);
-    }
-
-    private static void softmax(double[] z) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double x : z) {
-            max = Math.max(max, x);
-        }
-        double sum = 0;
-        for (int a = 0; a < z.length; a++) {
-            z[a] = Math.exp(z[a] - max);
-            sum += z[a];
-        }
-        for (int a = 0; a < z.length; a++) {
-            z[a] /= sum;
-        }
     }
 
     private static int draw(double[] p, double u) {

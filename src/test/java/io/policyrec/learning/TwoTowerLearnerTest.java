@@ -239,7 +239,7 @@ class TwoTowerLearnerTest {
         }
         RewardedDecision d = batch(random, 3).get(1);
         double[] p = learner.scores(d.context(), d.candidates());
-        TwoTowerLearner.softmax(p, 0, p.length);
+        OutputGradient.softmaxInPlace(p, 0, p.length);
         int n = d.candidates().length;
         // As serving draws: the floor mixed in (io.policyrec.policy.ActionDistribution).
         double served = floor + (1 - n * floor) * p[d.action()];

@@ -154,44 +154,20 @@ final class ResultsCommand {
             }
         }
         String http = read(run.resolve("http.txt"));
-        Matcher ratio = Pattern.compile("recommend ([\\d,]+)/s, baseline ([\\d,]+)/s, ratio recommend/baseline ([\\d.]+)")
-                .matcher(http);
         Matcher half = Pattern.compile("at half the baseline's maximum \\(([\\d,]+)/s\\):.*?p99\\s+([\\d.]+) ms").matcher(http);
-        if (ratio.find()) {
-            double r = Double.parseDouble(ratio.group(3));
-            // The baseline does strictly less work than /recommend: a ratio above 1 means its search was
-            // disturbed (a stalled JVM or machine), not that the goal was met.
-            goals.add(new String[] {"serving: /recommend sustains at least 0.8x the baseline's maximum rate",
-                f("recommend %s/s, baseline %s/s: %.2fx", ratio.group(1), ratio.group(2), r),
-                r > 1.0 ? "not measured (the baseline's search was disturbed: it held less than /recommend)"
-                        : r >= 0.8 ? "met" : "not met"});
-        }
+        addRatioGoal(goals, http, "serving: /recommend sustains at least 0.8x the baseline's maximum rate");
         if (half.find()) {
             double p99 = Double.parseDouble(half.group(2));
             goals.add(new String[] {"serving: p99 at most 5 ms at half that rate",
                 f("p99 %.2f ms at %s/s", p99, half.group(1)), p99 <= 5 ? "met" : "not met"});
         }
         if (Files.exists(run.resolve("http-candidates.txt"))) {
-            Matcher c = Pattern.compile("recommend ([\\d,]+)/s, baseline ([\\d,]+)/s, ratio recommend/baseline "
-                    + "([\\d.]+)").matcher(read(run.resolve("http-candidates.txt")));
-            if (c.find()) {
-                double r = Double.parseDouble(c.group(3));
-                goals.add(new String[] {"action features: /recommend with 50 candidates in the body sustains at least "
-                        + "0.8x the baseline parsing the same body", f("recommend %s/s, baseline %s/s: %.2fx",
-                        c.group(1), c.group(2), r), r >= 0.8 ? "met" : "not met"});
-            }
+            addRatioGoal(goals, read(run.resolve("http-candidates.txt")), "action features: /recommend with 50 "
+                    + "candidates in the body sustains at least 0.8x the baseline parsing the same body");
         }
         if (Files.exists(run.resolve("http-named.txt"))) {
-            Matcher named = Pattern.compile("recommend ([\\d,]+)/s, baseline ([\\d,]+)/s, ratio recommend/baseline "
-                    + "([\\d.]+)").matcher(read(run.resolve("http-named.txt")));
-            if (named.find()) {
-                double r = Double.parseDouble(named.group(3));
-                goals.add(new String[] {"serving: /recommend with a named-features body sustains at least 0.8x the "
-                        + "baseline parsing the same body",
-                    f("recommend %s/s, baseline %s/s: %.2fx", named.group(1), named.group(2), r),
-                    r > 1.0 ? "not measured (the baseline's search was disturbed: it held less than /recommend)"
-                            : r >= 0.8 ? "met" : "not met"});
-            }
+            addRatioGoal(goals, read(run.resolve("http-named.txt")), "serving: /recommend with a named-features body "
+                    + "sustains at least 0.8x the baseline parsing the same body");
         }
         String feedback = read(run.resolve("feedback.txt"));
         Matcher rounds = Pattern.compile("applied events/s per round: \\[([^\\]]*)\\]").matcher(feedback);
@@ -381,6 +357,22 @@ final class ResultsCommand {
                 d(dflt[6]) > 0.1 ? "met" : "not met"});
         }
         return goals;
+    }
+
+    /**
+     * The goal of a {@code loadtest http} search: /recommend's highest rate over the baseline's, at
+     * least 0.8. The baseline does strictly less work than /recommend: a ratio above 1 means its
+     * search was disturbed (a stalled JVM or machine), not that the goal was met.
+     */
+    static void addRatioGoal(List<String[]> goals, String http, String goal) {
+        Matcher m = Pattern.compile("recommend ([\\d,]+)/s, baseline ([\\d,]+)/s, ratio recommend/baseline ([\\d.]+)")
+                .matcher(http);
+        if (m.find()) {
+            double r = Double.parseDouble(m.group(3));
+            goals.add(new String[] {goal, f("recommend %s/s, baseline %s/s: %.2fx", m.group(1), m.group(2), r),
+                r > 1.0 ? "not measured (the baseline's search was disturbed: it held less than /recommend)"
+                        : r >= 0.8 ? "met" : "not met"});
+        }
     }
 
     static Map<String, Row> rows(Path csv) throws IOException {

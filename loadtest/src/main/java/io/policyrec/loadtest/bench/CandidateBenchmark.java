@@ -53,17 +53,9 @@ public class CandidateBenchmark {
     double[] scores;
     int next;
 
+    /** A visitor with 20 features. */
     public static JsonNode user(SplittableRandom r) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("country", "C" + r.nextInt(200));
-        o.put("device", r.nextBoolean() ? "mobile" : "desktop");
-        o.put("hour", r.nextInt(24));
-        o.put("age", 18 + r.nextInt(60));
-        var segments = o.putArray("segments");
-        for (int i = 0; i < 16; i++) {
-            segments.add("s" + r.nextInt(5000));
-        }
-        return o;
+        return NamedFeaturesBenchmark.person(r, 16);
     }
 
     public static JsonNode item(SplittableRandom r) {
@@ -117,9 +109,7 @@ public class CandidateBenchmark {
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public int decideCandidates() {
-        weights.scores(contexts[next++ % contexts.length], pool, scores);
-        double[] q = ActionDistribution.of(scores, null, 0.0);
-        return ActionSampler.draw(q, null, 1, ThreadLocalRandom.current()).first();
+        return decide(pool);
     }
 
     @Benchmark
@@ -131,7 +121,12 @@ public class CandidateBenchmark {
             hashed[a] = LAYOUT.candidate(FeatureHash.bucket(poolIds[a], 16),
                     NamedFeatures.hash(poolJson[a], "actions", 16, NamedFeatures.DEFAULT_LIMITS));
         }
-        weights.scores(contexts[next++ % contexts.length], hashed, scores);
+        return decide(hashed);
+    }
+
+    /** Scores, the distribution, a draw: one decision over these candidates. */
+    private int decide(Candidate[] offered) {
+        weights.scores(contexts[next++ % contexts.length], offered, scores);
         double[] q = ActionDistribution.of(scores, null, 0.0);
         return ActionSampler.draw(q, null, 1, ThreadLocalRandom.current()).first();
     }

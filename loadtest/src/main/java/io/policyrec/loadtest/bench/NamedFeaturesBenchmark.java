@@ -51,18 +51,24 @@ public class NamedFeaturesBenchmark {
 
     /** A shop visitor with 30 features: strings, numbers, a bag of segments. */
     public static JsonNode visitor(SplittableRandom r) {
+        ObjectNode o = person(r, 10);
+        ObjectNode history = o.putObject("history");
+        for (int i = 0; i < ACTIVE - 14; i++) {
+            history.put("item" + r.nextInt(100_000), r.nextInt(5) + 1);
+        }
+        return o;
+    }
+
+    /** Country, device, hour, age and a bag of this many segments: 4 + segments features. */
+    public static ObjectNode person(SplittableRandom r, int segments) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("country", "C" + r.nextInt(200));
         o.put("device", r.nextBoolean() ? "mobile" : "desktop");
         o.put("hour", r.nextInt(24));
         o.put("age", 18 + r.nextInt(60));
-        var segments = o.putArray("segments");
-        for (int i = 0; i < 10; i++) {
-            segments.add("s" + r.nextInt(5000));
-        }
-        ObjectNode history = o.putObject("history");
-        for (int i = 0; i < ACTIVE - 14; i++) {
-            history.put("item" + r.nextInt(100_000), r.nextInt(5) + 1);
+        var bag = o.putArray("segments");
+        for (int i = 0; i < segments; i++) {
+            bag.add("s" + r.nextInt(5000));
         }
         return o;
     }
