@@ -14,11 +14,13 @@ import java.util.Set;
  * Reads a feedback record of the {@code policyrec.feedback} topic: JSON {"eventId", "reward",
  * "timestamp"?} with the event id as key. A click stream that only knows event ids may send the
  * id as key with an empty value (or "{}"): that is a click, worth {@code clickReward}.
+ * {"eventId", "activate": true, "timestamp"?} activates a deferred decision (Personalizer's
+ * Activate) and carries no reward.
  */
 public final class FeedbackParser {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
-    private static final Set<String> FIELDS = Set.of("eventId", "reward", "timestamp");
+    private static final Set<String> FIELDS = Set.of("eventId", "reward", "timestamp", "activate");
     public static final int MAX_EVENT_ID = 256;
     /**
      * Rewards are clicks, ratings or amounts; a bound far above any of them keeps gradients (float
@@ -55,6 +57,7 @@ public final class FeedbackParser {
         String eventId = keyId;
         double reward = clickReward;
         long time = recordTime;
+        boolean activation = false;
         if (value != null && value.length > 0) {
             JsonNode node;
             try {
@@ -85,6 +88,13 @@ public final class FeedbackParser {
                 }
                 reward = r.doubleValue();
             }
+            JsonNode activate = node.get("activate");
+            if (activate != null && !activate.isNull()) {
+                if (!activate.isBoolean() || !activate.booleanValue() || (r != null && !r.isNull())) {
+                    throw new Invalid("invalid-activation", "activate must be true, and without a reward");
+                }
+                activation = true;
+            }
             JsonNode t = node.get("timestamp");
             if (t != null && !t.isNull()) {
                 Long parsed = parseTime(t);
@@ -99,6 +109,9 @@ public final class FeedbackParser {
         }
         if (eventId.length() > MAX_EVENT_ID) {
             throw new Invalid("invalid-event-id", "eventId longer than " + MAX_EVENT_ID);
+        }
+        if (activation) {
+            return new RoutedFeedback(eventId, RewardJoin.ACTIVATION, time, recordTime);
         }
         if (!Double.isFinite(reward)) {
             throw new Invalid("non-finite-reward", "reward must be finite, not " + reward);

@@ -11,6 +11,8 @@ import java.util.Map;
 /** The join's counters, shared by the embedded and the Kafka paths (same names, same meaning). */
 public final class JoinMetrics {
     private final Counter evicted;
+    private final Counter neverActivated;
+    private final Map<RewardJoin.Activation, Counter> activations = new EnumMap<>(RewardJoin.Activation.class);
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Counter rewarded;
     private final Counter defaulted;
@@ -20,6 +22,13 @@ public final class JoinMetrics {
         this.evicted = Counter.builder("policyrec_decisions_evicted_total")
                 .description("Pending decisions evicted unlearned because the pending budget was full")
                 .register(meters);
+        this.neverActivated = Counter.builder("policyrec_decisions_never_activated_total")
+                .description("Deferred decisions whose reward window closed before they were activated: not learned "
+                        + "from").register(meters);
+        for (RewardJoin.Activation a : RewardJoin.Activation.values()) {
+            activations.put(a, Counter.builder("policyrec_activations_total").tag("outcome", a.label())
+                    .description("Activations of deferred decisions, by what they did").register(meters));
+        }
         for (RejectReason r : RejectReason.values()) {
             rejected.put(r, Counter.builder("policyrec_feedback_rejected_total").tag("reason", r.label())
                     .description("Rewards not learned from, by reason").register(meters));
@@ -60,6 +69,16 @@ public final class JoinMetrics {
             @Override
             public void evicted(Decision decision) {
                 JoinMetrics.this.evicted(decision);
+            }
+
+            @Override
+            public void activation(RewardJoin.Activation outcome) {
+                activations.get(outcome).increment();
+            }
+
+            @Override
+            public void neverActivated(Decision decision) {
+                neverActivated.increment();
             }
         };
     }

@@ -28,6 +28,8 @@ final class JoinSlots {
     long[] footprint = new long[0];
     byte[] state = new byte[0];
     int[] rewards = new int[0];
+    /** A deferred decision not activated yet: it is learned from only once it is. */
+    boolean[] awaitingActivation = new boolean[0];
     double[] sum = new double[0];
     double[] max = new double[0];
     int[] policy = new int[0];
@@ -85,6 +87,7 @@ final class JoinSlots {
         footprint = Arrays.copyOf(footprint, n);
         state = Arrays.copyOf(state, n);
         rewards = Arrays.copyOf(rewards, n);
+        awaitingActivation = Arrays.copyOf(awaitingActivation, n);
         sum = Arrays.copyOf(sum, n);
         max = Arrays.copyOf(max, n);
         policy = Arrays.copyOf(policy, n);

@@ -43,6 +43,40 @@ public final class RewardJoin {
         void rejected(RejectReason reason);
 
         void evicted(Decision decision);
+
+        /** What became of an activation. */
+        void activation(Activation outcome);
+
+        /** A deferred decision whose window closed before it was activated: never learned from. */
+        void neverActivated(Decision decision);
+    }
+
+    /** What an activation did, the label of {@code policyrec_activations_total}. */
+    public enum Activation {
+        /** A deferred decision inside its window: it will be learned from. */
+        ACTIVATED,
+        /** The decision was not deferred, or already activated: nothing to do. */
+        NOT_DEFERRED,
+        /** After the decision's window: it is not learned from. */
+        LATE,
+        /** No pending decision with that event id. */
+        UNKNOWN;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * The value that, passed as a reward, activates the deferred decision instead. No checked
+     * reward can be NaN (the feedback parser and the HTTP checks refuse it), so activations take
+     * every path a reward takes, with its order and exactly-once: the inbox, the routed topic, the
+     * rewards held for decisions not logged yet and their snapshots.
+     */
+    public static final double ACTIVATION = Double.NaN;
+
+    public static boolean isActivation(double reward) {
+        return Double.isNaN(reward);
     }
 
     /** Ints of contexts and draws the arena starts with (it grows by doubling). */
@@ -129,11 +163,15 @@ public final class RewardJoin {
 
     /** A new decision read from the decision log at the given offset. */
     public void decided(Decision decision, JoinRule rule, long offset) {
-        restore(decision, rule, offset, 0, 0, Double.NEGATIVE_INFINITY);
+        restore(decision, rule, offset, 0, 0, Double.NEGATIVE_INFINITY, false);
     }
 
-    /** A pending decision as a snapshot recorded it, with the rewards it had collected. */
-    public void restore(Decision decision, JoinRule rule, long offset, int rewards, double sum, double max) {
+    /**
+     * A pending decision as a snapshot recorded it, with the rewards it had collected and, when
+     * deferred, whether it had been activated.
+     */
+    public void restore(Decision decision, JoinRule rule, long offset, int rewards, double sum, double max,
+                        boolean activated) {
         if (ids.find(decision.eventId()) >= 0) {
             return;
         }
@@ -153,6 +191,7 @@ public final class RewardJoin {
         s.rewards[e] = rewards;
         s.sum[e] = sum;
         s.max[e] = max;
+        s.awaitingActivation[e] = decision.deferred() && !activated;
         s.record[e] = arena.append(e, decision.context(), decision.eligible(), decision.actions(),
                 decision.probabilities());
         s.candidates[e] = decision.candidates() == null ? null : PackedCandidates.of(decision.candidates());
@@ -187,7 +226,8 @@ public final class RewardJoin {
         JoinSlots s = slots;
         for (int e = 0; number != null && e < s.highWater(); e++) {
             if (s.state[e] == JoinSlots.PENDING && s.incarnation[e] == incarnation && s.policy[e] == number) {
-                pending.add(new JoinState.Pending(s.offset[e], s.rewards[e], s.sum[e], s.max[e]));
+                pending.add(new JoinState.Pending(s.offset[e], s.rewards[e], s.sum[e], s.max[e],
+                        !s.awaitingActivation[e]));
             }
         }
         pending.sort(Comparator.comparingLong(JoinState.Pending::offset));
@@ -201,6 +241,10 @@ public final class RewardJoin {
 
     /** A reward for an event id that happened at eventTime and reached the service at receivedAt. */
     public void rewarded(String eventId, double reward, long eventTime, long receivedAt) {
+        if (isActivation(reward)) {
+            activated(eventId, eventTime, receivedAt);
+            return;
+        }
         int e = ids.find(eventId);
         if (e < 0) {
             listener.rejected(RejectReason.UNKNOWN);
@@ -209,10 +253,14 @@ public final class RewardJoin {
         JoinSlots s = slots;
         switch (s.state[e]) {
             case JoinSlots.PENDING -> {
+                boolean earliest = rules.get(s.rule[e]).aggregation() == RewardAggregation.EARLIEST;
                 if (eventTime > s.deadline[e]) {
                     listener.rejected(RejectReason.LATE);
-                } else if (rules.get(s.rule[e]).aggregation() == RewardAggregation.EARLIEST) {
+                } else if (earliest && !s.awaitingActivation[e]) {
                     finish(e, reward, true, JoinSlots.APPLIED, receivedAt);
+                } else if (earliest && s.rewards[e] > 0) {
+                    // Deferred: the earliest reward is kept for the activation, the rest are further rewards.
+                    listener.rejected(RejectReason.DUPLICATE);
                 } else {
                     s.rewards[e]++;
                     s.sum[e] += reward;
@@ -226,12 +274,44 @@ public final class RewardJoin {
         }
     }
 
+    /**
+     * An activation of a deferred decision (Personalizer's Activate): learned from once its window
+     * closes, or at once with the earliest reward it already had.
+     */
+    private void activated(String eventId, long eventTime, long receivedAt) {
+        int e = ids.find(eventId);
+        JoinSlots s = slots;
+        if (e < 0 || s.state[e] != JoinSlots.PENDING) {
+            listener.activation(e < 0 || s.state[e] == JoinSlots.EVICTED ? Activation.UNKNOWN
+                    : s.state[e] == JoinSlots.CLOSED && s.awaitingActivation[e] ? Activation.LATE
+                    : Activation.NOT_DEFERRED);
+            return;
+        }
+        if (!s.awaitingActivation[e]) {
+            listener.activation(Activation.NOT_DEFERRED);
+        } else if (eventTime > s.deadline[e]) {
+            listener.activation(Activation.LATE);
+        } else {
+            s.awaitingActivation[e] = false;
+            listener.activation(Activation.ACTIVATED);
+            if (s.rewards[e] > 0 && rules.get(s.rule[e]).aggregation() == RewardAggregation.EARLIEST) {
+                finish(e, s.sum[e], true, JoinSlots.APPLIED, receivedAt);
+            }
+        }
+    }
+
     /** Closes every window that ended before the given time, then forgets what is old enough. */
     public void advanceTo(long time) {
         this.time = Math.max(this.time, time);
         JoinSlots s = slots;
         while (!byDeadline.isEmpty() && s.deadline[byDeadline.peek()] < time) {
             int e = byDeadline.peek();
+            if (s.awaitingActivation[e]) {
+                Decision d = decision(e);
+                release(e, JoinSlots.CLOSED);
+                listener.neverActivated(d);
+                continue;
+            }
             JoinRule rule = rules.get(s.rule[e]);
             boolean rewarded = s.rewards[e] > 0;
             double reward = !rewarded ? rule.defaultReward()

@@ -11,15 +11,25 @@ package io.policyrec.policy;
  * @param probabilities the exact probability of each draw at its step
  * @param candidates    a policy over action features: the request's candidates (actions and
  *                      eligible index into them), as the learner reads them; null for fixed actions
+ * @param deferred      learned from only once activated inside its reward window (Personalizer's
+ *                      deferActivation: the application may not show what was ranked)
  */
 public record Decision(String eventId, String policy, long incarnation, long policyVersion, long timestamp,
                        Context context, int[] eligible, int[] actions, double[] probabilities,
-                       Candidate[] candidates) {
+                       Candidate[] candidates, boolean deferred) {
+
+    /** A decision learned from whether or not it is activated. */
+    public Decision(String eventId, String policy, long incarnation, long policyVersion, long timestamp,
+                    Context context, int[] eligible, int[] actions, double[] probabilities, Candidate[] candidates) {
+        this(eventId, policy, incarnation, policyVersion, timestamp, context, eligible, actions, probabilities,
+                candidates, false);
+    }
 
     /** A decision of a policy with fixed actions. */
     public Decision(String eventId, String policy, long incarnation, long policyVersion, long timestamp,
                     Context context, int[] eligible, int[] actions, double[] probabilities) {
-        this(eventId, policy, incarnation, policyVersion, timestamp, context, eligible, actions, probabilities, null);
+        this(eventId, policy, incarnation, policyVersion, timestamp, context, eligible, actions, probabilities, null,
+                false);
     }
 
     public int action() {

@@ -23,8 +23,14 @@ public record JoinState(List<Pending> pending, List<BatchEntry> batch, List<Orph
         this(pending, batch, List.of());
     }
 
-    /** A decision waiting for its window to close, with the rewards it has collected. */
-    public record Pending(long offset, int rewards, double sum, double max) {
+    /**
+     * A decision waiting for its window to close, with the rewards it has collected; activated is
+     * false only for a deferred decision not activated yet.
+     */
+    public record Pending(long offset, int rewards, double sum, double max, boolean activated) {
+        public Pending(long offset, int rewards, double sum, double max) {
+            this(offset, rewards, sum, max, true);
+        }
     }
 
     /** A joined decision waiting in the partial batch. */

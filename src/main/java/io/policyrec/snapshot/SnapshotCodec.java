@@ -121,8 +121,11 @@ public final class SnapshotCodec {
                 out.writeLong(b.offset());
                 out.writeDouble(b.reward());
             }
-            // Last and optional (snapshots written before orphans were held end above; readers check).
-            if (!s.join().orphans().isEmpty()) {
+            // Last and optional (snapshots written before orphans were held end above; readers check),
+            // then as optional: the offsets of deferred decisions not activated yet.
+            List<Long> awaiting = s.join().pending().stream().filter(p -> !p.activated())
+                    .map(JoinState.Pending::offset).toList();
+            if (!s.join().orphans().isEmpty() || !awaiting.isEmpty()) {
                 out.writeInt(s.join().orphans().size());
                 for (JoinState.Orphan o : s.join().orphans()) {
                     out.writeLong(o.offset());
@@ -130,6 +133,12 @@ public final class SnapshotCodec {
                     out.writeDouble(o.reward());
                     out.writeLong(o.eventTime());
                     out.writeLong(o.receivedAt());
+                }
+            }
+            if (!awaiting.isEmpty()) {
+                out.writeInt(awaiting.size());
+                for (long offset : awaiting) {
+                    out.writeLong(offset);
                 }
             }
             out.flush();
@@ -308,6 +317,19 @@ public final class SnapshotCodec {
             for (int i = 0; i < orphanCount; i++) {
                 orphans.add(new JoinState.Orphan(in.readLong(), readString(in), in.readDouble(), in.readLong(),
                         in.readLong()));
+            }
+            int awaitingCount = in.available() > 0 ? in.readInt() : 0;
+            if (awaitingCount < 0 || awaitingCount > pendingCount) {
+                throw new UnreadableSnapshotException("snapshot holds " + awaitingCount + " decisions awaiting "
+                        + "activation of " + pendingCount + " pending");
+            }
+            java.util.Set<Long> awaiting = new java.util.HashSet<>();
+            for (int i = 0; i < awaitingCount; i++) {
+                awaiting.add(in.readLong());
+            }
+            if (!awaiting.isEmpty()) {
+                pending.replaceAll(p -> awaiting.contains(p.offset())
+                        ? new JoinState.Pending(p.offset(), p.rewards(), p.sum(), p.max(), false) : p);
             }
             LearnerState learner = new LearnerState(params, optimizer, h.updates(), h.baseline(), h.baselineBatches(),
                     h.lambda(), previous, scales, rows);

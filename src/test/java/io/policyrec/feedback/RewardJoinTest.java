@@ -20,6 +20,8 @@ class RewardJoinTest {
         final List<JoinedDecision> joined = new ArrayList<>();
         final Map<RejectReason, Integer> rejected = new EnumMap<>(RejectReason.class);
         final List<Decision> evicted = new ArrayList<>();
+        final Map<RewardJoin.Activation, Integer> activations = new EnumMap<>(RewardJoin.Activation.class);
+        final List<Decision> neverActivated = new ArrayList<>();
 
         @Override
         public void joined(JoinedDecision j) {
@@ -36,9 +38,107 @@ class RewardJoinTest {
             evicted.add(decision);
         }
 
+        @Override
+        public void activation(RewardJoin.Activation outcome) {
+            activations.merge(outcome, 1, Integer::sum);
+        }
+
+        @Override
+        public void neverActivated(Decision decision) {
+            neverActivated.add(decision);
+        }
+
         int count(RejectReason r) {
             return rejected.getOrDefault(r, 0);
         }
+
+        int count(RewardJoin.Activation a) {
+            return activations.getOrDefault(a, 0);
+        }
+    }
+
+    static Decision deferred(String id, long time) {
+        return new Decision(id, "p", 1, 0, time, Context.dense(new float[10]), null, new int[] {0},
+                new double[] {0.5}, new io.policyrec.policy.Candidate[] {
+                        new io.policyrec.policy.Candidate(0, new Context(new int[] {3}, new float[] {1f})),
+                        new io.policyrec.policy.Candidate(1, new Context(new int[] {4}, new float[] {1f}))}, true);
+    }
+
+    @Test
+    void aDeferredDecisionNeverActivatedIsNeverLearnedEvenWithRewards() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 20, 1000, r);
+        join.decided(deferred("d", 0), rule(RewardAggregation.EARLIEST));
+        join.rewarded("d", 1.0, 100);
+        assertEquals(0, r.joined.size(), "an earliest reward waits for the activation");
+        join.advanceTo(2000);
+        assertEquals(0, r.joined.size());
+        assertEquals(1, r.neverActivated.size());
+        join.rewarded("d", RewardJoin.ACTIVATION, 2100);
+        assertEquals(1, r.count(RewardJoin.Activation.LATE));
+        assertEquals(0, r.joined.size());
+    }
+
+    @Test
+    void anActivatedDecisionIsLearnedWithItsEarliestRewardOrTheDefault() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 20, 1000, r);
+        join.decided(deferred("rewarded-first", 0), rule(RewardAggregation.EARLIEST));
+        join.decided(deferred("activated-only", 0), rule(RewardAggregation.EARLIEST));
+        join.decided(deferred("activated-then-rewarded", 0), rule(RewardAggregation.EARLIEST));
+        join.rewarded("rewarded-first", 0.75, 100);
+        join.rewarded("rewarded-first", 0.25, 150);
+        join.rewarded("rewarded-first", RewardJoin.ACTIVATION, 200);
+        assertEquals(1, r.joined.size(), "activated with a reward already in: learned at once");
+        assertEquals(0.75, r.joined.get(0).reward());
+        assertEquals(1, r.count(RejectReason.DUPLICATE));
+        join.rewarded("activated-only", RewardJoin.ACTIVATION, 300);
+        join.rewarded("activated-then-rewarded", RewardJoin.ACTIVATION, 300);
+        join.rewarded("activated-then-rewarded", 1.0, 400);
+        assertEquals(2, r.joined.size());
+        assertEquals(1.0, r.joined.get(1).reward());
+        join.advanceTo(2000);
+        assertEquals(3, r.joined.size());
+        assertEquals(-0.5, r.joined.get(2).reward(), "activated without a reward: the default reward");
+        assertFalse(r.joined.get(2).rewarded());
+        assertEquals(3, r.count(RewardJoin.Activation.ACTIVATED));
+        assertTrue(r.neverActivated.isEmpty());
+    }
+
+    @Test
+    void activatingWhatIsNotDeferredOrUnknownChangesNothing() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 20, 1000, r);
+        join.decided(decision("a", 0), rule(RewardAggregation.SUM));
+        join.rewarded("a", RewardJoin.ACTIVATION, 10);
+        join.rewarded("nobody", RewardJoin.ACTIVATION, 10);
+        assertEquals(1, r.count(RewardJoin.Activation.NOT_DEFERRED));
+        assertEquals(1, r.count(RewardJoin.Activation.UNKNOWN));
+        assertEquals(0, r.count(RejectReason.UNKNOWN), "an activation is not a reward");
+        join.advanceTo(2000);
+        assertEquals(1, r.joined.size());
+    }
+
+    @Test
+    void aSnapshotKeepsWhetherADeferredDecisionWasActivated() {
+        Recorder r = new Recorder();
+        RewardJoin join = new RewardJoin(1 << 20, 1000, r);
+        join.decided(deferred("x", 0), rule(RewardAggregation.SUM), 7);
+        join.decided(deferred("y", 0), rule(RewardAggregation.SUM), 8);
+        join.rewarded("y", RewardJoin.ACTIVATION, 10);
+        List<io.policyrec.snapshot.JoinState.Pending> pending = join.pending("p", 1);
+        assertFalse(pending.get(0).activated());
+        assertTrue(pending.get(1).activated());
+        Recorder r2 = new Recorder();
+        RewardJoin restored = new RewardJoin(1 << 20, 1000, r2);
+        for (var p : pending) {
+            restored.restore(deferred(p.offset() == 7 ? "x" : "y", 0), rule(RewardAggregation.SUM), p.offset(),
+                    p.rewards(), p.sum(), p.max(), p.activated());
+        }
+        restored.advanceTo(2000);
+        assertEquals(1, r2.joined.size());
+        assertEquals("y", r2.joined.get(0).decision().eventId());
+        assertEquals(1, r2.neverActivated.size());
     }
 
     static Decision decision(String id, long time) {

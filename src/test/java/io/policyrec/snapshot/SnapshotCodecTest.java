@@ -52,6 +52,20 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void theJoinRoundTripsWithItsDeferredDecisionsNotActivatedYet() throws Exception {
+        StoredPolicy s = stored(List.of());
+        JoinState join = new JoinState(List.of(new JoinState.Pending(10, 0, 0, Double.NEGATIVE_INFINITY, false),
+                new JoinState.Pending(11, 1, 0.5, 0.5), new JoinState.Pending(12, 1, 1, 1, false)),
+                List.of(new JoinState.BatchEntry(9, 1.0)));
+        StoredPolicy withJoin = new StoredPolicy(s.name(), s.incarnation(), s.config(), s.version(), s.createdAt(),
+                s.savedAt(), s.meanEntropy(), s.learner(), s.positions(), join);
+        JoinState back = SnapshotCodec.decode(SnapshotCodec.encode(withJoin)).join();
+        assertEquals(join.pending(), back.pending());
+        assertEquals(join.batch(), back.batch());
+        assertEquals(List.of(), back.orphans());
+    }
+
+    @Test
     void aHashedPolicyRoundTripsWithItsFeatureScalesAndContinuesBitForBit() throws Exception {
         PolicyConfig hashed = new PolicyConfig(6, ActionSet.ofCount(3), List.of(4), 0.01, 2,
                 RegularizerSettings.adaptiveDefault(), 0.0, Duration.ofSeconds(30), 0.0, RewardAggregation.EARLIEST, 2,

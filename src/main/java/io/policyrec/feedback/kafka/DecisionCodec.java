@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * that keeps every bit of the context and the exact probabilities. Layout, big-endian:
  *
  * <pre>
- * byte   format (1: dense context, 2: sparse context, 3: sparse context and candidates)
+ * byte   format (1: dense context, 2: sparse context, 3: sparse context and candidates, 4: as 3, the
+ *        decision deferred: learned from only once activated)
  * long   timestamp (epoch ms), incarnation, policyVersion
  * string policy, eventId            (unsigned short length + UTF-8)
  * int    context length n, then n float32 values                 (format 1)
@@ -38,6 +39,8 @@ public final class DecisionCodec {
     static final byte FORMAT = 1;
     static final byte SPARSE_FORMAT = 2;
     static final byte CANDIDATES_FORMAT = 3;
+    /** Deferral is rare and only for candidates (Personalizer's deferActivation): a format, not a byte each. */
+    static final byte DEFERRED_CANDIDATES_FORMAT = 4;
 
     private DecisionCodec() {
     }
@@ -57,7 +60,11 @@ public final class DecisionCodec {
             }
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(d.candidates() != null ? CANDIDATES_FORMAT : context.sparse() ? SPARSE_FORMAT : FORMAT).putLong(d.timestamp()).putLong(d.incarnation())
+        if (d.deferred() && d.candidates() == null) {
+            throw new IllegalArgumentException("only decisions among candidates are deferred");
+        }
+        b.put(d.deferred() ? DEFERRED_CANDIDATES_FORMAT : d.candidates() != null ? CANDIDATES_FORMAT
+                        : context.sparse() ? SPARSE_FORMAT : FORMAT).putLong(d.timestamp()).putLong(d.incarnation())
                 .putLong(d.policyVersion());
         b.putShort((short) policy.length).put(policy);
         b.putShort((short) eventId.length).put(eventId);
@@ -99,9 +106,11 @@ public final class DecisionCodec {
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             byte format = b.get();
-            if (format != FORMAT && format != SPARSE_FORMAT && format != CANDIDATES_FORMAT) {
+            if (format != FORMAT && format != SPARSE_FORMAT && format != CANDIDATES_FORMAT
+                    && format != DEFERRED_CANDIDATES_FORMAT) {
                 throw new IllegalArgumentException("unknown decision format");
             }
+            boolean hasCandidates = format == CANDIDATES_FORMAT || format == DEFERRED_CANDIDATES_FORMAT;
             long timestamp = b.getLong();
             long incarnation = b.getLong();
             long version = b.getLong();
@@ -137,7 +146,7 @@ public final class DecisionCodec {
                 probabilities[i] = b.getDouble();
             }
             Candidate[] candidates = null;
-            if (format == CANDIDATES_FORMAT) {
+            if (hasCandidates) {
                 candidates = new Candidate[count(b, 8)];
                 for (int i = 0; i < candidates.length; i++) {
                     int identity = b.getInt();
@@ -152,7 +161,7 @@ public final class DecisionCodec {
                 }
             }
             return new Decision(eventId, policy, incarnation, version, timestamp, context, eligible, actions,
-                    probabilities, candidates);
+                    probabilities, candidates, format == DEFERRED_CANDIDATES_FORMAT);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed decision record: " + e, e);
         }

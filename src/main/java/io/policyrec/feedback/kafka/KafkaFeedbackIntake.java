@@ -27,7 +27,18 @@ final class KafkaFeedbackIntake implements FeedbackIntake {
 
     @Override
     public boolean accept(String eventId, double reward, long eventTime) {
-        String json = "{\"eventId\":" + quote(eventId) + ",\"reward\":" + reward + ",\"timestamp\":" + eventTime + "}";
+        return send(eventId, "{\"eventId\":" + quote(eventId) + ",\"reward\":" + reward + ",\"timestamp\":"
+                + eventTime + "}");
+    }
+
+    /** As applications would write it to the topic (FeedbackParser reads {"activate": true}). */
+    @Override
+    public boolean activate(String eventId, long eventTime) {
+        return send(eventId, "{\"eventId\":" + quote(eventId) + ",\"activate\":true,\"timestamp\":" + eventTime
+                + "}");
+    }
+
+    private boolean send(String eventId, String json) {
         try {
             // The record's own time is the time received: the event time travels in the value, and a
             // broker may refuse record times far from its clock.

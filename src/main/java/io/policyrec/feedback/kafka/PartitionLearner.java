@@ -317,7 +317,7 @@ final class PartitionLearner {
         }
         JoinState.Pending p = r.pending.remove(offset);
         if (p != null) {
-            join.restore(d, l.rule, offset, p.rewards(), p.sum(), p.max());
+            join.restore(d, l.rule, offset, p.rewards(), p.sum(), p.max(), p.activated());
             // Rewards that came ahead of it and that its policy's snapshot had not seen yet are its own;
             // the others are in what the snapshot collected already.
             for (JoinState.Orphan o : held) {

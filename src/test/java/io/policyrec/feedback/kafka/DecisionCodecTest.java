@@ -37,6 +37,19 @@ class DecisionCodecTest {
     }
 
     @Test
+    void aDeferredDecisionComesBackDeferred() {
+        Candidate[] candidates = {new Candidate(300, new Context(new int[] {260}, new float[] {1f}))};
+        Decision d = new Decision("e-3", "p", 7, 3, 1000, new Context(new int[] {1}, new float[] {1f}), null,
+                new int[] {0}, new double[] {1.0}, candidates, true);
+        Decision back = DecisionCodec.decode(DecisionCodec.encode(d));
+        org.junit.jupiter.api.Assertions.assertTrue(back.deferred());
+        assertEquals(1, back.candidates().length);
+        org.junit.jupiter.api.Assertions.assertFalse(DecisionCodec.decode(DecisionCodec.encode(
+                new Decision("e-4", "p", 7, 3, 1000, d.context(), null, d.actions(), d.probabilities(), candidates)))
+                .deferred());
+    }
+
+    @Test
     void aDecisionOfFixedActionsHasNoCandidates() {
         Decision d = new Decision("e-2", "p", 7, 3, 1000, Context.dense(new float[] {1f, 2f}), null, new int[] {1},
                 new double[] {0.5});
