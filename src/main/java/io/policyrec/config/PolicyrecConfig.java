@@ -32,6 +32,24 @@ public interface PolicyrecConfig {
     @WithName("decision-log")
     DecisionLogSettings decisionLog();
 
+    Personalizer personalizer();
+
+    /** Azure Personalizer's API ({@code /personalizer/v1.0}): each loop is a policy over action features. */
+    interface Personalizer {
+        /** The policy behind {@code /personalizer/v1.0}; another loop is {@code /loops/{policy}/personalizer/v1.0}. */
+        @WithName("default-loop")
+        @WithDefault("personalizer")
+        String defaultLoop();
+
+        /**
+         * Event ids callers named in Rank, remembered for a reward window per instance so that a
+         * second Rank under one is refused; beyond this many the oldest are forgotten.
+         */
+        @WithName("remembered-event-ids")
+        @WithDefault("200000")
+        int rememberedEventIds();
+    }
+
     interface DecisionLogSettings {
         /** Off: decisions are answered but neither logged nor learned from (to measure what logging costs). */
         @WithDefault("true")

@@ -27,17 +27,18 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
      */
     public static final int MAX_FEATURES = 100_000;
 
-    public static RequestCandidates read(JsonNode list, CandidateLayout layout, NamedFeatures.Limits limits,
-                                         Catalog catalog) {
+    /** @param field the list's name in errors ("candidates", or Personalizer's "actions") */
+    public static RequestCandidates read(JsonNode list, String field, CandidateLayout layout,
+                                         NamedFeatures.Limits limits, Catalog catalog) {
         if (list == null || list.isNull()) {
-            return whole(catalog);
+            return whole(catalog, field);
         }
         if (!list.isArray() || list.isEmpty()) {
-            throw new InvalidFeaturesException("candidates", "must be a non-empty array of {\"id\", \"features\"} "
+            throw new InvalidFeaturesException(field, "must be a non-empty array of {\"id\", \"features\"} "
                     + "or catalog ids");
         }
         if (list.size() > PolicyConfig.MAX_CANDIDATES) {
-            throw new InvalidFeaturesException("candidates", "at most " + PolicyConfig.MAX_CANDIDATES
+            throw new InvalidFeaturesException(field, "at most " + PolicyConfig.MAX_CANDIDATES
                     + " candidates per request, not " + list.size());
         }
         String[] ids = new String[list.size()];
@@ -45,43 +46,43 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
         Map<String, Integer> seen = new HashMap<>();
         long features = 0;
         for (int i = 0; i < ids.length; i++) {
-            String field = "candidates[" + i + "]";
+            String at = field + "[" + i + "]";
             JsonNode c = list.get(i);
             if (c != null && c.isTextual()) {
                 ids[i] = c.textValue();
                 candidates[i] = catalog.candidates().get(ids[i]);
                 if (candidates[i] == null) {
-                    throw new InvalidFeaturesException(field, "'" + ids[i] + "' is not in the policy's catalog ("
+                    throw new InvalidFeaturesException(at, "'" + ids[i] + "' is not in the policy's catalog ("
                             + catalog.size() + " actions); bring it as {\"id\", \"features\"} or add it first");
                 }
             } else if (c != null && c.isObject()) {
-                ids[i] = id(c.get("id"), field + ".id");
-                candidates[i] = candidate(ids[i], c.get("features"), field + ".features", layout, limits);
+                ids[i] = id(c.get("id"), at + ".id");
+                candidates[i] = candidate(ids[i], c.get("features"), at + ".features", layout, limits);
             } else {
-                throw new InvalidFeaturesException(field, "must be an object {\"id\", \"features\"} or a catalog id");
+                throw new InvalidFeaturesException(at, "must be an object {\"id\", \"features\"} or a catalog id");
             }
             features += candidates[i].features().size();
             if (features > MAX_FEATURES) {
-                throw new InvalidFeaturesException("candidates", "the candidates have more than " + MAX_FEATURES
+                throw new InvalidFeaturesException(field, "the candidates have more than " + MAX_FEATURES
                         + " features together (a logged decision must stay under a Kafka record's size)");
             }
             Integer earlier = seen.put(ids[i], i);
             if (earlier != null) {
-                throw new InvalidFeaturesException(field + (c.isTextual() ? "" : ".id"), "'" + ids[i]
-                        + "' is also candidates[" + earlier + "]: ids must be distinct");
+                throw new InvalidFeaturesException(at + (c.isTextual() ? "" : ".id"), "'" + ids[i]
+                        + "' is also " + field + "[" + earlier + "]: ids must be distinct");
             }
         }
         return new RequestCandidates(ids, candidates, seen);
     }
 
     /** A request without candidates: the whole catalog, when there is one and it fits a request. */
-    private static RequestCandidates whole(Catalog catalog) {
+    private static RequestCandidates whole(Catalog catalog, String field) {
         if (catalog.size() == 0) {
-            throw new InvalidFeaturesException("candidates", "is required: a list of {\"id\": ..., \"features\": "
+            throw new InvalidFeaturesException(field, "is required: a list of {\"id\": ..., \"features\": "
                     + "{...}} (or catalog ids), as the policy's catalog is empty");
         }
         if (catalog.size() > PolicyConfig.MAX_CANDIDATES) {
-            throw new InvalidFeaturesException("candidates", "the catalog holds " + catalog.size() + " actions; name "
+            throw new InvalidFeaturesException(field, "the catalog holds " + catalog.size() + " actions; name "
                     + "at most " + PolicyConfig.MAX_CANDIDATES + " of them in candidates");
         }
         return new RequestCandidates(catalog.ids().toArray(new String[0]), catalog.ordered(), catalog.positions());

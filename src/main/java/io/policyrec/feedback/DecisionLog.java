@@ -16,6 +16,14 @@ public interface DecisionLog extends AutoCloseable {
         return EventIds.next();
     }
 
+    /**
+     * The event id under which a decision of this policy is logged when the caller names it
+     * (Personalizer's eventId): the same for the same name, so a reward that names it finds it.
+     */
+    default String eventIdFor(String policy, String given) {
+        return given;
+    }
+
     /** A line for the readiness check: "ok", or what is degraded. */
     default String health() {
         return "ok";

@@ -21,7 +21,11 @@ public final class FeedbackParser {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final Set<String> FIELDS = Set.of("eventId", "reward", "timestamp", "activate");
-    public static final int MAX_EVENT_ID = 256;
+    /**
+     * Room for a Personalizer event id (256 characters) under its loop's name (128) and the
+     * partition Kafka routes it by.
+     */
+    public static final int MAX_EVENT_ID = 400;
     /**
      * Rewards are clicks, ratings or amounts; a bound far above any of them keeps gradients (float
      * weights, summed rewards) finite, so one absurd record cannot turn a policy into NaNs.

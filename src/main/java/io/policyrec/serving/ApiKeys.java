@@ -26,6 +26,8 @@ import org.jboss.logging.Logger;
 public class ApiKeys {
     private static final Logger LOG = Logger.getLogger(ApiKeys.class);
     static final String HEADER = "X-API-Key";
+    /** Azure's key header, which Personalizer's clients send: accepted as a client key, as X-API-Key is. */
+    static final String AZURE_HEADER = "Ocp-Apim-Subscription-Key";
     /** The OpenAPI security scheme of the keys, so that Swagger UI can send them. */
     static final String OPENAPI_SCHEME = "api-key";
 
@@ -62,12 +64,12 @@ public class ApiKeys {
 
     /** The answer to a call that needs the admin key, or null to let it through. */
     Response checkAdmin(ContainerRequestContext request) {
-        return adminKey.isEmpty() ? null : verify(request, adminOnly);
+        return adminKey.isEmpty() ? null : verify(request, adminOnly, false);
     }
 
     /** The answer to a decision or feedback call, or null to let it through (the admin key also works). */
     Response checkClient(ContainerRequestContext request) {
-        return clientKeys.isEmpty() ? null : verify(request, clientOrAdmin);
+        return clientKeys.isEmpty() ? null : verify(request, clientOrAdmin, true);
     }
 
     /**
@@ -114,8 +116,11 @@ public class ApiKeys {
         }
     }
 
-    private static Response verify(ContainerRequestContext request, List<byte[]> accepted) {
+    private static Response verify(ContainerRequestContext request, List<byte[]> accepted, boolean azureHeader) {
         String given = request.getHeaderString(HEADER);
+        if ((given == null || given.isEmpty()) && azureHeader) {
+            given = request.getHeaderString(AZURE_HEADER);
+        }
         if (given == null || given.isEmpty()) {
             return ProblemMappers.respond(Problem.of(401, "Unauthorized", "this call needs an API key in the "
                     + HEADER + " header"));

@@ -28,6 +28,8 @@ import java.util.function.IntFunction;
 @ApplicationScoped
 public class Recommender {
     static final String DEFAULT_POLICY = "default";
+    /** Personalizer's contextFeatures may be left out: a decision on the actions' features alone. */
+    private static final JsonNode NO_FEATURES = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
 
     private final PolicyRegistry registry;
     private final DecisionLog decisionLog;
@@ -110,42 +112,78 @@ public class Recommender {
             throw ProblemException.invalid("context", "policy '" + policy.name() + "' reads named features "
                     + "(\"features\") and the candidates' features (\"candidates\")");
         }
-        Context context = features(request.features(), policy, "features");
+        Offer offer = offer(policy, request.features(), "features", request.candidates(), "candidates",
+                request.eligibleActions(), request.excludedActions());
+        int k = k(request.k(), offer.available());
+        String[] ids = offer.read().ids();
+        return decide(policy, offer.context(), offer.read().candidates(), offer.eligible(), k,
+                Boolean.TRUE.equals(request.explain()), a -> ids[a]);
+    }
+
+    /**
+     * Personalizer's Rank: one decision among the actions the request brings, under the event id
+     * given (the caller's, made fit for the decision log), deferred or not. Errors name the
+     * caller's fields (contextFeatures, actions, excludedActions).
+     *
+     * @param features null for no context features
+     */
+    public Ranking rank(String policyName, JsonNode features, JsonNode actions, List<JsonNode> excluded,
+                        String eventId, boolean deferred) {
+        PolicySnapshot policy = policy(policyName);
+        if (!policy.config().candidates()) {
+            throw ProblemException.invalid("policy", "'" + policy.name() + "' has fixed actions; a Personalizer loop "
+                    + "needs a policy over action features (\"actions\": {\"type\": \"features\"})");
+        }
+        if (actions == null || actions.isNull()) {
+            throw ProblemException.invalid("actions", "is required: a list of {\"id\", \"features\"}");
+        }
+        Offer offer = offer(policy, features == null || features.isNull() ? NO_FEATURES : features, "contextFeatures", actions,
+                "actions", null, excluded);
+        Made made = make(policy, offer.context(), offer.read().candidates(), offer.eligible(), 1, eventId, deferred);
+        return new Ranking(offer.read().ids(), made.distribution(), made.decision());
+    }
+
+    /** A decision among candidates as made: the candidates' ids, the distribution drawn from, the decision. */
+    public record Ranking(String[] ids, double[] distribution, Decision decision) {
+    }
+
+    /** What a request offers a policy over action features: its context, candidates and those eligible. */
+    private record Offer(Context context, RequestCandidates read, int[] eligible) {
+        int available() {
+            return eligible == null ? read.ids().length : eligible.length;
+        }
+    }
+
+    private Offer offer(PolicySnapshot policy, JsonNode features, String featuresField, JsonNode candidatesJson,
+                        String candidatesField, List<JsonNode> allowed, List<JsonNode> excluded) {
+        Context context = features(features, policy, featuresField);
         RequestCandidates candidates;
         try {
-            candidates = RequestCandidates.read(request.candidates(), policy.config().candidateLayout(),
+            candidates = RequestCandidates.read(candidatesJson, candidatesField, policy.config().candidateLayout(),
                     NamedFeatures.DEFAULT_LIMITS, catalogs.catalog(policy));
         } catch (InvalidFeaturesException e) {
             throw ProblemException.invalid(e.field(), e.reason());
         }
-        int n = candidates.ids().length;
-        int[] eligible = eligibleAmong(request.eligibleActions(), request.excludedActions(), candidates);
-        int available = eligible == null ? n : eligible.length;
-        if (policy.config().minProbability() * available > 1.0 + 1e-12) {
-            throw ProblemException.invalid("candidates", available + " eligible candidates with minProbability "
-                    + policy.config().minProbability() + " would need more than probability 1");
+        int[] eligible = eligibleAmong(allowed, excluded, candidates);
+        Offer offer = new Offer(context, candidates, eligible);
+        if (policy.config().minProbability() * offer.available() > 1.0 + 1e-12) {
+            throw ProblemException.invalid(candidatesField, offer.available() + " eligible candidates with "
+                    + "minProbability " + policy.config().minProbability() + " would need more than probability 1");
         }
-        int k = k(request.k(), available);
-        String[] ids = candidates.ids();
-        return decide(policy, context, candidates.candidates(), eligible, k, Boolean.TRUE.equals(request.explain()),
-                a -> ids[a]);
+        return offer;
     }
 
     private RecommendResponse decide(PolicySnapshot policy, Context context, Candidate[] candidates, int[] eligible,
                                      int k, boolean explain, IntFunction<Object> id) {
-        double[] q = policy.distribution(context, candidates, eligible);
-        Draw draw = ActionSampler.draw(q, eligible, k, ThreadLocalRandom.current());
-        long now = clock.millis();
-        Decision decision = new Decision(decisionLog.newEventId(policy.name()), policy.name(), policy.incarnation(),
-                policy.version(), now, context, eligible, draw.actions(), draw.probabilities(), candidates);
-        decisionLog.record(decision);
-        metrics.decided(policy, q, draw.first(), now);
+        Made made = make(policy, context, candidates, eligible, k, decisionLog.newEventId(policy.name()), false);
+        Decision decision = made.decision();
+        double[] q = made.distribution();
         List<RecommendResponse.ActionProbability> ranking = null;
         if (k > 1) {
             ranking = new ArrayList<>(k);
             for (int i = 0; i < k; i++) {
-                ranking.add(new RecommendResponse.ActionProbability(id.apply(draw.actions()[i]),
-                        draw.probabilities()[i]));
+                ranking.add(new RecommendResponse.ActionProbability(id.apply(decision.actions()[i]),
+                        decision.probabilities()[i]));
             }
         }
         List<RecommendResponse.ActionProbability> all = null;
@@ -155,8 +193,24 @@ public class Recommender {
                 all.add(new RecommendResponse.ActionProbability(id.apply(a), q[a]));
             }
         }
-        return new RecommendResponse(decision.eventId(), policy.name(), policy.version(), id.apply(draw.first()),
-                draw.firstProbability(), ranking, all);
+        return new RecommendResponse(decision.eventId(), policy.name(), policy.version(), id.apply(decision.action()),
+                decision.probability(), ranking, all);
+    }
+
+    private record Made(Decision decision, double[] distribution) {
+    }
+
+    /** Draws, logs and counts one decision. */
+    private Made make(PolicySnapshot policy, Context context, Candidate[] candidates, int[] eligible, int k,
+                      String eventId, boolean deferred) {
+        double[] q = policy.distribution(context, candidates, eligible);
+        Draw draw = ActionSampler.draw(q, eligible, k, ThreadLocalRandom.current());
+        long now = clock.millis();
+        Decision decision = new Decision(eventId, policy.name(), policy.incarnation(), policy.version(), now, context,
+                eligible, draw.actions(), draw.probabilities(), candidates, deferred);
+        decisionLog.record(decision);
+        metrics.decided(policy, q, draw.first(), now);
+        return new Made(decision, q);
     }
 
     /** Batches and distributions are offered for policies with fixed actions only, so far. */

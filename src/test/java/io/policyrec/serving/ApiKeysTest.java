@@ -57,6 +57,24 @@ class ApiKeysTest {
     }
 
     @Test
+    void personalizersKeyHeaderIsAClientKeyAndItsErrorsCarryItsCodes() {
+        as(SecuredProfile.ADMIN).body(Map.of("input", Map.of("type", "features"), "actions",
+                Map.of("type", "features"), "seed", 1)).put("/policies/sec-loop").then().statusCode(201);
+        Map<String, Object> rank = Map.of("actions", java.util.List.of(Map.of("id", "a", "features",
+                java.util.List.of(Map.of("x", 1)))));
+        String path = "/loops/sec-loop/personalizer/v1.0/rank";
+        given().contentType(ContentType.JSON).body(rank).post(path).then().statusCode(401)
+                .contentType("application/json").body("error.code", equalTo("Unauthorized"));
+        given().contentType(ContentType.JSON).header("Ocp-Apim-Subscription-Key", "nope").body(rank).post(path)
+                .then().statusCode(403).body("error.code", equalTo("Forbidden"));
+        given().contentType(ContentType.JSON).header("Ocp-Apim-Subscription-Key", SecuredProfile.CLIENT).body(rank)
+                .post(path).then().statusCode(201).body("rewardActionId", equalTo("a"));
+        // Only client calls take Azure's header: the admin API keeps to X-API-Key.
+        given().contentType(ContentType.JSON).header("Ocp-Apim-Subscription-Key", SecuredProfile.ADMIN)
+                .delete("/policies/sec-loop").then().statusCode(401);
+    }
+
+    @Test
     void spellingsOfAProtectedPathNeedTheSameKey() {
         as(SecuredProfile.ADMIN).body(CONFIG).put("/policies/sec-paths").then().statusCode(201);
         for (String path : new String[] {"/feedback/", "//feedback", "/feedback;x=1"}) {

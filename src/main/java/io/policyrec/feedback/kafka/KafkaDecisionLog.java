@@ -71,9 +71,15 @@ final class KafkaDecisionLog implements DecisionLog {
 
     @Override
     public String newEventId(String policy) {
+        return eventIdFor(policy, EventIds.next());
+    }
+
+    /** The name with the policy's partition after it, so that feedback naming it is routed there. */
+    @Override
+    public String eventIdFor(String policy, String given) {
         // Per request: the partition of a name never changes, so it is hashed once per policy.
         int partition = partitionOf.computeIfAbsent(policy, n -> PolicyPartitions.of(n, settings.partitions()));
-        return PolicyPartitions.eventId(EventIds.next(), partition);
+        return PolicyPartitions.eventId(given, partition);
     }
 
     @Override
