@@ -96,6 +96,13 @@ if ! done_already http-candidates.txt; then
   bench_down
   mv "$out/http-candidates.tmp" "$out/http-candidates.txt"
 fi
+if ! done_already http-rank.txt; then
+  log "serving: Personalizer's Rank with 50 actions against the baseline endpoint parsing the same body"
+  bench_up 18098 -Dpolicyrec.http.baseline-endpoint=true
+  java -jar "$jar" http --url http://localhost:18098 --policy rank --personalizer 50 > "$out/http-rank.tmp" 2>&1
+  bench_down
+  mv "$out/http-rank.tmp" "$out/http-rank.txt"
+fi
 # AB_BASE=<revision>: the same named-features search against the service built at that revision,
 # then at this checkout (bench-ab.sh): the before and after of a serving change.
 if [ -n "${AB_BASE:-}" ] && ! done_already ab-named.txt; then

@@ -73,6 +73,33 @@ public final class DecisionWindow {
         return sum / n;
     }
 
+    /**
+     * How many of the window's decisions drew each value recorded as drawn: for a policy over
+     * action features, each candidate's identity row (an action's id, hashed), whose index is
+     * per request and means nothing across decisions.
+     */
+    public java.util.Map<Integer, Integer> drawnCounts() {
+        int n = size();
+        java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            counts.merge(action[i], 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** Mean number of actions (or candidates) per decision in the window (NaN when empty). */
+    public double meanChoices() {
+        int n = size();
+        if (n == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += choices[i];
+        }
+        return sum / n;
+    }
+
     /** Share of the window's decisions that drew each action. */
     public double[] shares() {
         int n = size();

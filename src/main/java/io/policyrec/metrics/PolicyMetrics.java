@@ -51,11 +51,16 @@ public final class PolicyMetrics implements LearningObserver {
         final Counter updates;
         final List<Meter> meters = new ArrayList<>();
         volatile PolicyValueEstimate estimate = new PolicyValueEstimate(Double.NaN, Double.NaN, 0);
+        /** A policy over action features: the id behind each identity row drawn (pruned to the window's). */
+        final Map<Integer, String> names;
+        final boolean candidates;
 
         State(PolicySnapshot p) {
             this.name = p.name();
             this.incarnation = p.incarnation();
             this.decisions = new DecisionWindow(settings.decisionWindow(), p.config().actionCount());
+            this.candidates = p.config().candidates();
+            this.names = candidates ? new ConcurrentHashMap<>() : Map.of();
             // A policy over action features' decisions hold their candidates (up to 1,000 each): fewer of them.
             this.learning = new LearningWindow(p.config().candidates()
                     ? Math.min(settings.learningWindow(), CANDIDATE_LEARNING_WINDOW) : settings.learningWindow());
@@ -89,6 +94,26 @@ public final class PolicyMetrics implements LearningObserver {
             s.decisions.record(ActionDistribution.entropy(q), q.length, action, time);
         }
     }
+
+    /**
+     * Request path: one decision of a policy over action features, drawn from q over its
+     * candidates; the drawn candidate is known across decisions by its identity row and id.
+     */
+    public void decidedAmong(PolicySnapshot policy, double[] q, int identityRow, String id, long time) {
+        if (!settings.enabled()) {
+            return;
+        }
+        State s = state(policy);
+        if (s != null) {
+            s.decisions.record(ActionDistribution.entropy(q), q.length, identityRow, time);
+            if (!s.names.containsKey(identityRow) && s.names.size() < MAX_NAMES) {
+                s.names.put(identityRow, id);
+            }
+        }
+    }
+
+    /** Ids remembered for the share labels of a policy over action features, at most (pruned each refresh). */
+    static final int MAX_NAMES = 100_000;
 
     /** Learner thread: how far behind the newest decisions it is for this policy. */
     @Override
@@ -146,12 +171,14 @@ public final class PolicyMetrics implements LearningObserver {
                 + "each decision): 0 collapsed, 1 uniform", tags,
                 () -> s.decisions.meanEntropyRatio());
         gauge(s, "policyrec_actions_in_use", "Actions drawn for at least the in-use share of recent decisions", tags,
-                () -> s.decisions.size() == 0 ? Double.NaN : ActionStats.inUse(s.decisions.shares(), settings.inUseShare()));
+                () -> s.decisions.size() == 0 ? Double.NaN : ActionStats.inUse(shares(s), settings.inUseShare()));
         gauge(s, "policyrec_effective_actions", "exp of the entropy of the recent action marginal", tags,
-                () -> ActionStats.effective(s.decisions.shares()));
+                () -> ActionStats.effective(shares(s)));
         gauge(s, "policyrec_top_action_share", "Share of recent decisions that went to the most drawn action", tags,
-                () -> s.decisions.size() == 0 ? Double.NaN : ActionStats.top(s.decisions.shares()));
-        gauge(s, "policyrec_policy_actions", "Number of actions of the policy", tags, () -> s.decisions.actions());
+                () -> s.decisions.size() == 0 ? Double.NaN : ActionStats.top(shares(s)));
+        gauge(s, "policyrec_policy_actions", "Number of actions of the policy (over action features: the mean "
+                + "number of candidates per recent decision)", tags,
+                () -> s.candidates ? s.decisions.meanChoices() : s.decisions.actions());
         gauge(s, "policyrec_reward_mean", "Mean reward of the decisions recently learned from", tags,
                 () -> s.learning.meanReward());
         gauge(s, "policyrec_policy_value_estimate", "Off-policy estimate of the current policy's value from recent "
@@ -170,6 +197,21 @@ public final class PolicyMetrics implements LearningObserver {
                 () -> snapshotAge.applyAsDouble(name));
         gauge(s, "policyrec_learner_lag_seconds", "How far behind the newest decisions the learner is", tags,
                 () -> learnerLag.getOrDefault(name, Double.NaN));
+    }
+
+    /** The window's action shares: by action index, or by drawn candidate (any order) over action features. */
+    private static double[] shares(State s) {
+        if (!s.candidates) {
+            return s.decisions.shares();
+        }
+        java.util.Collection<Integer> counts = s.decisions.drawnCounts().values();
+        double n = s.decisions.size();
+        double[] shares = new double[counts.size()];
+        int i = 0;
+        for (int c : counts) {
+            shares[i++] = c / n;
+        }
+        return shares;
     }
 
     private void gauge(State s, String metric, String description, Tags tags, java.util.function.DoubleSupplier value) {
@@ -202,10 +244,41 @@ public final class PolicyMetrics implements LearningObserver {
             if (p == null || s.decisions.size() == 0) {
                 continue;
             }
+            if (s.candidates) {
+                rows.addAll(candidateShareRows(s));
+                continue;
+            }
             double[] shares = s.decisions.shares();
             rows.addAll(shareRows(s.name, p, shares));
         }
         actionShares.register(rows, true);
+    }
+
+    /**
+     * The share rows of a policy over action features: its most drawn candidates by id, the rest
+     * as "other"; ids no longer in the window are forgotten.
+     */
+    private List<MultiGauge.Row<?>> candidateShareRows(State s) {
+        Map<Integer, Integer> counts = s.decisions.drawnCounts();
+        s.names.keySet().retainAll(counts.keySet());
+        double n = s.decisions.size();
+        List<Map.Entry<Integer, Integer>> order = new ArrayList<>(counts.entrySet());
+        order.sort(Map.Entry.<Integer, Integer>comparingByValue().reversed());
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        double other = 0;
+        for (int i = 0; i < order.size(); i++) {
+            Map.Entry<Integer, Integer> e = order.get(i);
+            String id = s.names.get(e.getKey());
+            if (id != null && rows.size() < settings.maxActionLabels() - 1) {
+                rows.add(MultiGauge.Row.of(Tags.of("policy", s.name, "action", id), e.getValue() / n));
+            } else {
+                other += e.getValue() / n;
+            }
+        }
+        if (other > 0) {
+            rows.add(MultiGauge.Row.of(Tags.of("policy", s.name, "action", "other"), other));
+        }
+        return rows;
     }
 
     private List<MultiGauge.Row<?>> shareRows(String name, PolicySnapshot p, double[] shares) {

@@ -102,8 +102,7 @@ public class Recommender {
     }
 
     private RecommendResponse decide(PolicySnapshot policy, Context context, int[] eligible, int k, boolean explain) {
-        ActionSet actions = policy.config().actions();
-        return decide(policy, context, null, eligible, k, explain, actions::id);
+        return decide(policy, context, null, null, eligible, k, explain);
     }
 
     /** A decision of a policy over action features, among the candidates the request brings. */
@@ -115,9 +114,8 @@ public class Recommender {
         Offer offer = offer(policy, request.features(), "features", request.candidates(), "candidates",
                 request.eligibleActions(), request.excludedActions());
         int k = k(request.k(), offer.available());
-        String[] ids = offer.read().ids();
-        return decide(policy, offer.context(), offer.read().candidates(), offer.eligible(), k,
-                Boolean.TRUE.equals(request.explain()), a -> ids[a]);
+        return decide(policy, offer.context(), offer.read().candidates(), offer.read().ids(), offer.eligible(), k,
+                Boolean.TRUE.equals(request.explain()));
     }
 
     /**
@@ -139,7 +137,8 @@ public class Recommender {
         }
         Offer offer = offer(policy, features == null || features.isNull() ? NO_FEATURES : features, "contextFeatures", actions,
                 "actions", null, excluded);
-        Made made = make(policy, offer.context(), offer.read().candidates(), offer.eligible(), 1, eventId, deferred);
+        Made made = make(policy, offer.context(), offer.read().candidates(), offer.read().ids(), offer.eligible(), 1,
+                eventId, deferred);
         return new Ranking(offer.read().ids(), made.distribution(), made.decision());
     }
 
@@ -173,9 +172,11 @@ public class Recommender {
         return offer;
     }
 
-    private RecommendResponse decide(PolicySnapshot policy, Context context, Candidate[] candidates, int[] eligible,
-                                     int k, boolean explain, IntFunction<Object> id) {
-        Made made = make(policy, context, candidates, eligible, k, decisionLog.newEventId(policy.name()), false);
+    /** @param ids the candidates' ids, or null for fixed actions (named by the policy's action set) */
+    private RecommendResponse decide(PolicySnapshot policy, Context context, Candidate[] candidates, String[] ids,
+                                     int[] eligible, int k, boolean explain) {
+        IntFunction<Object> id = ids != null ? a -> ids[a] : policy.config().actions()::id;
+        Made made = make(policy, context, candidates, ids, eligible, k, decisionLog.newEventId(policy.name()), false);
         Decision decision = made.decision();
         double[] q = made.distribution();
         List<RecommendResponse.ActionProbability> ranking = null;
@@ -201,15 +202,19 @@ public class Recommender {
     }
 
     /** Draws, logs and counts one decision. */
-    private Made make(PolicySnapshot policy, Context context, Candidate[] candidates, int[] eligible, int k,
-                      String eventId, boolean deferred) {
+    private Made make(PolicySnapshot policy, Context context, Candidate[] candidates, String[] ids, int[] eligible,
+                      int k, String eventId, boolean deferred) {
         double[] q = policy.distribution(context, candidates, eligible);
         Draw draw = ActionSampler.draw(q, eligible, k, ThreadLocalRandom.current());
         long now = clock.millis();
         Decision decision = new Decision(eventId, policy.name(), policy.incarnation(), policy.version(), now, context,
                 eligible, draw.actions(), draw.probabilities(), candidates, deferred);
         decisionLog.record(decision);
-        metrics.decided(policy, q, draw.first(), now);
+        if (candidates == null) {
+            metrics.decided(policy, q, draw.first(), now);
+        } else {
+            metrics.decidedAmong(policy, q, candidates[draw.first()].identity(), ids[draw.first()], now);
+        }
         return new Made(decision, q);
     }
 

@@ -74,6 +74,37 @@ class PolicyMetricsTest {
     }
 
     @Test
+    void aPolicyOverActionFeaturesSharesAreByCandidateIdAcrossDecisions() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        PolicyRegistry registry = new PolicyRegistry();
+        PolicyConfig config = new PolicyConfig(6, ActionSet.ofCount(3), List.of(3), 0.01, 2,
+                RegularizerSettings.candidateDefault(), 0.0, Duration.ofSeconds(30), 0.0, RewardAggregation.EARLIEST,
+                2, BaselineKind.MEAN, 10.0).withFeatureBits(5).withActionFeatures(4);
+        PolicySnapshot p = io.policyrec.learning.Learner.create(config).served("c", 1, config, 0);
+        registry.put(p);
+        PolicyMetrics metrics = new PolicyMetrics(meters, registry, new PolicyMetrics.Settings(100, 50, 3, 0.05),
+                name -> 0.0);
+        // 60 decisions draw "hit" (row 40), 30 "b" (row 41), 6 "c", 4 "d": each time at another index among 5
+        // candidates, so an index would mean nothing.
+        String[] ids = {"hit", "b", "c", "d"};
+        int[] draws = {60, 30, 6, 4};
+        int t = 0;
+        for (int a = 0; a < ids.length; a++) {
+            for (int i = 0; i < draws[a]; i++) {
+                metrics.decidedAmong(p, new double[] {0.2, 0.2, 0.2, 0.2, 0.2}, 40 + a, ids[a], t++);
+            }
+        }
+        metrics.refresh();
+        assertEquals(3, gauge(meters, "policyrec_actions_in_use"), 0, "0.6, 0.3 and 0.06 are at least 0.05; 0.04 is not");
+        assertEquals(0.6, gauge(meters, "policyrec_top_action_share"), 1e-12);
+        assertEquals(5, gauge(meters, "policyrec_policy_actions"), 0, "candidates per decision");
+        assertEquals(0.6, meters.get("policyrec_action_share").tag("action", "hit").gauge().value(), 1e-12);
+        assertEquals(0.3, meters.get("policyrec_action_share").tag("action", "b").gauge().value(), 1e-12);
+        assertEquals(0.1, meters.get("policyrec_action_share").tag("action", "other").gauge().value(), 1e-12,
+                "3 labels: the top 2 and the rest");
+    }
+
+    @Test
     void gaugesReadTheWindowsAndLabelsStayBounded() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         PolicyRegistry registry = new PolicyRegistry();

@@ -161,7 +161,8 @@ class HostileInputTest {
 
     /** One request that must be refused: the body is broken, or the key is missing or wrong. */
     static Attempt attempt(Random r, int i) {
-        String path = i % 24 == 11 ? "recommend" : PATHS[r.nextInt(PATHS.length)];
+        String path = i % 24 == 11 ? "recommend" : i % 24 == 23 ? "loops/fuzz-candidates/personalizer/v1.0/rank"
+                : PATHS[r.nextInt(PATHS.length)];
         boolean admin = path.startsWith("policies/");
         String method = admin ? List.of("PUT", "POST", "DELETE").get(r.nextInt(3)) : "POST";
         if (path.endsWith("/rollback")) {
@@ -215,7 +216,12 @@ class HostileInputTest {
                 yield b;
             }
             // A policy over action features: candidates that are never a valid list (no "id" among their keys).
-            case 11 -> i % 24 == 11 ? ("{\"policy\": \"fuzz-candidates\", \"features\": {\"a\": 1}"
+            // Personalizer's Rank on the same policy: actions that are never a valid list either.
+            case 11 -> i % 24 == 23 ? ("{\"contextFeatures\": " + randomJson(r, 1) + ", \"actions\": "
+                    + randomJson(r, 1) + ", \"excludedActions\": " + randomJson(r, 2) + ", \"eventId\": "
+                    + randomJson(r, 3) + ", \"deferActivation\": " + randomJson(r, 3) + "}")
+                    .getBytes(StandardCharsets.UTF_8)
+                    : i % 24 == 11 ? ("{\"policy\": \"fuzz-candidates\", \"features\": {\"a\": 1}"
                     + ", \"candidates\": " + randomJson(r, 1) + ", \"excludedActions\": " + randomJson(r, 2)
                     + ", \"k\": " + randomJson(r, 3) + "}").getBytes(StandardCharsets.UTF_8)
                     : ("{\"policy\": " + randomJson(r, 2) + ", \"context\": " + randomJson(r, 2) + ", \"version\": "
@@ -257,8 +263,10 @@ class HostileInputTest {
     /** A feedback record that must be dead-lettered: key, value. */
     static byte[][] badRecord(Random r, int i) {
         byte[] key = ("k" + i).getBytes(StandardCharsets.UTF_8);
-        return switch (i % 7) {
+        return switch (i % 8) {
             case 0 -> new byte[][] {key, "{not json".getBytes(StandardCharsets.UTF_8)};
+            case 6 -> new byte[][] {key, (r.nextBoolean() ? "{\"eventId\": \"e\", \"activate\": true, \"reward\": 1}"
+                    : "{\"eventId\": \"e\", \"activate\": " + r.nextInt(3) + "}").getBytes(StandardCharsets.UTF_8)};
             case 1 -> new byte[][] {null, "{\"reward\": 1}".getBytes(StandardCharsets.UTF_8)};
             case 2 -> new byte[][] {key, "{\"eventId\": \"e\", \"reward\": NaN}".getBytes(StandardCharsets.UTF_8)};
             case 3 -> new byte[][] {key, ("{\"eventId\": \"e\", \"reward\": 1, \"f" + r.nextInt(100) + "\": 2}")

@@ -33,6 +33,9 @@ final class HttpCommand {
               --dimension    context length (784)
               --candidates n bodies that bring n candidates (items of 10 features, a visitor of 20) to a policy
                              over action features, created as "actions": {"type": "features", "bits": 16}
+              --personalizer n  Azure Personalizer Rank bodies with n actions (the same visitor and items as
+                             --candidates) to /loops/<policy>/personalizer/v1.0/rank, against
+                             /baseline/personalizer/v1.0/rank parsing the same body
               --features     named-features bodies instead (a shop visitor of 30 features); creates the policy
                              with "input": {"type": "features", "bits": 16} (replacing one of that name)
               --connections  HTTP/1.1 connections (16)
@@ -87,8 +90,9 @@ final class HttpCommand {
         ServiceClient service = new ServiceClient(url.toString());
         boolean features = args.has("features");
         int candidates = args.getInt("candidates", 0);
+        int ranked = args.getInt("personalizer", 0);
         args.checkAllRead();
-        if (candidates > 0) {
+        if (candidates > 0 || ranked > 0) {
             service.putPolicy(policy, Map.of("input", Map.of("type", "features", "bits", 16),
                     "actions", Map.of("type", "features", "bits", 16)));
         } else if (features) {
@@ -100,12 +104,14 @@ final class HttpCommand {
         HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
                 .setDefaultPort(url.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections));
         Load client = new Load(http, service);
-        List<Buffer> bodies = candidates > 0 ? candidateBodies(policy, candidates, 200)
+        List<Buffer> bodies = ranked > 0 ? rankBodies(ranked, 200) : candidates > 0 ? candidateBodies(policy, candidates, 200)
                 : features ? namedBodies(policy, 200) : bodies(policy, dimension, 200);
+        String served = ranked > 0 ? "/loops/" + policy + "/personalizer/v1.0/rank" : "/recommend";
+        String baseline = ranked > 0 ? "/baseline/personalizer/v1.0/rank" : "/baseline/recommend";
         try {
             Map<String, Double> max = new java.util.LinkedHashMap<>();
             for (String endpoint : endpoints) {
-                String path = endpoint.equals("baseline") ? "/baseline/recommend" : "/recommend";
+                String path = endpoint.equals("baseline") ? baseline : served;
                 // A fresh JVM (service and this client) compiles for its first seconds; measured steps
                 // start once both are warm, so the search finds the rate and not the JIT.
                 run(client, endpoint, path, bodies, 2000, jitWarmup);
@@ -121,8 +127,8 @@ final class HttpCommand {
                 System.out.printf(Locale.ROOT, "%nmax rate with p99 <= %.0f ms: recommend %,.0f/s, baseline %,.0f/s, "
                         + "ratio recommend/baseline %.2f%n", bound, max.get("recommend"), max.get("baseline"), ratio);
                 double half = max.get("baseline") / 2;
-                run(client, "recommend", "/recommend", bodies, half, warmup);
-                Step s = run(client, "recommend", "/recommend", bodies, half, duration);
+                run(client, "recommend", served, bodies, half, warmup);
+                Step s = run(client, "recommend", served, bodies, half, duration);
                 System.out.printf(Locale.ROOT, "at half the baseline's maximum (%,.0f/s): %s%n", half, s.line());
             }
         } finally {
@@ -195,7 +201,8 @@ final class HttpCommand {
                         synchronized (latency) {
                             latency.recordValue(Math.min(Math.max(micros, 0), 60_000_000L));
                         }
-                        if (ar.failed() || ar.result() != 200) {
+                        // Personalizer's Rank answers 201, as its clients require.
+                        if (ar.failed() || (ar.result() != 200 && ar.result() != 201)) {
                             errors.incrementAndGet();
                         }
                         done.countDown();
@@ -234,6 +241,27 @@ final class HttpCommand {
             }
             out.add(Buffer.buffer("{\"policy\":\"" + policy + "\",\"features\":"
                     + io.policyrec.loadtest.bench.CandidateBenchmark.user(r) + ",\"candidates\":" + items + "]}"));
+        }
+        return out;
+    }
+
+    /**
+     * Personalizer Rank bodies: the visitor of {@link #candidateBodies} as contextFeatures and its n
+     * items as actions, each item's features one object in the features list, as Personalizer's
+     * clients send them.
+     */
+    static List<Buffer> rankBodies(int n, int count) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        List<Buffer> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            StringBuilder actions = new StringBuilder("[");
+            for (int a = 0; a < n; a++) {
+                actions.append(a == 0 ? "" : ",").append("{\"id\":\"item-").append(r.nextInt(100_000))
+                        .append('-').append(a).append("\",\"features\":[")
+                        .append(io.policyrec.loadtest.bench.CandidateBenchmark.item(r)).append("]}");
+            }
+            out.add(Buffer.buffer("{\"contextFeatures\":[" + io.policyrec.loadtest.bench.CandidateBenchmark.user(r)
+                    + "],\"actions\":" + actions + "]}"));
         }
         return out;
     }

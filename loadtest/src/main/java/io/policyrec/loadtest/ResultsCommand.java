@@ -165,6 +165,10 @@ final class ResultsCommand {
             addRatioGoal(goals, read(run.resolve("http-candidates.txt")), "action features: /recommend with 50 "
                     + "candidates in the body sustains at least 0.8x the baseline parsing the same body");
         }
+        if (Files.exists(run.resolve("http-rank.txt"))) {
+            addRatioGoal(goals, read(run.resolve("http-rank.txt")), "Personalizer: Rank with 50 actions sustains at "
+                    + "least 0.8x the baseline parsing the same body");
+        }
         if (Files.exists(run.resolve("http-named.txt"))) {
             addRatioGoal(goals, read(run.resolve("http-named.txt")), "serving: /recommend with a named-features body "
                     + "sustains at least 0.8x the baseline parsing the same body");
@@ -253,6 +257,11 @@ final class ResultsCommand {
             md.append("The same with bodies that bring 50 candidates (a visitor of 20 features, items of 10) to a "
                     + "policy over action features:\n\n```\n").append(read(run.resolve("http-candidates.txt")))
                     .append("```\n\n");
+        }
+        if (Files.exists(run.resolve("http-rank.txt"))) {
+            md.append("Azure Personalizer's Rank with 50 actions (the same visitor as contextFeatures, the same "
+                    + "items as actions) against a baseline parsing the same Rank body (\"recommend\" below is "
+                    + "Rank):\n\n```\n").append(read(run.resolve("http-rank.txt"))).append("```\n\n");
         }
         if (Files.exists(run.resolve("ab-named.txt"))) {
             md.append("Before and after, by one script (`bench-ab.sh`, `AB_BASE`): the same named-features search "

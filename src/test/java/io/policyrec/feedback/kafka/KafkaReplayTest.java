@@ -174,6 +174,47 @@ class KafkaReplayTest {
         assertArrayEquals(live.candidates().table().scales(), replayed.candidates().table().scales());
     }
 
+    /**
+     * Personalizer's deferred events through Kafka: Rank, Activate and Reward over HTTP (the
+     * activations and rewards written to the feedback topic, routed like any reward); only the
+     * activated ones are learned from, live and in a replay of the topics alike.
+     */
+    @Test
+    void deferredRanksAreLearnedOnlyOnceActivatedLiveAndInAReplay() throws Exception {
+        String name = "rp-loop";
+        given().contentType(ContentType.JSON).body(Map.of("input", Map.of("type", "features", "bits", 6),
+                "actions", Map.of("type", "features", "bits", 6), "batchSize", 2, "rewardWindow", "PT5S",
+                "seed", 3)).put("/policies/" + name).then().statusCode(isOneOf(200, 201));
+        String api = "/loops/" + name + "/personalizer/v1.0";
+        List<Map<String, Object>> actions = List.of(Map.of("id", "a", "features", List.of(Map.of("k", "a"))),
+                Map.of("id", "b", "features", List.of(Map.of("k", "b"))));
+        List<String> activated = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String id = "rp-" + i;
+            given().contentType(ContentType.JSON).body(Map.of("contextFeatures", List.of(Map.of("u", i % 3)),
+                    "actions", actions, "eventId", id, "deferActivation", true)).post(api + "/rank").then()
+                    .statusCode(201);
+            if (i % 2 == 0) {
+                given().contentType(ContentType.JSON).post(api + "/events/" + id + "/activate").then().statusCode(204);
+                activated.add(id);
+            }
+            given().contentType(ContentType.JSON).body(Map.of("value", 1.0)).post(api + "/events/" + id + "/reward")
+                    .then().statusCode(204);
+        }
+        io.policyrec.testing.Poll.until(() -> registry.get(name).version() == 2, 30_000,
+                name + " learned its four activated events live");
+        List<ConsumerRecord<byte[], byte[]>> decisions = KafkaTestClient.readAll("policyrec.decisions");
+        List<ConsumerRecord<byte[], byte[]>> routed = KafkaTestClient.readAll("policyrec.feedback.routed");
+        int partition = PolicyPartitions.of(name, 2);
+        Replay replay = replay(partition, decisions, routed);
+        List<String> joined = replay.joined().stream().filter(j -> j.startsWith(name + "/"))
+                .map(j -> j.substring(name.length() + 1, j.indexOf('.'))).sorted().toList();
+        assertEquals(activated, joined, "the replay learned the activated events, each once, and no other");
+        assertEquals(registry.get(name).version(), replay.served().get(name).version());
+        assertArrayEquals(registry.get(name).candidates().table().bias(),
+                replay.served().get(name).candidates().table().bias());
+    }
+
     static final List<String> POLICIES = List.of("rp-earliest", "rp-sum", "rp-max");
 
     static void assertSameWeights(int[] widths, PolicyWeights expected, PolicyWeights actual, String what) {
