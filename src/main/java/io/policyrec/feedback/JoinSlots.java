@@ -1,6 +1,5 @@
 package io.policyrec.feedback;
 
-import io.policyrec.policy.PackedCandidates;
 import java.util.Arrays;
 
 /**
@@ -36,11 +35,6 @@ final class JoinSlots {
     int[] rule = new int[0];
     /** Where the decision's record sits in the arena while it is pending, else -1. */
     int[] record = new int[0];
-    /**
-     * A policy over action features' candidates while the decision is pending, else null: the one
-     * column of objects, four arrays a decision ({@link PackedCandidates}).
-     */
-    PackedCandidates[] candidates = new PackedCandidates[0];
 
     private int[] free = new int[64];
     private int freeCount;
@@ -76,7 +70,6 @@ final class JoinSlots {
 
     private void grow(int n) {
         deadline = Arrays.copyOf(deadline, n);
-        candidates = Arrays.copyOf(candidates, n);
         offset = Arrays.copyOf(offset, n);
         order = Arrays.copyOf(order, n);
         seq = Arrays.copyOf(seq, n);

@@ -1,7 +1,6 @@
 package io.policyrec.feedback;
 
 import io.policyrec.policy.Decision;
-import io.policyrec.policy.PackedCandidates;
 import io.policyrec.policy.RewardAggregation;
 import io.policyrec.snapshot.JoinState;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ import java.util.Map;
  * The budget counts each decision's heap footprint as a {@link Decision} would hold it
  * ({@link Decision#footprintBytes()}), although the join keeps it without objects: each decision
  * is a slot in primitive columns ({@link JoinSlots}), its id in an open-addressing table
- * ({@link EventIdTable}), its context and draws a record in one int array ({@link DecisionArena}),
+ * ({@link EventIdTable}), its context, draws and candidates a record in one int array ({@link DecisionArena}),
  * its place in the deadline and forget orders an int in a heap ({@link SlotHeap}). A reward window
  * of decisions then costs the young collector nothing to copy (it was most of each pause), and a
  * finished decision leaves every queue at once, so a long window holds nothing but itself.
@@ -193,8 +192,7 @@ public final class RewardJoin {
         s.max[e] = max;
         s.awaitingActivation[e] = decision.deferred() && !activated;
         s.record[e] = arena.append(e, decision.context(), decision.eligible(), decision.actions(),
-                decision.probabilities());
-        s.candidates[e] = decision.candidates() == null ? null : PackedCandidates.of(decision.candidates());
+                decision.probabilities(), decision.candidates());
         ids.add(decision.eventId(), e);
         byDeadline.add(e);
         pendingBytes += s.footprint[e];
@@ -343,7 +341,7 @@ public final class RewardJoin {
         int at = s.record[e];
         return new Decision(ids.eventId(e), policyNames.get(s.policy[e]), s.incarnation[e], s.version[e],
                 s.timestamp[e], arena.context(at), arena.eligible(at), arena.actions(at), arena.probabilities(at),
-                s.candidates[e] == null ? null : s.candidates[e].unpack());
+                arena.candidates(at));
     }
 
     private void release(int e, byte next) {
@@ -351,7 +349,6 @@ public final class RewardJoin {
         s.state[e] = next;
         arena.free(s.record[e]);
         s.record[e] = -1;
-        s.candidates[e] = null;
         byDeadline.remove(e);
         pendingBytes -= s.footprint[e];
         budget.add(-s.footprint[e]);

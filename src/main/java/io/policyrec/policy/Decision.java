@@ -45,8 +45,8 @@ public record Decision(String eventId, String policy, long incarnation, long pol
         long bytes = context.footprintBytes() + 160 + (eligible == null ? 0 : 16 + 4L * eligible.length)
                 + 12L * actions.length + 2L * eventId.length();
         if (candidates != null) {
-            // As the join keeps them (PackedCandidates): four arrays, 8 bytes a candidate and a feature.
-            bytes += 80 + 8L * candidates.length;
+            // As the join keeps them (its decision arena): 8 bytes a candidate and a feature.
+            bytes += 8L * candidates.length;
             for (Candidate c : candidates) {
                 bytes += 8L * c.features().size();
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.policyrec.policy.Candidate;
 import io.policyrec.policy.Context;
 import io.policyrec.policy.EventIds;
 import java.util.ArrayList;
@@ -105,8 +106,21 @@ class JoinStorageTest {
             int[] eligible = r.nextBoolean() ? null : r.ints(1 + r.nextInt(5), 0, 50).toArray();
             int[] actions = r.ints(1 + r.nextInt(3), 0, 50).toArray();
             double[] q = r.doubles(actions.length).toArray();
-            where[slot] = arena.append(slot, new Context(indices, values), eligible, actions, q);
-            live.put(slot, new Object[] {indices, values, eligible, actions, q});
+            // Every other record a decision among candidates (an empty feature list included).
+            Candidate[] candidates = null;
+            if (r.nextBoolean()) {
+                candidates = new Candidate[1 + r.nextInt(6)];
+                for (int c = 0; c < candidates.length; c++) {
+                    int m = r.nextInt(4);
+                    float[] v = new float[m];
+                    for (int i = 0; i < m; i++) {
+                        v[i] = (float) r.nextGaussian();
+                    }
+                    candidates[c] = new Candidate(r.nextInt(1 << 16), new Context(r.ints(m, 0, 1 << 16).toArray(), v));
+                }
+            }
+            where[slot] = arena.append(slot, new Context(indices, values), eligible, actions, q, candidates);
+            live.put(slot, new Object[] {indices, values, eligible, actions, q, candidates});
             order.add(slot);
             // Free most records at random, so compactions move the rest.
             if (r.nextInt(4) != 0) {
@@ -129,6 +143,18 @@ class JoinStorageTest {
             assertArrayEquals((int[]) x[2], arena.eligible(at));
             assertArrayEquals((int[]) x[3], arena.actions(at));
             assertArrayEquals((double[]) x[4], arena.probabilities(at));
+            Candidate[] in = (Candidate[]) x[5];
+            Candidate[] out = arena.candidates(at);
+            if (in == null) {
+                assertNull(out);
+                continue;
+            }
+            assertEquals(in.length, out.length);
+            for (int j = 0; j < in.length; j++) {
+                assertEquals(in[j].identity(), out[j].identity());
+                assertArrayEquals(in[j].features().indices(), out[j].features().indices());
+                assertArrayEquals(in[j].features().values(), out[j].features().values());
+            }
         }
         assertTrue(arena.capacity() < 64 * 1024, "compaction reuses the space freed: " + arena.capacity());
     }

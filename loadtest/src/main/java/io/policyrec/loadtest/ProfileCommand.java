@@ -21,6 +21,9 @@ final class ProfileCommand {
     /** Package prefix -> category, tried from the leaf frame towards the thread's root. */
     private static final List<String[]> CATEGORIES = List.of(
             new String[] {"io.policyrec.policy.", "decision: forward pass and sampling"},
+            new String[] {"io.policyrec.features.", "hashing the request's features"},
+            new String[] {"io.policyrec.learning.", "learning (gradient steps)"},
+            new String[] {"io.policyrec.personalizer.", "request checks"},
             new String[] {"io.policyrec.metrics.", "policy gauges"},
             new String[] {"io.policyrec.feedback.", "decision log and learner"},
             new String[] {"io.policyrec.serving.", "request checks"},
