@@ -5,24 +5,92 @@ package io.policyrec.policy;
  * identity rows, {@link CandidateLayout}) with the context tower's bias, so that a candidate's score
  * is {@code s(x, a) = u(x) . v(a) + beta(a)} (see {@code TwoTowerLearner}). Immutable; the learner
  * publishes a new one, copy-on-write.
+ *
+ * <p>Scored as {@code sum over a's features f of x_f (u . row_f) + beta(a)}, the same sum
+ * regrouped, with each row's dot product computed once per request: candidates share most of
+ * their rows (a numeric feature is one bucket for every candidate, a category a bucket per value),
+ * so 50 candidates of 10 features read about 100 distinct rows, not 500.
  */
 public record CandidateWeights(HashedTable table, CandidateLayout layout) {
+    private static final ThreadLocal<RowDots> DOTS = ThreadLocal.withInitial(RowDots::new);
 
     /** The scores of the candidates in a context, into out (at least candidates.length long). */
     public void scores(Context x, Candidate[] candidates, double[] out) {
         int d = table.width();
         float[] u = new float[d];
-        float[] v = new float[d];
         table.embed(x, u);
         float[][] rows = table.rows();
+        float[] scales = table.scales();
+        int features = 0;
+        for (Candidate c : candidates) {
+            features += c.features().size();
+        }
+        RowDots dots = DOTS.get().start(features, rows, u);
         for (int a = 0; a < candidates.length; a++) {
-            java.util.Arrays.fill(v, 0f);
-            HashedTable.addRows(rows, table.scales(), candidates[a].features(), v);
+            Context f = candidates[a].features();
+            int[] idx = f.indices();
+            float[] val = f.values();
             float s = 0f;
-            for (int j = 0; j < d; j++) {
-                s += u[j] * v[j];
+            for (int k = 0; k < idx.length; k++) {
+                float v = val[k];
+                float abs = Math.abs(v);
+                if (abs == 0f) {
+                    continue;
+                }
+                // As HashedTable.addRows scales a feature: by the largest magnitude its bucket has seen.
+                s += v / Math.max(scales[idx[k]], abs) * dots.of(idx[k]);
             }
             out[a] = s + rows[candidates[a].identity()][0];
+        }
+    }
+
+    /**
+     * u . row for the rows of one request, each computed once: an open-addressing table stamped with
+     * the request's number, so that starting a request clears nothing. One per thread.
+     */
+    private static final class RowDots {
+        private int[] keys = new int[1024];
+        private int[] stamps = new int[1024];
+        private float[] values = new float[1024];
+        private int stamp;
+        private float[][] rows;
+        private float[] u;
+
+        RowDots start(int features, float[][] rows, float[] u) {
+            if (2 * features > keys.length) {
+                int n = Integer.highestOneBit(2 * features - 1) << 1;
+                keys = new int[n];
+                stamps = new int[n];
+                values = new float[n];
+                stamp = 0;
+            }
+            if (++stamp == 0) {
+                java.util.Arrays.fill(stamps, 0);
+                stamp = 1;
+            }
+            this.rows = rows;
+            this.u = u;
+            return this;
+        }
+
+        float of(int row) {
+            int mask = keys.length - 1;
+            int h = (row * 0x9E3779B9) >>> 7 & mask;
+            while (stamps[h] == stamp) {
+                if (keys[h] == row) {
+                    return values[h];
+                }
+                h = (h + 1) & mask;
+            }
+            float[] r = rows[row];
+            float s = 0f;
+            for (int j = 0; j < u.length; j++) {
+                s += u[j] * r[j];
+            }
+            keys[h] = row;
+            stamps[h] = stamp;
+            values[h] = s;
+            return s;
         }
     }
 }
