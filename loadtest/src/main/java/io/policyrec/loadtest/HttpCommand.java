@@ -230,38 +230,34 @@ final class HttpCommand {
      * (as the engine benchmark's), for a policy over action features.
      */
     static List<Buffer> candidateBodies(String policy, int n, int count) {
+        return offers(n, count, (user, items) -> "{\"policy\":\"" + policy + "\",\"features\":" + user
+                + ",\"candidates\":" + items + "}", false);
+    }
+
+    /**
+     * Personalizer Rank bodies: the same visitors as contextFeatures and the same items as actions,
+     * each item's features one object in its features list, as Personalizer's clients send them.
+     */
+    static List<Buffer> rankBodies(int n, int count) {
+        return offers(n, count, (user, items) -> "{\"contextFeatures\":[" + user + "],\"actions\":" + items + "}",
+                true);
+    }
+
+    /** count bodies, each a visitor and n items (drawn in this order, the same for both shapes). */
+    private static List<Buffer> offers(int n, int count,
+                                       java.util.function.BiFunction<String, String, String> body, boolean listed) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(11);
         List<Buffer> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             StringBuilder items = new StringBuilder("[");
             for (int a = 0; a < n; a++) {
                 items.append(a == 0 ? "" : ",").append("{\"id\":\"item-").append(r.nextInt(100_000))
-                        .append('-').append(a).append("\",\"features\":")
-                        .append(io.policyrec.loadtest.bench.CandidateBenchmark.item(r)).append('}');
+                        .append('-').append(a).append("\",\"features\":").append(listed ? "[" : "")
+                        .append(io.policyrec.loadtest.bench.CandidateBenchmark.item(r)).append(listed ? "]}" : "}");
             }
-            out.add(Buffer.buffer("{\"policy\":\"" + policy + "\",\"features\":"
-                    + io.policyrec.loadtest.bench.CandidateBenchmark.user(r) + ",\"candidates\":" + items + "]}"));
-        }
-        return out;
-    }
-
-    /**
-     * Personalizer Rank bodies: the visitor of {@link #candidateBodies} as contextFeatures and its n
-     * items as actions, each item's features one object in the features list, as Personalizer's
-     * clients send them.
-     */
-    static List<Buffer> rankBodies(int n, int count) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
-        List<Buffer> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            StringBuilder actions = new StringBuilder("[");
-            for (int a = 0; a < n; a++) {
-                actions.append(a == 0 ? "" : ",").append("{\"id\":\"item-").append(r.nextInt(100_000))
-                        .append('-').append(a).append("\",\"features\":[")
-                        .append(io.policyrec.loadtest.bench.CandidateBenchmark.item(r)).append("]}");
-            }
-            out.add(Buffer.buffer("{\"contextFeatures\":[" + io.policyrec.loadtest.bench.CandidateBenchmark.user(r)
-                    + "],\"actions\":" + actions + "]}"));
+            items.append(']');
+            out.add(Buffer.buffer(body.apply(io.policyrec.loadtest.bench.CandidateBenchmark.user(r).toString(),
+                    items.toString())));
         }
         return out;
     }
