@@ -6,45 +6,62 @@ import java.util.Arrays;
 
 /**
  * What a pending decision needs to be learned from (context, eligible actions, draws and their
- * probabilities, the candidates of a policy over action features), kept as one record in a
- * single int array, in arrival order: a decision waiting
- * for its reward holds no object of its own, so young collections do not copy it (issue 17: the
- * decisions of one reward window were most of what each young pause copied).
+ * probabilities, the candidates of a policy over action features), kept as one record in int
+ * segments, in arrival order: a decision waiting for its reward holds no object of its own, so
+ * young collections do not copy it (issue 17: the decisions of one reward window were most of what
+ * each young pause copied).
  *
- * <p>A record is freed where it lies; when the array is full its live records slide to the front
- * (in order, so the first live record is still the oldest arrival: the eviction order), and the
- * array doubles only if they fill more than half of it, so each int is copied about once, and a
- * long window's decision does not pin the records freed behind it.
+ * <p>Segments are fixed-size (4 MB): a record is written into the newest one, freed where it lies,
+ * and a segment whose records are all freed goes back to a small pool. Nothing is ever copied or
+ * grown in one piece. (One array that doubled and compacted did that; with candidates a window of
+ * decisions reached hundreds of MB, and copying it kept the learning thread from a safepoint for up
+ * to 1.2 s while every request thread waited there: Rank's p99 stalls.) A position is the segment's
+ * slot and the record's offset in it; positions of live records never change.
  *
  * <p>Record layout: slot, length, sparse flag, context size, eligible count (-1 for all), draws,
  * candidates (-1 for fixed actions), then indices (sparse only), values (float bits), eligible,
  * actions, probabilities (two ints each), then per candidate its identity row, its feature count m,
- * m rows and m values (float bits). Candidates were four arrays a decision before (50 candidates of
- * 10 features: 4.5 KB that every young collection of the window copied; Rank with 50 actions then
- * paused 27 ms a collection at 2,000/s).
+ * m rows and m values (float bits).
  */
 final class DecisionArena {
     private static final int HEADER = 7;
     private static final int FREED = -1;
+    /** Segments kept for reuse once empty (more are left to the collector). */
+    private static final int SPARE = 2;
 
-    /** Told where a slot's record moved when the arena compacts. */
-    interface Relocation {
-        void moved(int slot, int position);
-    }
-
-    private final Relocation relocation;
-    private int[] data;
-    private int head;
+    private final int segmentBits;
+    private final int segmentInts;
+    /** Segments by slot (null: slot unused); a position is slot << segmentBits | offset. */
+    private int[][] segments = new int[8][];
+    private int[] live = new int[8];
+    /** The first possibly live record of each segment, and where its records end. */
+    private int[] scan = new int[8];
+    private int[] end = new int[8];
+    /** Slots of the segments in use, oldest first (a ring). */
+    private int[] order = new int[8];
+    private int orderHead;
+    private int orderSize;
+    private int[] freeSlots = new int[8];
+    private int freeCount;
+    private int slotsUsed;
+    private final java.util.ArrayDeque<int[]> spare = new java.util.ArrayDeque<>();
+    private int tailSlot = -1;
     private int tail;
 
-    DecisionArena(int initialInts, Relocation relocation) {
-        this.data = new int[initialInts];
-        this.relocation = relocation;
+    /** An arena of 4 MB segments. */
+    DecisionArena() {
+        this(20);
     }
 
-    /** Ints the arena holds, live or not (for tests and sizing). */
+    /** @param segmentBits log2 of the ints a segment holds; every record must fit one */
+    DecisionArena(int segmentBits) {
+        this.segmentBits = segmentBits;
+        this.segmentInts = 1 << segmentBits;
+    }
+
+    /** Ints the arena holds in segments, live or not (for tests and sizing). */
     int capacity() {
-        return data.length;
+        return orderSize * segmentInts;
     }
 
     /** Appends a decision's record for a slot; returns its position. */
@@ -58,11 +75,14 @@ final class DecisionArena {
                 length += 2 + 2 * c.features().size();
             }
         }
-        if (tail + length > data.length) {
-            makeRoom(length);
+        if (length > segmentInts) {
+            throw new IllegalArgumentException("a decision record of " + length + " ints exceeds a segment");
         }
+        if (tailSlot < 0 || tail + length > segmentInts) {
+            openSegment();
+        }
+        int[] d = segments[tailSlot];
         int at = tail;
-        int[] d = data;
         d[at] = slot;
         d[at + 1] = length;
         d[at + 2] = context.sparse() ? 1 : 0;
@@ -105,22 +125,101 @@ final class DecisionArena {
             }
         }
         tail = at + length;
-        return at;
+        live[tailSlot]++;
+        return tailSlot << segmentBits | at;
     }
 
     void free(int position) {
-        data[position] = FREED;
+        int slot = position >>> segmentBits;
+        segments[slot][position & (segmentInts - 1)] = FREED;
+        if (--live[slot] == 0 && slot != tailSlot) {
+            release(slot);
+        }
     }
 
     /** The slot of the oldest live record, or -1 when there is none. */
     int oldestSlot() {
-        while (head < tail && data[head] == FREED) {
-            head += data[head + 1];
+        while (orderSize > 0) {
+            int slot = order[orderHead];
+            int[] d = segments[slot];
+            int last = slot == tailSlot ? tail : end[slot];
+            int at = scan[slot];
+            while (at < last && d[at] == FREED) {
+                at += d[at + 1];
+            }
+            scan[slot] = at;
+            if (at < last) {
+                return d[at];
+            }
+            if (slot == tailSlot) {
+                return -1;
+            }
+            // Not reached: a segment whose records are all freed leaves the order at once.
+            release(slot);
         }
-        return head < tail ? data[head] : -1;
+        return -1;
     }
 
-    Context context(int at) {
+    /** Starts a new segment at the end of the order (the one it leaves is released if empty). */
+    private void openSegment() {
+        int previous = tailSlot;
+        int slot = freeCount > 0 ? freeSlots[--freeCount] : slotsUsed++;
+        if (slot >= segments.length) {
+            int n = 2 * segments.length;
+            segments = java.util.Arrays.copyOf(segments, n);
+            live = java.util.Arrays.copyOf(live, n);
+            scan = java.util.Arrays.copyOf(scan, n);
+            end = java.util.Arrays.copyOf(end, n);
+        }
+        if (previous >= 0) {
+            end[previous] = tail;
+        }
+        int[] d = spare.pollFirst();
+        segments[slot] = d != null ? d : new int[segmentInts];
+        live[slot] = 0;
+        scan[slot] = 0;
+        if (orderSize == order.length) {
+            int[] grown = new int[2 * order.length];
+            for (int i = 0; i < orderSize; i++) {
+                grown[i] = order[(orderHead + i) % order.length];
+            }
+            order = grown;
+            orderHead = 0;
+        }
+        order[(orderHead + orderSize++) % order.length] = slot;
+        tailSlot = slot;
+        tail = 0;
+        if (previous >= 0 && live[previous] == 0) {
+            release(previous);
+        }
+    }
+
+    /** A segment with no live record leaves the order; kept for reuse, or left to the collector. */
+    private void release(int slot) {
+        for (int i = 0; i < orderSize; i++) {
+            int k = (orderHead + i) % order.length;
+            if (order[k] == slot) {
+                for (int j = i; j > 0; j--) {
+                    order[(orderHead + j) % order.length] = order[(orderHead + j - 1) % order.length];
+                }
+                orderHead = (orderHead + 1) % order.length;
+                orderSize--;
+                break;
+            }
+        }
+        if (spare.size() < SPARE) {
+            spare.addLast(segments[slot]);
+        }
+        segments[slot] = null;
+        if (freeCount == freeSlots.length) {
+            freeSlots = java.util.Arrays.copyOf(freeSlots, 2 * freeCount);
+        }
+        freeSlots[freeCount++] = slot;
+    }
+
+    Context context(int position) {
+        int[] data = segments[position >>> segmentBits];
+        int at = position & (segmentInts - 1);
         int n = data[at + 3];
         int p = at + HEADER;
         int[] indices = null;
@@ -135,19 +234,25 @@ final class DecisionArena {
         return new Context(indices, values);
     }
 
-    int[] eligible(int at) {
+    int[] eligible(int position) {
+        int[] data = segments[position >>> segmentBits];
+        int at = position & (segmentInts - 1);
         int e = data[at + 4];
-        return e < 0 ? null : Arrays.copyOfRange(data, eligibleAt(at), eligibleAt(at) + e);
+        return e < 0 ? null : Arrays.copyOfRange(data, eligibleAt(data, at), eligibleAt(data, at) + e);
     }
 
-    int[] actions(int at) {
-        int from = actionsAt(at);
+    int[] actions(int position) {
+        int[] data = segments[position >>> segmentBits];
+        int at = position & (segmentInts - 1);
+        int from = actionsAt(data, at);
         return Arrays.copyOfRange(data, from, from + data[at + 5]);
     }
 
-    double[] probabilities(int at) {
+    double[] probabilities(int position) {
+        int[] data = segments[position >>> segmentBits];
+        int at = position & (segmentInts - 1);
         double[] q = new double[data[at + 5]];
-        int p = actionsAt(at) + q.length;
+        int p = actionsAt(data, at) + q.length;
         for (int i = 0; i < q.length; i++, p += 2) {
             q[i] = Double.longBitsToDouble(((long) data[p] << 32) | (data[p + 1] & 0xFFFFFFFFL));
         }
@@ -155,13 +260,15 @@ final class DecisionArena {
     }
 
     /** The decision's candidates as the learner reads them, or null for fixed actions. */
-    Candidate[] candidates(int at) {
+    Candidate[] candidates(int position) {
+        int[] data = segments[position >>> segmentBits];
+        int at = position & (segmentInts - 1);
         int count = data[at + 6];
         if (count < 0) {
             return null;
         }
         Candidate[] out = new Candidate[count];
-        int p = actionsAt(at) + 3 * data[at + 5];
+        int p = actionsAt(data, at) + 3 * data[at + 5];
         for (int i = 0; i < count; i++) {
             int identity = data[p];
             int m = data[p + 1];
@@ -178,34 +285,12 @@ final class DecisionArena {
         return out;
     }
 
-    private int eligibleAt(int at) {
+    private static int eligibleAt(int[] data, int at) {
         int n = data[at + 3];
         return at + HEADER + (data[at + 2] == 1 ? 2 * n : n);
     }
 
-    private int actionsAt(int at) {
-        return eligibleAt(at) + Math.max(0, data[at + 4]);
-    }
-
-    /** Slides the live records to the front, then doubles the array if they fill more than half. */
-    private void makeRoom(int length) {
-        int to = 0;
-        int from = head;
-        while (from < tail) {
-            int size = data[from + 1];
-            if (data[from] != FREED) {
-                if (to != from) {
-                    System.arraycopy(data, from, data, to, size);
-                    relocation.moved(data[to], to);
-                }
-                to += size;
-            }
-            from += size;
-        }
-        head = 0;
-        tail = to;
-        if (tail + length > data.length / 2) {
-            data = Arrays.copyOf(data, Math.max(2 * data.length, 2 * (tail + length)));
-        }
+    private static int actionsAt(int[] data, int at) {
+        return eligibleAt(data, at) + Math.max(0, data[at + 4]);
     }
 }

@@ -26,7 +26,7 @@ import java.util.Map;
  * The budget counts each decision's heap footprint as a {@link Decision} would hold it
  * ({@link Decision#footprintBytes()}), although the join keeps it without objects: each decision
  * is a slot in primitive columns ({@link JoinSlots}), its id in an open-addressing table
- * ({@link EventIdTable}), its context, draws and candidates a record in one int array ({@link DecisionArena}),
+ * ({@link EventIdTable}), its context, draws and candidates a record in int segments ({@link DecisionArena}),
  * its place in the deadline and forget orders an int in a heap ({@link SlotHeap}). A reward window
  * of decisions then costs the young collector nothing to copy (it was most of each pause), and a
  * finished decision leaves every queue at once, so a long window holds nothing but itself.
@@ -78,9 +78,6 @@ public final class RewardJoin {
         return Double.isNaN(reward);
     }
 
-    /** Ints of contexts and draws the arena starts with (it grows by doubling). */
-    private static final int INITIAL_ARENA_INTS = 1 << 16;
-
     private final PendingBudget budget;
     private final int maxRemembered;
     private final Listener listener;
@@ -113,7 +110,7 @@ public final class RewardJoin {
         this.budget = budget;
         this.maxRemembered = maxRemembered;
         this.listener = listener;
-        this.arena = new DecisionArena(INITIAL_ARENA_INTS, (slot, position) -> slots.record[slot] = position);
+        this.arena = new DecisionArena();
         JoinSlots s = slots;
         this.byDeadline = new SlotHeap((a, b) -> {
             int c = Long.compare(s.deadline[a], s.deadline[b]);

