@@ -55,7 +55,7 @@ public class PersonalizerLoops {
         }
         PolicySnapshot policy = policy(loop);
         String given = request.eventId() == null ? EventIds.next() : eventId(request.eventId(), "eventId");
-        String internal = decisionLog.eventIdFor(policy.name(), policy.name() + "/" + given);
+        String internal = internalId(policy, given);
         if (request.eventId() != null
                 && !recent.add(internal, clock.millis(), policy.config().rewardWindow().toMillis())) {
             throw ProblemException.invalid("eventId", "'" + given + "' was ranked already; each Rank needs its own "
@@ -63,7 +63,7 @@ public class PersonalizerLoops {
         }
         Recommender.Ranking ranking;
         try {
-            ranking = recommender.rank(policy.name(), request.contextFeatures(), request.actions(),
+            ranking = recommender.rank(policy, request.contextFeatures(), request.actions(),
                     request.excludedActions(), internal, Boolean.TRUE.equals(request.deferActivation()));
         } catch (RuntimeException e) {
             recent.forget(internal);
@@ -101,8 +101,7 @@ public class PersonalizerLoops {
             throw ProblemException.invalid("value", "is required: a finite number within +-"
                     + FeedbackParser.MAX_ABS_REWARD);
         }
-        if (!intake.accept(decisionLog.eventIdFor(policy.name(), policy.name() + "/" + given), request.value(),
-                clock.millis())) {
+        if (!intake.accept(internalId(policy, given), request.value(), clock.millis())) {
             throw busy();
         }
     }
@@ -111,7 +110,7 @@ public class PersonalizerLoops {
     public void activate(String loop, String eventId) {
         PolicySnapshot policy = policy(loop);
         String given = eventId(eventId, "eventId");
-        if (!intake.activate(decisionLog.eventIdFor(policy.name(), policy.name() + "/" + given), clock.millis())) {
+        if (!intake.activate(internalId(policy, given), clock.millis())) {
             throw busy();
         }
     }
@@ -130,6 +129,11 @@ public class PersonalizerLoops {
                     + "PUT /policies/" + name + " {\"actions\": {\"type\": \"features\"}}");
         }
         return policy;
+    }
+
+    /** The event id a caller's id is logged and joined under: kept under its loop, routed to its partition. */
+    private String internalId(PolicySnapshot policy, String given) {
+        return decisionLog.eventIdFor(policy.name(), policy.name() + "/" + given);
     }
 
     private static String eventId(String id, String field) {

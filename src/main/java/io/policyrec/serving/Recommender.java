@@ -125,9 +125,8 @@ public class Recommender {
      *
      * @param features null for no context features
      */
-    public Ranking rank(String policyName, JsonNode features, JsonNode actions, List<JsonNode> excluded,
+    public Ranking rank(PolicySnapshot policy, JsonNode features, JsonNode actions, List<JsonNode> excluded,
                         String eventId, boolean deferred) {
-        PolicySnapshot policy = policy(policyName);
         if (!policy.config().candidates()) {
             throw ProblemException.invalid("policy", "'" + policy.name() + "' has fixed actions; a Personalizer loop "
                     + "needs a policy over action features (\"actions\": {\"type\": \"features\"})");
