@@ -13,6 +13,8 @@ public final class DecisionWindow {
     /** Each decision's number of actions (or candidates): its entropy's largest value is log of it. */
     private final int[] choices;
     private final int[] action;
+    /** A policy over action features: the id of the candidate drawn (a reference kept, nothing made). */
+    private final String[] drawnId;
     private final AtomicLong count = new AtomicLong();
     private final int actions;
     // Plain, not volatile: written on every decision, read only by tests of the window.
@@ -22,6 +24,7 @@ public final class DecisionWindow {
         this.entropy = new double[size];
         this.choices = new int[size];
         this.action = new int[size];
+        this.drawnId = new String[size];
         this.actions = actions;
     }
 
@@ -31,6 +34,16 @@ public final class DecisionWindow {
         entropy[slot] = entropyNats;
         choices[slot] = k;
         action[slot] = drawn;
+        lastDecisionAt = time;
+    }
+
+    /** A decision among candidates, drawn from a distribution over k of them, that drew this id. */
+    public void recordAmong(double entropyNats, int k, String id, long time) {
+        int slot = (int) (count.getAndIncrement() % entropy.length);
+        entropy[slot] = entropyNats;
+        choices[slot] = k;
+        action[slot] = -1;
+        drawnId[slot] = id;
         lastDecisionAt = time;
     }
 
@@ -74,15 +87,16 @@ public final class DecisionWindow {
     }
 
     /**
-     * How many of the window's decisions drew each value recorded as drawn: for a policy over
-     * action features, each candidate's identity row (an action's id, hashed), whose index is
-     * per request and means nothing across decisions.
+     * How many of the window's decisions among candidates drew each id (a candidate's index is per
+     * request and means nothing across decisions).
      */
-    public java.util.Map<Integer, Integer> drawnCounts() {
+    public java.util.Map<String, Integer> drawnIdCounts() {
         int n = size();
-        java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
+        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
         for (int i = 0; i < n; i++) {
-            counts.merge(action[i], 1, Integer::sum);
+            if (drawnId[i] != null) {
+                counts.merge(drawnId[i], 1, Integer::sum);
+            }
         }
         return counts;
     }

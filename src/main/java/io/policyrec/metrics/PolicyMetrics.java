@@ -51,8 +51,6 @@ public final class PolicyMetrics implements LearningObserver {
         final Counter updates;
         final List<Meter> meters = new ArrayList<>();
         volatile PolicyValueEstimate estimate = new PolicyValueEstimate(Double.NaN, Double.NaN, 0);
-        /** A policy over action features: the id behind each identity row drawn (pruned to the window's). */
-        final Map<Integer, String> names;
         final boolean candidates;
 
         State(PolicySnapshot p) {
@@ -60,7 +58,6 @@ public final class PolicyMetrics implements LearningObserver {
             this.incarnation = p.incarnation();
             this.decisions = new DecisionWindow(settings.decisionWindow(), p.config().actionCount());
             this.candidates = p.config().candidates();
-            this.names = candidates ? new ConcurrentHashMap<>() : Map.of();
             // A policy over action features' decisions hold their candidates (up to 1,000 each): fewer of them.
             this.learning = new LearningWindow(p.config().candidates()
                     ? Math.min(settings.learningWindow(), CANDIDATE_LEARNING_WINDOW) : settings.learningWindow());
@@ -97,23 +94,17 @@ public final class PolicyMetrics implements LearningObserver {
 
     /**
      * Request path: one decision of a policy over action features, drawn from q over its
-     * candidates; the drawn candidate is known across decisions by its identity row and id.
+     * candidates; the drawn candidate is known across decisions by its id.
      */
-    public void decidedAmong(PolicySnapshot policy, double[] q, int identityRow, String id, long time) {
+    public void decidedAmong(PolicySnapshot policy, double[] q, String id, long time) {
         if (!settings.enabled()) {
             return;
         }
         State s = state(policy);
         if (s != null) {
-            s.decisions.record(ActionDistribution.entropy(q), q.length, identityRow, time);
-            if (!s.names.containsKey(identityRow) && s.names.size() < MAX_NAMES) {
-                s.names.put(identityRow, id);
-            }
+            s.decisions.recordAmong(ActionDistribution.entropy(q), q.length, id, time);
         }
     }
-
-    /** Ids remembered for the share labels of a policy over action features, at most (pruned each refresh). */
-    static final int MAX_NAMES = 100_000;
 
     /** Learner thread: how far behind the newest decisions it is for this policy. */
     @Override
@@ -204,7 +195,7 @@ public final class PolicyMetrics implements LearningObserver {
         if (!s.candidates) {
             return s.decisions.shares();
         }
-        java.util.Collection<Integer> counts = s.decisions.drawnCounts().values();
+        java.util.Collection<Integer> counts = s.decisions.drawnIdCounts().values();
         double n = s.decisions.size();
         double[] shares = new double[counts.size()];
         int i = 0;
@@ -256,21 +247,17 @@ public final class PolicyMetrics implements LearningObserver {
 
     /**
      * The share rows of a policy over action features: its most drawn candidates by id, the rest
-     * as "other"; ids no longer in the window are forgotten.
+     * as "other".
      */
     private List<MultiGauge.Row<?>> candidateShareRows(State s) {
-        Map<Integer, Integer> counts = s.decisions.drawnCounts();
-        s.names.keySet().retainAll(counts.keySet());
         double n = s.decisions.size();
-        List<Map.Entry<Integer, Integer>> order = new ArrayList<>(counts.entrySet());
-        order.sort(Map.Entry.<Integer, Integer>comparingByValue().reversed());
+        List<Map.Entry<String, Integer>> order = new ArrayList<>(s.decisions.drawnIdCounts().entrySet());
+        order.sort(Map.Entry.<String, Integer>comparingByValue().reversed());
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         double other = 0;
-        for (int i = 0; i < order.size(); i++) {
-            Map.Entry<Integer, Integer> e = order.get(i);
-            String id = s.names.get(e.getKey());
-            if (id != null && rows.size() < settings.maxActionLabels() - 1) {
-                rows.add(MultiGauge.Row.of(Tags.of("policy", s.name, "action", id), e.getValue() / n));
+        for (Map.Entry<String, Integer> e : order) {
+            if (rows.size() < settings.maxActionLabels() - 1) {
+                rows.add(MultiGauge.Row.of(Tags.of("policy", s.name, "action", e.getKey()), e.getValue() / n));
             } else {
                 other += e.getValue() / n;
             }

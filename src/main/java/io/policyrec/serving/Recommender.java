@@ -212,7 +212,7 @@ public class Recommender {
         if (candidates == null) {
             metrics.decided(policy, q, draw.first(), now);
         } else {
-            metrics.decidedAmong(policy, q, candidates[draw.first()].identity(), ids[draw.first()], now);
+            metrics.decidedAmong(policy, q, ids[draw.first()], now);
         }
         return new Made(decision, q);
     }

@@ -84,14 +84,14 @@ class PolicyMetricsTest {
         registry.put(p);
         PolicyMetrics metrics = new PolicyMetrics(meters, registry, new PolicyMetrics.Settings(100, 50, 3, 0.05),
                 name -> 0.0);
-        // 60 decisions draw "hit" (row 40), 30 "b" (row 41), 6 "c", 4 "d": each time at another index among 5
-        // candidates, so an index would mean nothing.
+        // 60 decisions draw "hit", 30 "b", 6 "c", 4 "d": each time at another index among 5 candidates, so an
+        // index would mean nothing.
         String[] ids = {"hit", "b", "c", "d"};
         int[] draws = {60, 30, 6, 4};
         int t = 0;
         for (int a = 0; a < ids.length; a++) {
             for (int i = 0; i < draws[a]; i++) {
-                metrics.decidedAmong(p, new double[] {0.2, 0.2, 0.2, 0.2, 0.2}, 40 + a, ids[a], t++);
+                metrics.decidedAmong(p, new double[] {0.2, 0.2, 0.2, 0.2, 0.2}, ids[a], t++);
             }
         }
         metrics.refresh();
