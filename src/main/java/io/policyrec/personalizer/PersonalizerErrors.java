@@ -22,10 +22,13 @@ import jakarta.ws.rs.ext.Provider;
 @PersonalizerApi
 public class PersonalizerErrors implements ContainerResponseFilter {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PROBLEM = "application/problem+json";
+    private static final String PROBLEM = io.policyrec.serving.Problem.MEDIA_TYPE;
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        if (response.getStatus() < 400) {
+            return; // every Rank, Reward and Activate that succeeds: nothing to look at
+        }
         MediaType type = response.getMediaType();
         if (type == null || !PROBLEM.equals(type.getType() + "/" + type.getSubtype())
                 || !(response.getEntity() instanceof String body)) {

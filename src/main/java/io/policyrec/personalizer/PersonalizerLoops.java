@@ -77,18 +77,15 @@ public class PersonalizerLoops {
         String[] ids = ranking.ids();
         double[] q = ranking.distribution();
         int drawn = ranking.decision().action();
-        List<Integer> rest = new ArrayList<>(ids.length - 1);
-        for (int a = 0; a < ids.length; a++) {
-            if (a != drawn) {
-                rest.add(a);
-            }
-        }
-        rest.sort(Comparator.comparingDouble((Integer a) -> -q[a]));
         List<RankResponse.RankedAction> ranked = new ArrayList<>(ids.length);
         ranked.add(new RankResponse.RankedAction(ids[drawn], q[drawn]));
-        for (int a : rest) {
-            ranked.add(new RankResponse.RankedAction(ids[a], q[a]));
+        for (int a = 0; a < ids.length; a++) {
+            if (a != drawn) {
+                ranked.add(new RankResponse.RankedAction(ids[a], q[a]));
+            }
         }
+        // A stable sort: request order among equal probabilities.
+        ranked.subList(1, ranked.size()).sort(Comparator.comparingDouble(r -> -r.probability()));
         return new RankResponse(ranked, eventId, ids[drawn]);
     }
 

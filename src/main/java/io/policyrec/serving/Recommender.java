@@ -233,6 +233,9 @@ public class Recommender {
      * what it did not offer this time, as Personalizer's excludedActions allows).
      */
     static int[] eligibleAmong(List<JsonNode> allowed, List<JsonNode> excluded, RequestCandidates candidates) {
+        if (allowed == null && excluded == null) {
+            return null; // the usual request: every candidate, nothing to build
+        }
         int n = candidates.ids().length;
         boolean[] in = new boolean[n];
         if (allowed == null) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -89,13 +88,7 @@ public final class FileCatalogStore implements CatalogStore {
         Path file = file(policy);
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(policy + ".json.tmp");
-            JSON.writeValue(tmp.toFile(), new FileForm(c.version(), new TreeMap<>(c.items())));
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            FileSnapshotStore.write(file, JSON.writeValueAsBytes(new FileForm(c.version(), new TreeMap<>(c.items()))));
         } catch (IOException e) {
             cache.remove(policy);
             throw new SnapshotStoreException("cannot write the catalog of " + policy + ": " + e.getMessage(), e);

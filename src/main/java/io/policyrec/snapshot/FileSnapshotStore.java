@@ -191,7 +191,8 @@ public final class FileSnapshotStore implements SnapshotStore {
         return versions;
     }
 
-    private static void write(Path target, byte[] bytes) throws IOException {
+    /** Writes a file whole or not at all: a temporary file beside it, then moved over it (atomically where it can). */
+    static void write(Path target, byte[] bytes) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(tmp, bytes);
         try {
