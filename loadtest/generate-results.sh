@@ -46,6 +46,12 @@ done_already named/spotify/summary.md || java -jar "$jar" experiment --data fash
   --baseline mean --agents default,default:features=16,default:features=18 2> "$out/named.log"
 done_already spotify-tracks/summary.md || java -jar "$jar" experiment --data spotify-tracks --seeds 5 --parallel 2 --out "$out" \
   --updates 1200 --swap-at 1000 --eval-every 20 2> "$out/tracks.log"
+# Vowpal Wabbit side by side, when a binary built from source is given (VW_BIN; see the guide's VW.md).
+if [ -n "${VW_BIN:-}" ]; then
+  done_already vw-tracks/summary.md || { mkdir -p "$out/vw-tracks" \
+    && "$VW_BIN" --version | head -1 | cut -d' ' -f1 > "$out/vw-tracks/version.txt" \
+    && java -jar "$jar" vw --vw "$VW_BIN" --out "$out/vw-tracks" > /dev/null 2> "$out/vw-tracks.log"; }
+fi
 done_already size.txt || java -Xmx8g -jar "$jar" size --bits 16,18,20 > "$out/size.txt" 2> "$out/size.log"
 done_already previous/spotify/summary.md || java -jar "$jar" experiment --data fashion-mnist,spotify --seeds 3 --parallel 2 --out "$out/previous" \
   --agents none,js:0.5:previous,hellinger:0.35:previous,tv:0.9:previous,mmd:2.0:previous 2> "$out/previous.log"

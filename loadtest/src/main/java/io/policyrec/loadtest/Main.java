@@ -11,6 +11,7 @@ public final class Main {
             usage: java -jar loadtest/target/loadtest.jar <command> [--option value ...]
 
               experiment  the paper's experiment, in process or against a running service
+              vw          Vowpal Wabbit's cb_explore_adf on the spotify-tracks problem, side by side
               http        open-loop load on /recommend against a baseline endpoint (HdrHistogram)
               feedback    feedback events through Kafka: applied per second, freshness
               bench       JMH benchmarks of the engine (decision, learning step)
@@ -30,6 +31,7 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         int code = switch (args[0]) {
             case "experiment" -> ExperimentCommand.run(Args.parse(rest));
+            case "vw" -> VwPeerCommand.run(Args.parse(rest));
             case "bench" -> BenchCommand.run(rest);
             case "http" -> HttpCommand.run(Args.parse(rest));
             case "feedback" -> FeedbackCommand.run(Args.parse(rest));
