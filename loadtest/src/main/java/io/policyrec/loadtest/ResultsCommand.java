@@ -272,6 +272,11 @@ final class ResultsCommand {
                     + "against the service built at an earlier revision, then at this one:\n\n```\n")
                     .append(read(run.resolve("ab-named.txt"))).append("```\n\n");
         }
+        if (Files.exists(run.resolve("ab-candidates.txt"))) {
+            md.append("The same before and after with 50 candidates in the body (`bench-ab.sh <revision> "
+                    + "ab-candidates.txt --policy candidates --candidates 50`, run by hand): the service built at the "
+                    + "first revision, then at the second:\n\n```\n").append(read(run.resolve("ab-candidates.txt"))).append("```\n\n");
+        }
         md.append("Policy gauges on and off (highest rate with p99 <= 25 ms):\n\n```\n")
                 .append(read(run.resolve("metrics-onoff.txt"))).append("```\n\n");
         md.append("Where the service's CPU goes while it serves /recommend (JFR execution samples during a "
