@@ -111,13 +111,7 @@ public final class CatalogExperiment {
         double[] v = learner.actionVectors(candidates);
         double[] beta = learner.identityBiases(candidates);
         int d = v.length / k;
-        double greedy = 0;
-        double top = 0;
-        double expected = 0;
-        double entropy = 0;
-        double newShare = 0;
-        double best = 0;
-        double[] shares = new double[k];
+        HeldOutTally tally = new HeldOutTally(served, added);
         for (SpotifyCatalog.Sample sample : test) {
             double[] u = learner.contextVector(context(sample, contextBits));
             double[] p = new double[k];
@@ -138,31 +132,15 @@ public final class CatalogExperiment {
                     above++;
                 }
             }
-            greedy += sample.rewards()[argmax];
-            best += sample.rewards()[sample.best()];
-            top += above < 5 ? 1 : 0;
             OutputGradient.softmaxInPlace(p, 0, p.length);
-            for (int a = 0; a < k; a++) {
-                expected += p[a] * sample.rewards()[a];
-                shares[a] += p[a] / test.size();
-                if (p[a] > 0) {
-                    entropy -= p[a] * Math.log(p[a]);
-                }
-                if (added.contains(served.get(a).id())) {
-                    newShare += p[a];
-                }
-            }
+            tally.add(sample, p, argmax, above < 5);
         }
-        int used = 0;
-        for (double share : shares) {
-            used += share >= Evaluation.IN_USE_SHARE ? 1 : 0;
-        }
-        int n = test.size();
-        return new Point(updates, updates * batchSize, greedy / n, top / n, expected / n, entropy / n, used,
-                newShare / n, learner.lambda(), best / n);
+        return new Point(updates, updates * batchSize, tally.greedyReward(), tally.topFive(), tally.expectedReward(),
+                tally.entropy(), tally.tracksUsed(), tally.newShare(), learner.lambda(), tally.bestReward());
     }
 
-    private static int draw(double[] p, double u) {
+    /** The action a uniform u in [0, 1) draws from a distribution p (the last one if rounding leaves u past the sum). */
+    public static int draw(double[] p, double u) {
         double c = 0;
         for (int a = 0; a < p.length; a++) {
             c += p[a];

@@ -1,5 +1,7 @@
 package io.policyrec.loadtest;
 
+import io.policyrec.simulation.CatalogExperiment;
+import io.policyrec.simulation.HeldOutTally;
 import io.policyrec.simulation.SpotifyCatalog;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -43,7 +45,6 @@ final class VwPeerCommand {
               --parallel     runs at a time (2), one vw process each
               --out          folder for summary.md and per-run csv (loadtest/target/vw-tracks)""";
     private static final int TEST_CONTEXTS = 2_000;
-    private static final double IN_USE_SHARE = 0.005;
 
     private VwPeerCommand() {
     }
@@ -169,7 +170,7 @@ final class VwPeerCommand {
             for (int i = 1; i <= before + after; i++) {
                 SpotifyCatalog.Sample sample = catalog.draw(random);
                 double[] p = probabilities(ask(in, to, example(sample.likes(), served, -1, 0, 0)), served.size());
-                int a = draw(p, random.nextDouble());
+                int a = CatalogExperiment.draw(p, random.nextDouble());
                 ask(in, to, example(sample.likes(), served, a, -sample.rewards()[a], p[a]));
                 if (i % every == 0 || i == before || i == before + after) {
                     points.add(evaluate(in, to, test, served, added, i));
@@ -211,37 +212,18 @@ final class VwPeerCommand {
     private static Point evaluate(BufferedReader in, OutputStream to, List<SpotifyCatalog.Sample> test,
                                   List<SpotifyCatalog.Track> served, Set<String> added, long interactions)
             throws IOException {
-        int k = served.size();
-        double greedy = 0;
-        double top = 0;
-        double expected = 0;
-        double newShare = 0;
-        double[] shares = new double[k];
+        HeldOutTally tally = new HeldOutTally(served, added);
         for (SpotifyCatalog.Sample s : test) {
             String answer = ask(in, to, example(s.likes(), served, -1, 0, 0));
             int[] ranking = ranking(answer);
-            double[] p = probabilities(answer, k);
-            greedy += s.rewards()[ranking[0]];
+            boolean bestInTopFive = false;
             for (int r = 0; r < Math.min(5, ranking.length); r++) {
-                if (ranking[r] == s.best()) {
-                    top++;
-                    break;
-                }
+                bestInTopFive |= ranking[r] == s.best();
             }
-            for (int a = 0; a < k; a++) {
-                expected += p[a] * s.rewards()[a];
-                shares[a] += p[a] / test.size();
-                if (added.contains(served.get(a).id())) {
-                    newShare += p[a];
-                }
-            }
+            tally.add(s, probabilities(answer, served.size()), ranking[0], bestInTopFive);
         }
-        int used = 0;
-        for (double share : shares) {
-            used += share >= IN_USE_SHARE ? 1 : 0;
-        }
-        int n = test.size();
-        return new Point(interactions, greedy / n, top / n, expected / n, used, newShare / n);
+        return new Point(interactions, tally.greedyReward(), tally.topFive(), tally.expectedReward(), tally.tracksUsed(),
+                tally.newShare());
     }
 
     /**
@@ -305,17 +287,6 @@ final class VwPeerCommand {
             p[Integer.parseInt(pair.substring(0, colon))] = Double.parseDouble(pair.substring(colon + 1));
         }
         return p;
-    }
-
-    private static int draw(double[] p, double u) {
-        double c = 0;
-        for (int a = 0; a < p.length; a++) {
-            c += p[a];
-            if (u < c) {
-                return a;
-            }
-        }
-        return p.length - 1;
     }
 
     private static void writeCsv(Path file, List<Point> points) throws IOException {
