@@ -158,6 +158,8 @@ final class VwPeerCommand {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try (Socket socket = connect(port, process)) {
             socket.setTcpNoDelay(true);
+            // An answer that does not come is a failed run, not a wait without end.
+            socket.setSoTimeout((int) TimeUnit.MINUTES.toMillis(1));
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             OutputStream to = socket.getOutputStream();
             SpotifyCatalog catalog = SpotifyCatalog.load();
