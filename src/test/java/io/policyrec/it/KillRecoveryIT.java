@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.policyrec.snapshot.SnapshotCodec;
 import io.policyrec.snapshot.StoredPolicy;
 import io.policyrec.testing.KafkaBroker;
+import io.policyrec.testing.Poll;
 import io.policyrec.testing.RedisServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +88,8 @@ class KillRecoveryIT {
                             // At least one kill after a snapshot, whatever the random points: a learner
                             // killed as soon as it caught up may not have written one yet (CI at 51851a3:
                             // five kills, each before its learner's first snapshot).
-                            awaitSnapshot(gen);
+                            Poll.until(() -> JSON.readTree(gen.get("/policies/killed/snapshots").body()).get(0)
+                                    .get("version").asLong() > 0, 60_000, "a snapshot of the policy past version 0");
                         }
                         // What it had learned before the kill, against what the store holds after it: more
                         // means the kill came between an update and its snapshot.
@@ -230,18 +232,6 @@ class KillRecoveryIT {
         }
         throw new AssertionError("version " + version + " not reached; at "
                 + JSON.readTree(s.get("/policies/killed").body()).get("version").asLong() + "\n" + metrics);
-    }
-
-    /** Until the store holds a snapshot of the policy past version 0 (60 s, then a failure). */
-    static void awaitSnapshot(ServiceProcess gen) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (JSON.readTree(gen.get("/policies/killed/snapshots").body()).get(0).get("version").asLong() > 0) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no snapshot of the policy past version 0 within 60 s");
     }
 
     static void awaitMetric(ServiceProcess s, String sample, double atLeast) throws Exception {
