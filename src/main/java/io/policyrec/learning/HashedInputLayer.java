@@ -61,6 +61,8 @@ final class HashedInputLayer {
     /** What {@link #changedRows()} gave last: per row its [w | m | v], or null while as the seed drew it. */
     private float[][] stateRows;
     private final float learningRate;
+    /** What {@link #fetchRows} and {@link #fetchMoments} read, kept so that the JIT keeps their loads. */
+    private float fetched;
 
     /**
      * @param seedRows the rows as the seed drew them (rows x width, row-major)
@@ -162,6 +164,7 @@ final class HashedInputLayer {
     /** As {@link #forward(List, double[])}, with or without the bias (a sum of rows alone). */
     void forward(List<Context> batch, double[] z, boolean withBias) {
         float[] sum = rowScratch;
+        fetchRows(batch);
         for (int b = 0; b < batch.size(); b++) {
             if (withBias) {
                 System.arraycopy(bias, 0, sum, 0, width);
@@ -182,6 +185,32 @@ final class HashedInputLayer {
                 z[base + j] = sum[j];
             }
         }
+    }
+
+    /**
+     * Reads one number from each cache line the forward and backward passes will need (a row's
+     * weights, its scale, its gradient slot) and keeps their sum, so that the loads are not
+     * removed. Java has no prefetch instruction; this pass is its stand-in. Its loads do not
+     * depend on one another, so the core keeps many cache misses in flight, where the summing
+     * loop waits for one row after the other. Measured at batch 100 with 30 features over 2^18
+     * buckets (rows not in cache): the forward pass from about 400 to 240 us, the backward pass
+     * from about 150 to 85 us; NamedFeaturesBenchmark.stepNamed, three runs of each build in
+     * turn, from 581, 607 and 676 steps/s to 1,310, 805 and 1,541.
+     */
+    private void fetchRows(List<Context> batch) {
+        float[] t = table;
+        float[] s = scale;
+        int[] slots = slotOf;
+        float sum = 0;
+        for (int b = 0; b < batch.size(); b++) {
+            Context c = batch.get(b);
+            int[] indices = c.indices();
+            for (int f = 0; f < c.size(); f++) {
+                int i = indices[f];
+                sum += touch(t, i * stride, width) + s[i] + slots[i];
+            }
+        }
+        fetched = sum;
     }
 
     /** Accumulates the gradient of the rows the batch touched from dL/dz (B x width). */
@@ -246,6 +275,7 @@ final class HashedInputLayer {
         // vectorizes; in place, at three offsets into one table, it is not (it may alias). Measured,
         // a step at batch 100 with 30 features: Adam fell from 38% of the samples to 10% at 2^12
         // buckets, and 2^18 buckets went from about 55,000 to 82,000 contexts/s.
+        fetchMoments();
         for (int t = 0; t < touchedCount; t++) {
             int at = touchedRows[t] * stride;
             System.arraycopy(table, at, gatheredW, t * width, width);
@@ -267,6 +297,25 @@ final class HashedInputLayer {
         touchedCount = 0;
         AdamOptimizer.apply(bias, biasGrad, biasM, biasV, width, stepSize);
         Arrays.fill(biasGrad, 0f);
+    }
+
+    /** As {@link #fetchRows}, for the Adam moments of the touched rows (their weights are in cache). */
+    private void fetchMoments() {
+        float[] t = table;
+        float sum = 0;
+        for (int r = 0; r < touchedCount; r++) {
+            sum += touch(t, touchedRows[r] * stride + width, 2 * width);
+        }
+        fetched = sum;
+    }
+
+    /** One number from each 64-byte line of t[from, from + n), and the last (rows need not start a line). */
+    private static float touch(float[] t, int from, int n) {
+        float sum = t[from + n - 1];
+        for (int j = 0; j < n; j += 16) {
+            sum += t[from + j];
+        }
+        return sum;
     }
 
     /** Forgets the gradient of the last backward pass without a step (gradient checks). */
