@@ -2,6 +2,7 @@ package io.policyrec.learning;
 
 import io.policyrec.policy.Context;
 import io.policyrec.policy.HashedTable;
+import io.policyrec.policy.TableRows;
 import java.util.Arrays;
 import java.util.List;
 
@@ -299,12 +300,18 @@ final class HashedInputLayer {
         Arrays.fill(biasGrad, 0f);
     }
 
-    /** As {@link #fetchRows}, for the Adam moments of the touched rows (their weights are in cache). */
+    /**
+     * As {@link #fetchRows}, for what the update reads of the touched rows besides their weights (in
+     * cache since the forward pass): their Adam moments and their entries in the changed-row sets.
+     */
     private void fetchMoments() {
         float[] t = table;
+        boolean[] serving = changedForServing.in;
+        boolean[] state = changedForState.in;
         float sum = 0;
         for (int r = 0; r < touchedCount; r++) {
-            sum += touch(t, touchedRows[r] * stride + width, 2 * width);
+            int i = touchedRows[r];
+            sum += touch(t, i * stride + width, 2 * width) + (serving[i] ? 1 : 0) + (state[i] ? 1 : 0);
         }
         fetched = sum;
     }
@@ -332,23 +339,18 @@ final class HashedInputLayer {
      * The rows for serving: those published before ({@code previous}, null for none) but for the
      * rows changed since, which are copied; so publishing costs what changed, not 2^bits rows.
      */
-    float[][] publishRows(float[][] previous) {
-        float[][] out;
+    TableRows publishRows(TableRows previous) {
         if (previous == null) {
             changedForServing.take();
-            out = new float[rows][width];
-            for (int i = 0; i < rows; i++) {
-                copyRow(i, out[i]);
-            }
-        } else {
-            out = previous.clone();
-            for (int i : changedForServing.take()) {
-                float[] row = new float[width];
-                copyRow(i, row);
-                out[i] = row;
-            }
+            return TableRows.of(rows, this::servedRow);
         }
-        return out;
+        return previous.with(changedForServing.take(), this::servedRow);
+    }
+
+    private float[] servedRow(int i) {
+        float[] row = new float[width];
+        copyRow(i, row);
+        return row;
     }
 
     /** The table for serving, copy-on-write from the one published before (null for none). */

@@ -6,6 +6,7 @@ import io.policyrec.policy.PolicySnapshot;
 import io.policyrec.policy.PolicyWeights;
 import io.policyrec.policy.ReferenceKind;
 import io.policyrec.policy.RegularizerSettings;
+import io.policyrec.policy.TableRows;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -161,7 +162,7 @@ public final class PolicyGradientLearner implements Learner {
         if (hashed == null) {
             return head;
         }
-        float[][] rows = hashed.publishRows(published == null ? null : published.firstLayerRows());
+        TableRows rows = hashed.publishRows(published == null ? null : published.firstLayerRows());
         published = head.withHashedFirstLayer(rows, hashed.bias(), hashed.publishedScales());
         return published;
     }

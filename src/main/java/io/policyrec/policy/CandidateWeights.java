@@ -19,7 +19,7 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
         int d = table.width();
         float[] u = new float[d];
         table.embed(x, u);
-        float[][] rows = table.rows();
+        TableRows rows = table.rows();
         float[] scales = table.scales();
         int features = 0;
         for (Candidate c : candidates) {
@@ -40,7 +40,7 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
                 // As HashedTable.addRows scales a feature: by the largest magnitude its bucket has seen.
                 s += v / Math.max(scales[idx[k]], abs) * dots.of(idx[k]);
             }
-            out[a] = s + rows[candidates[a].identity()][0];
+            out[a] = s + rows.row(candidates[a].identity())[0];
         }
     }
 
@@ -53,10 +53,10 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
         private int[] stamps = new int[1024];
         private float[] values = new float[1024];
         private int stamp;
-        private float[][] rows;
+        private TableRows rows;
         private float[] u;
 
-        RowDots start(int features, float[][] rows, float[] u) {
+        RowDots start(int features, TableRows rows, float[] u) {
             if (2 * features > keys.length) {
                 int n = Integer.highestOneBit(2 * features - 1) << 1;
                 keys = new int[n];
@@ -82,7 +82,7 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
                 }
                 h = (h + 1) & mask;
             }
-            float[] r = rows[row];
+            float[] r = rows.row(row);
             float s = 0f;
             for (int j = 0; j < u.length; j++) {
                 s += u[j] * r[j];

@@ -5,7 +5,7 @@ package io.policyrec.policy;
  * the learner's per-bucket scales. Rows are shared with the copy published before but for those
  * changed since (do not modify them).
  */
-public record HashedTable(float[][] rows, float[] bias, float[] scales) {
+public record HashedTable(TableRows rows, float[] bias, float[] scales) {
 
     public int width() {
         return bias.length;
@@ -21,7 +21,7 @@ public record HashedTable(float[][] rows, float[] bias, float[] scales) {
      * Adds x' row(bucket) for each active bucket of a sparse context to out, with x' = x / max(s, |x|)
      * for the bucket's scale s (the learner's online scaling; see {@code HashedInputLayer}).
      */
-    public static void addRows(float[][] rows, float[] scales, Context context, float[] out) {
+    public static void addRows(TableRows rows, float[] scales, Context context, float[] out) {
         int[] idx = context.indices();
         float[] val = context.values();
         for (int f = 0; f < idx.length; f++) {
@@ -31,7 +31,7 @@ public record HashedTable(float[][] rows, float[] bias, float[] scales) {
                 continue;
             }
             x = x / Math.max(scales[idx[f]], a);
-            float[] row = rows[idx[f]];
+            float[] row = rows.row(idx[f]);
             for (int j = 0; j < out.length; j++) {
                 out[j] += x * row[j];
             }

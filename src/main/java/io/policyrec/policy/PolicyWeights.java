@@ -15,19 +15,22 @@ package io.policyrec.policy;
  * weights published before: nothing mutates a row once published.
  */
 public final class PolicyWeights {
+    /** Per layer its rows, input-major; for a hashed policy, w[0] is null and its rows are {@link #rows}. */
     private final float[][][] w;
     private final float[][] b;
     private final int inputs;
     private final float[] scale;
+    private final TableRows rows;
 
     public PolicyWeights(float[][][] w, float[][] b) {
-        this(w, b, null);
+        this(w, b, null, null);
     }
 
-    private PolicyWeights(float[][][] w, float[][] b, float[] scale) {
+    private PolicyWeights(float[][][] w, float[][] b, TableRows rows, float[] scale) {
         this.w = w;
         this.b = b;
-        this.inputs = w[0].length;
+        this.rows = rows;
+        this.inputs = rows != null ? rows.count() : w[0].length;
         this.scale = scale;
     }
 
@@ -35,19 +38,18 @@ public final class PolicyWeights {
      * These weights, taken as the layers after a hashed first layer, behind it: rows (one per
      * bucket), bias and per-bucket scales.
      */
-    public PolicyWeights withHashedFirstLayer(float[][] rows, float[] bias, float[] scales) {
+    public PolicyWeights withHashedFirstLayer(TableRows rows, float[] bias, float[] scales) {
         float[][][] all = new float[w.length + 1][][];
         float[][] biases = new float[b.length + 1][];
-        all[0] = rows;
         biases[0] = bias;
         System.arraycopy(w, 0, all, 1, w.length);
         System.arraycopy(b, 0, biases, 1, b.length);
-        return new PolicyWeights(all, biases, scales);
+        return new PolicyWeights(all, biases, rows, scales);
     }
 
-    /** The first layer's rows (shared: do not modify). */
-    public float[][] firstLayerRows() {
-        return w[0];
+    /** The first layer's rows of a hashed policy (shared: do not modify), or null for a dense one. */
+    public TableRows firstLayerRows() {
+        return rows;
     }
 
     /** True when the first layer is a hashed embedding bag read by sparse contexts. */
@@ -95,7 +97,7 @@ public final class PolicyWeights {
 
     /** Weight from input i to unit j of layer l. */
     public float weight(int l, int i, int j) {
-        return w[l][i][j];
+        return l == 0 && rows != null ? rows.row(i)[j] : w[l][i][j];
     }
 
     public float bias(int l, int j) {
@@ -111,7 +113,7 @@ public final class PolicyWeights {
             throw new IllegalArgumentException("a sparse context for a dense policy");
         }
         float[] out = b[0].clone();
-        HashedTable.addRows(w[0], scale, context, out);
+        HashedTable.addRows(rows, scale, context, out);
         for (int j = 0; j < out.length; j++) {
             if (out[j] < 0f) {
                 out[j] = 0f;
@@ -122,6 +124,9 @@ public final class PolicyWeights {
 
     /** The logits of the policy for one dense context (ReLU hidden layers, linear output). */
     public double[] logits(float[] context) {
+        if (rows != null) {
+            throw new IllegalArgumentException("a dense context for a hashed policy");
+        }
         return rest(context, 0);
     }
 

@@ -8,6 +8,7 @@ import io.policyrec.policy.HashedTable;
 import io.policyrec.policy.PolicyConfig;
 import io.policyrec.policy.PolicySnapshot;
 import io.policyrec.policy.PolicyWeights;
+import io.policyrec.policy.TableRows;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -46,27 +47,23 @@ public record StoredPolicy(String name, long incarnation, PolicyConfig config, l
     private CandidateWeights candidateWeights() {
         TwoTowerLearner.Settings settings = TwoTowerLearner.Settings.of(config);
         int width = settings.width();
-        float[][] rows = rows(TwoTowerLearner.seedRows(settings), config.tableRows(), width);
+        TableRows rows = rows(TwoTowerLearner.seedRows(settings), config.tableRows(), width);
         return new CandidateWeights(new HashedTable(rows, floats(learner.params()), learner.featureScales().clone()),
                 config.candidateLayout());
     }
 
     /** Per row: the changed row's weights, or the seed's. */
-    private float[][] rows(float[] seed, int count, int width) {
+    private TableRows rows(float[] seed, int count, int width) {
         float[][] changed = learner.changedRows();
-        float[][] rows = new float[count][];
-        for (int i = 0; i < count; i++) {
-            rows[i] = changed[i] != null ? Arrays.copyOf(changed[i], width)
-                    : Arrays.copyOfRange(seed, i * width, i * width + width);
-        }
-        return rows;
+        return TableRows.of(count, i -> changed[i] != null ? Arrays.copyOf(changed[i], width)
+                : Arrays.copyOfRange(seed, i * width, i * width + width));
     }
 
     /** The rows as the seed drew them but for the changed ones; {@code flat} is [bias | later layers]. */
     private PolicyWeights hashedWeights(float[] flat) {
         int[] widths = config.layerWidths();
         int width = widths[1];
-        float[][] rows = rows(PolicyNetwork.initialHashedTable(widths, config.seed()), widths[0], width);
+        TableRows rows = rows(PolicyNetwork.initialHashedTable(widths, config.seed()), widths[0], width);
         PolicyWeights head = PolicyWeights.fromFlat(Arrays.copyOfRange(widths, 1, widths.length),
                 Arrays.copyOfRange(flat, width, flat.length));
         return head.withHashedFirstLayer(rows, Arrays.copyOf(flat, width), learner.featureScales().clone());

@@ -260,9 +260,9 @@ class HashedInputTest {
         PolicyWeights after = learner.weights();
         for (int r = 0; r < 1 << BITS; r++) {
             if (r == 3) {
-                assertFalse(Arrays.equals(before.firstLayerRows()[r], after.firstLayerRows()[r]), "row 3 learned");
+                assertFalse(Arrays.equals(before.firstLayerRows().row(r), after.firstLayerRows().row(r)), "row 3 learned");
             } else {
-                assertTrue(before.firstLayerRows()[r] == after.firstLayerRows()[r], "row " + r + " shared");
+                assertTrue(before.firstLayerRows().row(r) == after.firstLayerRows().row(r), "row " + r + " shared");
             }
         }
         assertEquals(1f, after.scale(3));

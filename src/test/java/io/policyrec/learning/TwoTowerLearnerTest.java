@@ -13,6 +13,7 @@ import io.policyrec.policy.Context;
 import io.policyrec.policy.ReferenceKind;
 import io.policyrec.policy.RegularizerSettings;
 import io.policyrec.policy.RegularizerType;
+import io.policyrec.policy.TableRows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -171,9 +172,9 @@ class TwoTowerLearnerTest {
         assertEquals(s[1], s[2], 0.0, "new actions with the same features score the same");
         assertTrue(Math.abs(s[0] - s[1]) > 1e-4, "a known action has learned a bias of its own: " + s[0] + " " + s[1]);
         CandidateWeights served = learner.weights();
-        float[][] rows = served.table().rows();
-        assertEquals(0f, rows[LAYOUT.candidate(15, features).identity()][0], "a new identity's bias starts at 0");
-        assertTrue(rows[LAYOUT.candidate(3, features).identity()][0] != 0f);
+        TableRows rows = served.table().rows();
+        assertEquals(0f, rows.row(LAYOUT.candidate(15, features).identity())[0], "a new identity's bias starts at 0");
+        assertTrue(rows.row(LAYOUT.candidate(3, features).identity())[0] != 0f);
     }
 
     @Test
@@ -201,7 +202,7 @@ class TwoTowerLearnerTest {
             }
         }
         for (int r = 0; r < touched.length; r++) {
-            assertEquals(!touched[r], first.table().rows()[r] == second.table().rows()[r],
+            assertEquals(!touched[r], first.table().rows().row(r) == second.table().rows().row(r),
                     "context row " + r + " shared iff not changed by the step");
         }
     }

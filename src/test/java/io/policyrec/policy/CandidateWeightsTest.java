@@ -28,7 +28,7 @@ class CandidateWeightsTest {
         for (int j = 0; j < d; j++) {
             bias[j] = (float) r.nextGaussian();
         }
-        HashedTable table = new HashedTable(rows, bias, scales);
+        HashedTable table = new HashedTable(TableRows.of(rows), bias, scales);
         CandidateWeights weights = new CandidateWeights(table, new CandidateLayout(4, 4));
         // 700 candidates drawing from 20 shared rows, more features than the per-thread table starts
         // with; each round another context, so a dot product kept from the round before is wrong.
@@ -52,7 +52,7 @@ class CandidateWeightsTest {
             table.embed(x, u);
             for (int a = 0; a < n; a++) {
                 float[] v = new float[d];
-                HashedTable.addRows(rows, scales, candidates[a].features(), v);
+                HashedTable.addRows(table.rows(), scales, candidates[a].features(), v);
                 double expected = rows[candidates[a].identity()][0];
                 for (int j = 0; j < d; j++) {
                     expected += u[j] * v[j];

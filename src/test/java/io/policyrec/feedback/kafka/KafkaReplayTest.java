@@ -16,6 +16,7 @@ import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.PolicyRegistry;
 import io.policyrec.policy.PolicySnapshot;
+import io.policyrec.policy.TableRows;
 import io.policyrec.policy.PolicyWeights;
 import io.policyrec.testing.KafkaProfile;
 import io.policyrec.testing.KafkaTestClient;
@@ -165,10 +166,10 @@ class KafkaReplayTest {
         PolicySnapshot replayed = replay(partition, decisions, routed).served().get(name);
         PolicySnapshot live = registry.get(name);
         assertEquals(live.version(), replayed.version());
-        float[][] liveRows = live.candidates().table().rows();
-        float[][] replayedRows = replayed.candidates().table().rows();
-        for (int r = 0; r < liveRows.length; r++) {
-            assertArrayEquals(liveRows[r], replayedRows[r], name + ": row " + r + " of the replay is the live one's");
+        TableRows liveRows = live.candidates().table().rows();
+        TableRows replayedRows = replayed.candidates().table().rows();
+        for (int r = 0; r < liveRows.count(); r++) {
+            assertArrayEquals(liveRows.row(r), replayedRows.row(r), name + ": row " + r + " of the replay is the live one's");
         }
         assertArrayEquals(live.candidates().table().bias(), replayed.candidates().table().bias());
         assertArrayEquals(live.candidates().table().scales(), replayed.candidates().table().scales());
