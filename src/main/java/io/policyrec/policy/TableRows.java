@@ -11,9 +11,9 @@ import java.util.function.IntFunction;
  * a learner publishes new rows after its steps, so each publish left one more of them behind, never
  * reclaimed by a young collection, and every young collection scanned the dead ones' references to
  * young rows. Measured (a step at batch 100 with 30 features over 2^18 buckets, each followed by a
- * publish, -Xmx4g): publishing took 4 to 8 ms and young pauses 520 ms with 1.4 GB left after them;
- * with no array that large (8 MB regions, the same code), 150 us and 5 to 8 ms with 170 MB left.
- * A page is 16 KB: an ordinary young object.
+ * publish, -Xmx4g): publishing took 4 to 8 ms and young pauses up to 520 ms with 1.4 GB left after
+ * them; in pages, about 180 us and 3.5 to 10 ms with 166 MB left. A page is 16 KB: an ordinary
+ * young object.
  */
 public final class TableRows {
     private static final int PAGE_BITS = 12;
