@@ -27,6 +27,11 @@ public final class SpotifyCatalog {
     private static final String[] FEATURE_NAMES = {"acousticness", "danceability", "energy", "instrumentalness",
         "liveness", "loudness", "mode", "speechiness", "tempo", "valence"};
 
+    /** The name of audio feature j, in the order of {@link Track#features()}. */
+    public static String featureName(int j) {
+        return FEATURE_NAMES[j];
+    }
+
     /** A track: its Spotify id, its 10 audio features as the files give them, and those centred. */
     public record Track(String id, double[] features, double[] centred) {
     }

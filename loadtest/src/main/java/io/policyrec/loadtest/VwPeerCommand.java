@@ -239,16 +239,14 @@ final class VwPeerCommand {
             b.append(' ').append(token(g));
         }
         b.append('\n');
-        String[] names = {"acousticness", "danceability", "energy", "instrumentalness", "liveness", "loudness",
-            "mode", "speechiness", "tempo", "valence"};
         for (int a = 0; a < served.size(); a++) {
             SpotifyCatalog.Track t = served.get(a);
             if (a == labeled) {
                 b.append(String.format(Locale.ROOT, "0:%s:%s ", cost, probability));
             }
             b.append("|A id=").append(token(t.id()));
-            for (int j = 0; j < names.length; j++) {
-                b.append(' ').append(names[j]).append(':').append(t.features()[j]);
+            for (int j = 0; j < t.features().length; j++) {
+                b.append(' ').append(SpotifyCatalog.featureName(j)).append(':').append(t.features()[j]);
             }
             b.append('\n');
         }
