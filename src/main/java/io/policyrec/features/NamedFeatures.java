@@ -45,7 +45,14 @@ public final class NamedFeatures {
 
     private int bits;
     private Limits limits;
-    private String root;
+    /**
+     * What errors call the whole context: {@code rootList}, or {@code rootList[rootIndex]rootSuffix}
+     * when rootIndex >= 0 (a request's candidate: {@code candidates[3].features}), built only for an
+     * error (measured: two string concatenations per candidate were a tenth of reading 50 of them).
+     */
+    private String rootList;
+    private int rootIndex;
+    private String rootSuffix;
     /**
      * The current feature's name as UTF-8, hashed in place: a leaf costs its bytes, not a String.
      * (Measured: building a name and a path string per leaf was most of a request's hashing.)
@@ -53,10 +60,6 @@ public final class NamedFeatures {
     private byte[] name = new byte[64];
     private int nameLength;
     private int nameChars;
-    /** The path to the current node, for errors only: a key, or an index where the key is null. */
-    private String[] pathKeys = new String[8];
-    private int[] pathIndexes = new int[8];
-    private int pathDepth;
     private int[] indices = new int[16];
     private float[] values = new float[16];
     private long[] packed = new long[16];
@@ -65,10 +68,12 @@ public final class NamedFeatures {
     private NamedFeatures() {
     }
 
-    private NamedFeatures start(int bits, Limits limits, String root) {
+    private NamedFeatures start(int bits, Limits limits, String list, int index, String suffix) {
         this.bits = bits;
         this.limits = limits;
-        this.root = root;
+        this.rootList = list;
+        this.rootIndex = index;
+        this.rootSuffix = suffix;
         if (name.length > 4096) {
             // A long string value grew it (a request is refused past the name limit only after):
             // not kept for the thread's life.
@@ -76,7 +81,6 @@ public final class NamedFeatures {
         }
         nameLength = 0;
         nameChars = 0;
-        pathDepth = 0;
         count = 0;
         return this;
     }
@@ -86,33 +90,60 @@ public final class NamedFeatures {
      * {@code features} or {@code features[3]}).
      */
     public static Context hash(JsonNode json, String field, int bits, Limits limits) {
-        NamedFeatures reader = READERS.get().start(bits, limits, field);
+        return READERS.get().start(bits, limits, field, -1, null).read(json);
+    }
+
+    /**
+     * The hashed context of {@code json}, named {@code list[index]suffix} in errors (for instance
+     * {@code candidates[3].features}): the name is built only if there is an error.
+     */
+    public static Context hash(JsonNode json, String list, int index, String suffix, int bits, Limits limits) {
+        return READERS.get().start(bits, limits, list, index, suffix).read(json);
+    }
+
+    /** What errors call an element of a list: {@code list[index]suffix}. */
+    public static String element(String list, int index, String suffix) {
+        return list + "[" + index + "]" + suffix;
+    }
+
+    private String root() {
+        return rootIndex < 0 ? rootList : element(rootList, rootIndex, rootSuffix);
+    }
+
+    private Context read(JsonNode json) {
         if (json == null || json.isNull()) {
-            throw new InvalidFeaturesException(field, "is required: a JSON object of named features, or an array "
+            throw new InvalidFeaturesException(root(), "is required: a JSON object of named features, or an array "
                     + "of such objects");
         }
         if (json.isObject()) {
-            reader.object(json, 1);
+            try {
+                object(json, 1);
+            } catch (Misplaced e) {
+                throw e.at(root());
+            }
         } else if (json.isArray()) {
             int i = 0;
             for (JsonNode element : json) {
-                reader.push(null, i++);
-                if (!element.isObject()) {
-                    throw new InvalidFeaturesException(reader.at(), "must be a JSON object of named features");
+                try {
+                    if (!element.isObject()) {
+                        throw new Misplaced("must be a JSON object of named features");
+                    }
+                    object(element, 1);
+                } catch (Misplaced e) {
+                    throw e.under(i).at(root());
                 }
-                reader.object(element, 1);
-                reader.pop();
+                i++;
             }
         } else {
-            throw new InvalidFeaturesException(field, "must be a JSON object of named features, or an array of such "
+            throw new InvalidFeaturesException(root(), "must be a JSON object of named features, or an array of such "
                     + "objects, not " + json.getNodeType().name().toLowerCase());
         }
-        return reader.context();
+        return context();
     }
 
     private void object(JsonNode object, int depth) {
         if (depth > limits.maxDepth()) {
-            throw new InvalidFeaturesException(at(), "nests deeper than " + limits.maxDepth() + " levels");
+            throw new Misplaced("nests deeper than " + limits.maxDepth() + " levels");
         }
         int mark = nameLength;
         int markChars = nameChars;
@@ -120,15 +151,17 @@ public final class NamedFeatures {
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             if (f.getKey().isEmpty()) {
-                throw new InvalidFeaturesException(at(), "has a feature with an empty name");
+                throw new Misplaced("has a feature with an empty name");
             }
             if (mark > 0) {
                 appendAscii('.');
             }
             append(f.getKey());
-            push(f.getKey(), 0);
-            value(f.getValue(), depth);
-            pop();
+            try {
+                value(f.getValue(), depth);
+            } catch (Misplaced e) {
+                throw e.under(f.getKey());
+            }
             nameLength = mark;
             nameChars = markChars;
         }
@@ -155,35 +188,37 @@ public final class NamedFeatures {
             }
             case OBJECT -> object(v, depth + 1);
             case ARRAY -> array(v, depth + 1);
-            default -> throw new InvalidFeaturesException(at(), "must be a number, string, boolean, array or object");
+            default -> throw new Misplaced("must be a number, string, boolean, array or object");
         }
     }
 
     private void array(JsonNode array, int depth) {
         if (depth > limits.maxDepth()) {
-            throw new InvalidFeaturesException(at(), "nests deeper than " + limits.maxDepth() + " levels");
+            throw new Misplaced("nests deeper than " + limits.maxDepth() + " levels");
         }
         int mark = nameLength;
         int markChars = nameChars;
         int i = 0;
         for (JsonNode e : array) {
-            push(null, i);
-            if (e.isTextual()) {
-                appendAscii('=');
-                append(e.textValue());
-                add(1f);
-            } else if (e.isNumber()) {
-                appendAscii('[');
-                append(Integer.toString(i));
-                appendAscii(']');
-                add(number(e));
-            } else if (e.isObject()) {
-                object(e, depth + 1);
-            } else if (!e.isNull()) {
-                throw new InvalidFeaturesException(at(), "arrays hold strings (a bag of indicators), numbers "
-                        + "(indexed) or objects (merged), not " + e.getNodeType().name().toLowerCase());
+            try {
+                if (e.isTextual()) {
+                    appendAscii('=');
+                    append(e.textValue());
+                    add(1f);
+                } else if (e.isNumber()) {
+                    appendAscii('[');
+                    appendIndex(i);
+                    appendAscii(']');
+                    add(number(e));
+                } else if (e.isObject()) {
+                    object(e, depth + 1);
+                } else if (!e.isNull()) {
+                    throw new Misplaced("arrays hold strings (a bag of indicators), numbers (indexed) or objects "
+                            + "(merged), not " + e.getNodeType().name().toLowerCase());
+                }
+            } catch (Misplaced m) {
+                throw m.under(i);
             }
-            pop();
             nameLength = mark;
             nameChars = markChars;
             i++;
@@ -193,18 +228,17 @@ public final class NamedFeatures {
     private float number(JsonNode v) {
         double d = v.doubleValue();
         if (!Double.isFinite(d) || Math.abs(d) > Float.MAX_VALUE) {
-            throw new InvalidFeaturesException(at(), "must be a finite number within float range, not " + v.asText());
+            throw new Misplaced("must be a finite number within float range, not " + v.asText());
         }
         return (float) d;
     }
 
     private void add(float value) {
         if (count >= limits.maxFeatures()) {
-            throw new InvalidFeaturesException(root, "has more than " + limits.maxFeatures() + " features");
+            throw new InvalidFeaturesException(root(), "has more than " + limits.maxFeatures() + " features");
         }
         if (nameChars > limits.maxNameLength()) {
-            throw new InvalidFeaturesException(at(), "makes a feature name longer than " + limits.maxNameLength()
-                    + " characters");
+            throw new Misplaced("makes a feature name longer than " + limits.maxNameLength() + " characters");
         }
         if (count == indices.length) {
             indices = Arrays.copyOf(indices, 2 * count);
@@ -249,30 +283,42 @@ public final class NamedFeatures {
         }
     }
 
-    private void push(String key, int index) {
-        if (pathDepth == pathKeys.length) {
-            pathKeys = Arrays.copyOf(pathKeys, 2 * pathDepth);
-            pathIndexes = Arrays.copyOf(pathIndexes, 2 * pathDepth);
+    /** Appends a non-negative index's digits (an indexed number's name: emb[12]). */
+    private void appendIndex(int i) {
+        if (i >= 10) {
+            appendIndex(i / 10);
         }
-        pathKeys[pathDepth] = key;
-        pathIndexes[pathDepth++] = index;
+        appendAscii((char) ('0' + i % 10));
     }
 
-    private void pop() {
-        pathDepth--;
-    }
+    /**
+     * An error below the context's root, on its way up: each level it leaves prepends its key or
+     * index, and {@link #read} names the whole path ({@code features.cart.items[0]}). The path is
+     * built only for an error, so reading a valid request keeps no path at all (it kept one per
+     * leaf: a store of a reference per feature, with the collector's barrier).
+     */
+    private static final class Misplaced extends RuntimeException {
+        private final String reason;
+        private final StringBuilder path = new StringBuilder();
 
-    /** Where the reader is, as a request names it ({@code features.cart.items[0]}): built for errors only. */
-    private String at() {
-        StringBuilder at = new StringBuilder(root);
-        for (int i = 0; i < pathDepth; i++) {
-            if (pathKeys[i] != null) {
-                at.append('.').append(pathKeys[i]);
-            } else {
-                at.append('[').append(pathIndexes[i]).append(']');
-            }
+        Misplaced(String reason) {
+            super(reason, null, false, false);
+            this.reason = reason;
         }
-        return at.toString();
+
+        Misplaced under(String key) {
+            path.insert(0, key).insert(0, '.');
+            return this;
+        }
+
+        Misplaced under(int index) {
+            path.insert(0, ']').insert(0, index).insert(0, '[');
+            return this;
+        }
+
+        InvalidFeaturesException at(String root) {
+            return new InvalidFeaturesException(root + path, reason);
+        }
     }
 
     /** Sorted by bucket, one entry per bucket (collisions add up). */
@@ -302,7 +348,7 @@ public final class NamedFeatures {
         }
         for (int i = 0; i < n; i++) {
             if (!Float.isFinite(outValue[i])) {
-                throw new InvalidFeaturesException(root, "has features whose values add up past the float range in "
+                throw new InvalidFeaturesException(root(), "has features whose values add up past the float range in "
                         + "one bucket");
             }
         }

@@ -43,23 +43,26 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
         }
         String[] ids = new String[list.size()];
         Candidate[] candidates = new Candidate[list.size()];
-        Map<String, Integer> seen = new HashMap<>();
+        Map<String, Integer> seen = new HashMap<>(2 * ids.length);
         long features = 0;
         for (int i = 0; i < ids.length; i++) {
-            String at = field + "[" + i + "]";
+            // Errors name the candidate (candidates[3].id); the name is built only for an error.
             JsonNode c = list.get(i);
             if (c != null && c.isTextual()) {
                 ids[i] = c.textValue();
                 candidates[i] = catalog.candidates().get(ids[i]);
                 if (candidates[i] == null) {
-                    throw new InvalidFeaturesException(at, "'" + ids[i] + "' is not in the policy's catalog ("
-                            + catalog.size() + " actions); bring it as {\"id\", \"features\"} or add it first");
+                    throw new InvalidFeaturesException(NamedFeatures.element(field, i, ""), "'" + ids[i]
+                            + "' is not in the policy's catalog (" + catalog.size() + " actions); bring it as "
+                            + "{\"id\", \"features\"} or add it first");
                 }
             } else if (c != null && c.isObject()) {
-                ids[i] = id(c.get("id"), at + ".id");
-                candidates[i] = candidate(ids[i], c.get("features"), at + ".features", layout, limits);
+                ids[i] = id(c.get("id"), field, i);
+                candidates[i] = layout.candidate(FeatureHash.bucket(ids[i], layout.actionBits()),
+                        NamedFeatures.hash(c.get("features"), field, i, ".features", layout.actionBits(), limits));
             } else {
-                throw new InvalidFeaturesException(at, "must be an object {\"id\", \"features\"} or a catalog id");
+                throw new InvalidFeaturesException(NamedFeatures.element(field, i, ""), "must be an object "
+                        + "{\"id\", \"features\"} or a catalog id");
             }
             features += candidates[i].features().size();
             if (features > MAX_FEATURES) {
@@ -68,8 +71,8 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
             }
             Integer earlier = seen.put(ids[i], i);
             if (earlier != null) {
-                throw new InvalidFeaturesException(at + (c.isTextual() ? "" : ".id"), "'" + ids[i]
-                        + "' is also " + field + "[" + earlier + "]: ids must be distinct");
+                throw new InvalidFeaturesException(NamedFeatures.element(field, i, c.isTextual() ? "" : ".id"),
+                        "'" + ids[i] + "' is also " + field + "[" + earlier + "]: ids must be distinct");
             }
         }
         return new RequestCandidates(ids, candidates, seen);
@@ -90,11 +93,27 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
 
     /** An action id: a non-empty string of at most {@value #MAX_ID_LENGTH} characters. */
     public static String id(JsonNode id, String field) {
-        if (id == null || !id.isTextual() || id.textValue().isBlank() || id.textValue().length() > MAX_ID_LENGTH) {
-            throw new InvalidFeaturesException(field, "must be a non-empty string of at most " + MAX_ID_LENGTH
-                    + " characters");
+        if (!validId(id)) {
+            throw invalidId(field);
         }
         return id.textValue();
+    }
+
+    /** The id of candidate i of a list, checked as {@link #id(JsonNode, String)} checks it. */
+    private static String id(JsonNode id, String list, int i) {
+        if (!validId(id)) {
+            throw invalidId(NamedFeatures.element(list, i, ".id"));
+        }
+        return id.textValue();
+    }
+
+    private static boolean validId(JsonNode id) {
+        return id != null && id.isTextual() && !id.textValue().isBlank() && id.textValue().length() <= MAX_ID_LENGTH;
+    }
+
+    private static InvalidFeaturesException invalidId(String field) {
+        return new InvalidFeaturesException(field, "must be a non-empty string of at most " + MAX_ID_LENGTH
+                + " characters");
     }
 
     /** One action as the learner reads it: the bucket of its id and its hashed features. */

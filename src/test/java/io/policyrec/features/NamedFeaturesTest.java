@@ -50,6 +50,31 @@ class NamedFeaturesTest {
         assertEquals(0x2e4ff723, FeatureHash.murmur3("The quick brown fox jumps over the lazy dog"
                 .getBytes(StandardCharsets.UTF_8), 0));
         assertEquals(0x514e28b7, FeatureHash.murmur3(new byte[0], 1));
+        assertEquals(0x248bfa47, FeatureHash.murmur3("hello"));
+    }
+
+    @Test
+    void aStringHashesAsItsUtf8Bytes() {
+        // Every tail length (0 to 3 bytes past the 4-byte blocks), ASCII and not.
+        for (String s : new String[] {"", "a", "ab", "abc", "abcd", "item-12345-7", "category=c17", "café", "日本",
+            "naïve-x", "\u007f\u0080"}) {
+            assertEquals(FeatureHash.murmur3(s.getBytes(StandardCharsets.UTF_8), 0), FeatureHash.murmur3(s), s);
+            assertEquals(FeatureHash.murmur3(s.getBytes(StandardCharsets.UTF_8), 0) & 0xffff, FeatureHash.bucket(s, 16), s);
+        }
+    }
+
+    static String fieldOfElement(String text) {
+        return assertThrows(InvalidFeaturesException.class, () -> NamedFeatures.hash(json(text), "candidates", 3,
+                ".features", BITS, NamedFeatures.DEFAULT_LIMITS)).field();
+    }
+
+    @Test
+    void anElementOfAListIsNamedWithItsIndex() throws Exception {
+        assertEquals("candidates[3].features", fieldOfElement("'DE'"));
+        assertEquals("candidates[3].features.price", fieldOfElement("{'price': 1e39}"));
+        assertEquals("candidates[3].features[1].tags[0]", fieldOfElement("[{'a': 1}, {'tags': [true]}]"));
+        assertContext(hash("{'a': 1, 'b': 'x'}"), NamedFeatures.hash(json("{'a': 1, 'b': 'x'}"), "candidates", 3,
+                ".features", BITS, NamedFeatures.DEFAULT_LIMITS));
     }
 
     @Test
