@@ -41,8 +41,11 @@ public class CatalogService {
     private final PolicyRegistry registry;
     private final Map<String, Served> served = new ConcurrentHashMap<>();
 
-    /** A policy's catalog as served, and the incarnation whose layout hashed it. */
-    private record Served(long incarnation, Catalog catalog) {
+    /**
+     * A policy's catalog as served, the incarnation whose layout hashed it, and each action's
+     * features as stored (a reload reuses the candidates whose stored features did not change).
+     */
+    private record Served(long incarnation, Catalog catalog, Map<String, String> stored) {
     }
 
     public CatalogService(CatalogStore store, PolicyRegistry registry) {
@@ -189,11 +192,23 @@ public class CatalogService {
         CandidateLayout layout = p.config().candidateLayout();
         List<String> ids = new ArrayList<>(stored.items().keySet());
         java.util.Collections.sort(ids);
-        Map<String, Candidate> candidates = new HashMap<>();
-        Map<String, JsonNode> features = new HashMap<>();
+        // One change to a catalog of 100,000 reads and hashes one action, not all of them: the
+        // others are the candidates hashed before, when their stored features are the same string.
+        Served before = served.get(p.name());
+        if (before != null && before.incarnation() != p.incarnation()) {
+            before = null;
+        }
+        Map<String, Candidate> candidates = new HashMap<>(2 * ids.size());
+        Map<String, JsonNode> features = new HashMap<>(2 * ids.size());
         for (String id : ids) {
+            String json = stored.items().get(id);
+            if (before != null && json.equals(before.stored().get(id)) && before.catalog().candidates().containsKey(id)) {
+                candidates.put(id, before.catalog().candidates().get(id));
+                features.put(id, before.catalog().features().get(id));
+                continue;
+            }
             try {
-                JsonNode f = JSON.readTree(stored.items().get(id));
+                JsonNode f = JSON.readTree(json);
                 candidates.put(id, RequestCandidates.candidate(id, f, "features", layout, NamedFeatures.DEFAULT_LIMITS));
                 features.put(id, f);
             } catch (IOException | RuntimeException e) {
@@ -201,8 +216,9 @@ public class CatalogService {
             }
         }
         ids.removeIf(id -> !candidates.containsKey(id));
-        Served fresh = new Served(p.incarnation(), Catalog.of(stored.version(), List.copyOf(ids),
-                Map.copyOf(candidates), Map.copyOf(features)));
+        Served fresh = new Served(p.incarnation(), Catalog.of(stored.version(), java.util.Collections.unmodifiableList(ids),
+                java.util.Collections.unmodifiableMap(candidates), java.util.Collections.unmodifiableMap(features)),
+                stored.items());
         // Admin writes and the refresh reload concurrently: a reload that read an older version, or
         // hashed for an incarnation the registry no longer serves, does not replace a newer one.
         PolicySnapshot current = registry.get(p.name());

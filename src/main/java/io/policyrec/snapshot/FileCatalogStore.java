@@ -66,7 +66,7 @@ public final class FileCatalogStore implements CatalogStore {
             if (f == null || f.items() == null) {
                 throw new IOException("no items");
             }
-            StoredCatalog c = new StoredCatalog(f.version(), Map.copyOf(f.items()));
+            StoredCatalog c = new StoredCatalog(f.version(), java.util.Collections.unmodifiableMap(f.items()));
             cache.put(policy, c);
             return c;
         } catch (IOException | RuntimeException e) {
@@ -93,7 +93,7 @@ public final class FileCatalogStore implements CatalogStore {
             cache.remove(policy);
             throw new SnapshotStoreException("cannot write the catalog of " + policy + ": " + e.getMessage(), e);
         }
-        cache.put(policy, new StoredCatalog(c.version(), Map.copyOf(c.items())));
+        cache.put(policy, new StoredCatalog(c.version(), java.util.Collections.unmodifiableMap(new java.util.HashMap<>(c.items()))));
         return c.version();
     }
 

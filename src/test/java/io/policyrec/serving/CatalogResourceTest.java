@@ -111,4 +111,28 @@ class CatalogResourceTest {
         problem(recommend(Map.of("policy", "shop-bad", "features", USER)), 400, "candidates");
         given().get("/policies/shop-bad/actions").then().statusCode(200).body("actions", hasSize(0));
     }
+
+    @jakarta.inject.Inject
+    CatalogService catalogs;
+
+    @Test
+    void aChangeHashesOnlyTheActionsItChanged() {
+        put("shelf", Map.of("input", Map.of("type", "features", "bits", 8), "actions", Map.of("type", "features",
+                "bits", 8))).statusCode(isOneOf(200, 201));
+        putAction("shelf", "s1", Map.of("category", "shoes", "price", 80)).statusCode(201);
+        putAction("shelf", "s2", Map.of("category", "bags", "price", 120)).statusCode(201);
+        io.policyrec.policy.Catalog before = catalogs.catalog("shelf");
+
+        putAction("shelf", "s2", Map.of("category", "bags", "price", 99)).statusCode(200);
+        putAction("shelf", "s3", Map.of("category", "hats", "price", 25)).statusCode(201);
+        io.policyrec.policy.Catalog after = catalogs.catalog("shelf");
+
+        assertEquals(List.of("s1", "s2", "s3"), after.ids());
+        assertTrue(before.candidates().get("s1") == after.candidates().get("s1"),
+                "an action the changes left alone keeps the candidate hashed before");
+        assertFalse(before.candidates().get("s2") == after.candidates().get("s2"), "a replaced action is hashed again");
+        assertEquals(99, after.features().get("s2").get("price").intValue());
+        assertFalse(java.util.Arrays.equals(before.candidates().get("s2").features().values(),
+                after.candidates().get("s2").features().values()), "its new features are the ones served");
+    }
 }
