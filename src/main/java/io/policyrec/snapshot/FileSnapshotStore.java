@@ -27,6 +27,13 @@ public final class FileSnapshotStore implements SnapshotStore {
     private final int retain;
     /** Incarnations deleted since start-up ("name incarnation"): a late learner write must not revive them. */
     private final java.util.Set<String> deleted = new java.util.HashSet<>();
+    /**
+     * The incarnation of each policy's newest snapshot here, as this store wrote or read it: a save
+     * checks it without reading and decoding the newest snapshot whole (a ~640 KB read per save of
+     * a dense policy, past G1's humongous size at a 3 GB heap). This store is a folder of one
+     * instance: nothing else writes it.
+     */
+    private final java.util.Map<String, Long> incarnations = new java.util.HashMap<>();
     private long written;
 
     public FileSnapshotStore(Path dir, int retain) {
@@ -44,8 +51,8 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public synchronized boolean saveLearned(StoredPolicy snapshot) throws SnapshotStoreException {
-        Optional<StoredPolicy> latest = latest(snapshot.name());
-        if (latest.isPresent() && latest.get().incarnation() != snapshot.incarnation()
+        Long latest = latestIncarnation(snapshot.name());
+        if (latest != null && latest != snapshot.incarnation()
                 || deleted.contains(snapshot.name() + " " + snapshot.incarnation())) {
             return false;
         }
@@ -55,14 +62,25 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public synchronized void save(StoredPolicy snapshot) throws SnapshotStoreException {
-        save(snapshot, latest(snapshot.name()));
+        save(snapshot, latestIncarnation(snapshot.name()));
     }
 
-    /** {@code latest} is the policy's current snapshot, read once by the caller (each read decodes ~640 KB). */
-    private void save(StoredPolicy snapshot, Optional<StoredPolicy> latest) throws SnapshotStoreException {
+    /** The incarnation of a policy's newest snapshot, or null when it has none. */
+    private Long latestIncarnation(String name) throws SnapshotStoreException {
+        Long known = incarnations.get(name);
+        if (known == null) {
+            latest(name); // remembers it
+            known = incarnations.get(name);
+        }
+        return known;
+    }
+
+    /** {@code latest} is the incarnation of the policy's newest snapshot, or null. */
+    private void save(StoredPolicy snapshot, Long latest) throws SnapshotStoreException {
         try {
             Path policy = dir.resolve(snapshot.name());
-            if (latest.isPresent() && latest.get().incarnation() != snapshot.incarnation()) {
+            if (latest != null && latest != snapshot.incarnation()) {
+                incarnations.remove(snapshot.name());
                 deleteFolder(policy);
             }
             Files.createDirectories(policy);
@@ -70,6 +88,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             write(policy.resolve(snapshot.version() + SUFFIX), bytes);
             written += bytes.length;
             write(policy.resolve(LATEST), Long.toString(snapshot.version()).getBytes(StandardCharsets.UTF_8));
+            incarnations.put(snapshot.name(), snapshot.incarnation());
             List<Long> versions = versionNumbers(policy);
             for (int i = retain; i < versions.size(); i++) {
                 Files.deleteIfExists(policy.resolve(versions.get(i) + SUFFIX));
@@ -109,7 +128,9 @@ public final class FileSnapshotStore implements SnapshotStore {
             if (!Files.exists(pointer)) {
                 return Optional.empty();
             }
-            return version(name, Long.parseLong(Files.readString(pointer).trim()));
+            Optional<StoredPolicy> latest = version(name, Long.parseLong(Files.readString(pointer).trim()));
+            latest.ifPresent(s -> incarnations.put(name, s.incarnation()));
+            return latest;
         } catch (IOException | NumberFormatException e) {
             throw new SnapshotStoreException("cannot read snapshot of " + name, e);
         }
@@ -174,6 +195,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         try {
             Optional<StoredPolicy> latest = latest(name);
             latest.ifPresent(s -> deleted.add(name + " " + s.incarnation()));
+            incarnations.remove(name);
             deleteFolder(dir.resolve(name));
         } catch (IOException e) {
             throw new SnapshotStoreException("cannot delete snapshots of " + name, e);

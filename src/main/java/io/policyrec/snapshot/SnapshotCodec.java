@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ public final class SnapshotCodec {
 
     private static byte[] encode(StoredPolicy s, StoredPolicy parent, long parentCrc) {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
+            Output bytes = Output.start();
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
             LearnerState l = s.learner();
@@ -142,13 +143,51 @@ public final class SnapshotCodec {
                 }
             }
             out.flush();
-            CRC32 crc = new CRC32();
-            crc.update(bytes.toByteArray());
-            out.writeLong(crc.getValue());
+            out.writeLong(bytes.crc());
             out.flush();
-            return bytes.toByteArray();
+            return bytes.finish();
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode snapshot", e);
+        }
+    }
+
+    /**
+     * The buffer a snapshot is encoded into, reused: a dense policy's snapshot is ~640 KB, past
+     * G1's humongous size at a 3 GB heap, and growing a new buffer to it, copying it for the
+     * checksum and again for the result made four humongous arrays per save (each may start a
+     * collection: most of the collections while serving a dense policy, measured with JFR). Now the
+     * result is the only one. One buffer is kept (the snapshot publisher's, in practice), and only
+     * up to {@link #KEEP}; an encoding that finds it taken makes its own.
+     */
+    private static final class Output extends ByteArrayOutputStream {
+        private static final int KEEP = 4 << 20;
+        private static final java.util.concurrent.atomic.AtomicReference<Output> SPARE =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        private Output() {
+            super(1 << 16);
+        }
+
+        static Output start() {
+            Output o = SPARE.getAndSet(null);
+            return o != null ? o : new Output();
+        }
+
+        /** CRC32 of what was written so far, read in place. */
+        long crc() {
+            CRC32 crc = new CRC32();
+            crc.update(buf, 0, count);
+            return crc.getValue();
+        }
+
+        /** The bytes written; the buffer goes back for the next encoding. */
+        byte[] finish() {
+            byte[] out = Arrays.copyOf(buf, count);
+            reset();
+            if (buf.length <= KEEP) {
+                SPARE.set(this);
+            }
+            return out;
         }
     }
 

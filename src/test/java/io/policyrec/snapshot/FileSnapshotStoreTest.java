@@ -33,4 +33,20 @@ class FileSnapshotStoreTest {
         store.save(of(3, 0));
         assertTrue(store.saveLearned(of(3, 1)), "a new incarnation learns and saves as usual");
     }
+
+    @Test
+    void aStoreOpenedOnTheFolderKnowsTheIncarnationOnDisk() throws Exception {
+        FileSnapshotStore first = new FileSnapshotStore(dir);
+        first.save(of(1, 1));
+        first.save(of(2, 0));
+        // Another store over the same folder (a restart) has written nothing: it reads the newest one.
+        FileSnapshotStore restarted = new FileSnapshotStore(dir);
+        assertFalse(restarted.saveLearned(of(1, 2)), "the replaced incarnation stays replaced after a restart");
+        assertTrue(restarted.saveLearned(of(2, 1)));
+        assertEquals(java.util.List.of(1L, 0L), restarted.versions("p").stream().map(SnapshotInfo::version).toList());
+        restarted.save(of(3, 0));
+        assertEquals(java.util.List.of(0L), restarted.versions("p").stream().map(SnapshotInfo::version).toList(),
+                "a new incarnation's first save clears the folder of the one before");
+        assertFalse(restarted.saveLearned(of(2, 2)));
+    }
 }
