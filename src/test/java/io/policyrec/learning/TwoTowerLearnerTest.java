@@ -254,4 +254,38 @@ class TwoTowerLearnerTest {
                 0.01, 5);
         assertThrows(IllegalArgumentException.class, () -> settings(previous));
     }
+
+    /** The batch with every reward set to r. */
+    static List<RewardedDecision> rewarded(List<RewardedDecision> batch, double r) {
+        List<RewardedDecision> out = new ArrayList<>();
+        for (RewardedDecision d : batch) {
+            out.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.loggedProbability(), r, d.candidates()));
+        }
+        return out;
+    }
+
+    @Test
+    void aStepLeavesNothingForTheNextInItsReusedArrays() {
+        // No regularizer and no baseline: a batch rewarded 0 has a zero gradient for every score,
+        // so it must change nothing, after a larger batch that filled the step's arrays.
+        TwoTowerLearner.Settings s = new TwoTowerLearner.Settings(BITS, BITS, 3, 0.01, null, BaselineKind.NONE, 10.0, 5);
+        TwoTowerLearner learner = TwoTowerLearner.create(s);
+        Random random = new Random(4);
+        learner.step(batch(random, 12));
+        TwoTowerLearner fresh = TwoTowerLearner.restore(s, learner.state());
+        List<RewardedDecision> small = batch(random, 3);
+        learner.step(rewarded(small, 0.0));
+        fresh.step(rewarded(small, 0.0));
+        double[] reused = new double[learner.size()];
+        double[] alone = new double[fresh.size()];
+        learner.writeWeights(reused);
+        fresh.writeWeights(alone);
+        assertArrayEquals(alone, reused, "the learner that stepped before moves as one restored from its state");
+        List<RewardedDecision> next = batch(random, 5);
+        learner.step(next);
+        fresh.step(next);
+        learner.writeWeights(reused);
+        fresh.writeWeights(alone);
+        assertArrayEquals(alone, reused);
+    }
 }
