@@ -27,18 +27,11 @@ public final class FeatureHash {
                 return murmur3(s.getBytes(StandardCharsets.UTF_8), 0);
             }
         }
-        final int c1 = 0xcc9e2d51;
-        final int c2 = 0x1b873593;
         int h = 0;
         int blocks = length / 4;
         for (int i = 0; i < blocks; i++) {
-            int k = s.charAt(4 * i) | s.charAt(4 * i + 1) << 8 | s.charAt(4 * i + 2) << 16 | s.charAt(4 * i + 3) << 24;
-            k *= c1;
-            k = Integer.rotateLeft(k, 15);
-            k *= c2;
-            h ^= k;
-            h = Integer.rotateLeft(h, 13);
-            h = h * 5 + 0xe6546b64;
+            h = block(h, s.charAt(4 * i) | s.charAt(4 * i + 1) << 8 | s.charAt(4 * i + 2) << 16
+                    | s.charAt(4 * i + 3) << 24);
         }
         int k = 0;
         int tail = blocks * 4;
@@ -51,10 +44,7 @@ public final class FeatureHash {
                 // fall through
             case 1:
                 k ^= s.charAt(tail);
-                k *= c1;
-                k = Integer.rotateLeft(k, 15);
-                k *= c2;
-                h ^= k;
+                h ^= scramble(k);
                 break;
             default:
                 break;
@@ -68,19 +58,11 @@ public final class FeatureHash {
 
     /** The hash of data[0, length): a caller hashes its reused buffer without copying it. */
     public static int murmur3(byte[] data, int length, int seed) {
-        final int c1 = 0xcc9e2d51;
-        final int c2 = 0x1b873593;
         int h = seed;
         int blocks = length / 4;
         for (int i = 0; i < blocks; i++) {
-            int k = (data[4 * i] & 0xff) | (data[4 * i + 1] & 0xff) << 8 | (data[4 * i + 2] & 0xff) << 16
-                    | (data[4 * i + 3] & 0xff) << 24;
-            k *= c1;
-            k = Integer.rotateLeft(k, 15);
-            k *= c2;
-            h ^= k;
-            h = Integer.rotateLeft(h, 13);
-            h = h * 5 + 0xe6546b64;
+            h = block(h, (data[4 * i] & 0xff) | (data[4 * i + 1] & 0xff) << 8 | (data[4 * i + 2] & 0xff) << 16
+                    | (data[4 * i + 3] & 0xff) << 24);
         }
         int k = 0;
         int tail = blocks * 4;
@@ -93,15 +75,25 @@ public final class FeatureHash {
                 // fall through
             case 1:
                 k ^= data[tail] & 0xff;
-                k *= c1;
-                k = Integer.rotateLeft(k, 15);
-                k *= c2;
-                h ^= k;
+                h ^= scramble(k);
                 break;
             default:
                 break;
         }
         return finish(h, length);
+    }
+
+    private static int scramble(int k) {
+        k *= 0xcc9e2d51;
+        k = Integer.rotateLeft(k, 15);
+        return k * 0x1b873593;
+    }
+
+    /** Mixes one 4-byte block (little-endian) into h. */
+    private static int block(int h, int k) {
+        h ^= scramble(k);
+        h = Integer.rotateLeft(h, 13);
+        return h * 5 + 0xe6546b64;
     }
 
     private static int finish(int h, int length) {
