@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.policyrec.policy.Candidate;
 import io.policyrec.policy.Catalog;
 import io.policyrec.policy.CandidateLayout;
+import io.policyrec.policy.Context;
 import io.policyrec.policy.PolicyConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -58,8 +59,8 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
                 }
             } else if (c != null && c.isObject()) {
                 ids[i] = id(c.get("id"), field, i);
-                candidates[i] = layout.candidate(FeatureHash.bucket(ids[i], layout.actionBits()),
-                        NamedFeatures.hash(c.get("features"), field, i, ".features", layout.actionBits(), limits));
+                candidates[i] = candidate(ids[i], NamedFeatures.hash(c.get("features"), field, i, ".features",
+                        layout.actionBits(), limits), layout);
             } else {
                 throw new InvalidFeaturesException(NamedFeatures.element(field, i, ""), "must be an object "
                         + "{\"id\", \"features\"} or a catalog id");
@@ -119,8 +120,11 @@ public record RequestCandidates(String[] ids, Candidate[] candidates, Map<String
     /** One action as the learner reads it: the bucket of its id and its hashed features. */
     public static Candidate candidate(String id, JsonNode features, String field, CandidateLayout layout,
                                       NamedFeatures.Limits limits) {
-        return layout.candidate(FeatureHash.bucket(id, layout.actionBits()),
-                NamedFeatures.hash(features, field, layout.actionBits(), limits));
+        return candidate(id, NamedFeatures.hash(features, field, layout.actionBits(), limits), layout);
+    }
+
+    private static Candidate candidate(String id, Context hashedFeatures, CandidateLayout layout) {
+        return layout.candidate(FeatureHash.bucket(id, layout.actionBits()), hashedFeatures);
     }
 
     /** The index of an id among the candidates, or -1. */
