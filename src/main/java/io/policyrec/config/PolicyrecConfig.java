@@ -233,7 +233,8 @@ public interface PolicyrecConfig {
 
         /**
          * How long (in wall-clock time) the merge of decisions and rewards waits for a decision still
-         * in flight before it goes on with the rewards after it.
+         * in flight before it goes on with the rewards after it: past the reward's event time, and past
+         * the moment the reward reached the learner.
          */
         @WithDefault("PT0.1S")
         Duration grace();

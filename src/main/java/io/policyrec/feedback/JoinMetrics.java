@@ -16,6 +16,7 @@ public final class JoinMetrics {
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Counter rewarded;
     private final Counter defaulted;
+    private final Counter held;
     private final Timer freshness;
 
     public JoinMetrics(MeterRegistry meters) {
@@ -37,6 +38,9 @@ public final class JoinMetrics {
                 .description("Decisions applied to learning, by how their reward was found").register(meters);
         this.defaulted = Counter.builder("policyrec_decisions_joined_total").tag("outcome", "default")
                 .description("Decisions applied to learning, by how their reward was found").register(meters);
+        this.held = Counter.builder("policyrec_feedback_held_total")
+                .description("Rewards that reached the learner before their decision and were held for it (the "
+                        + "decision reached the log late, or the learner had not read it yet)").register(meters);
         this.freshness = Timer.builder("policyrec_feedback_freshness")
                 .description("From a reward reaching the service to serving weights that learned from it")
                 .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200),
@@ -85,6 +89,11 @@ public final class JoinMetrics {
 
     public void rejected(RejectReason reason) {
         rejected.get(reason).increment();
+    }
+
+    /** A reward came ahead of its decision and waits for it. */
+    public void held() {
+        held.increment();
     }
 
     public void evicted(Decision decision) {

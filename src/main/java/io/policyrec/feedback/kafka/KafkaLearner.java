@@ -210,12 +210,13 @@ final class KafkaLearner extends PolicyHost {
     }
 
     private void distribute(ConsumerRecords<byte[], byte[]> records) {
+        long now = clock.millis();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             PartitionLearner p = partitions.get(r.partition());
             if (p == null) {
                 continue;
             }
-            LogRecord record = new LogRecord(r.offset(), r.timestamp(), r.value());
+            LogRecord record = new LogRecord(r.offset(), r.timestamp(), r.value(), now);
             if (r.topic().equals(settings.decisionsTopic())) {
                 p.offerDecision(record);
             } else {

@@ -30,9 +30,10 @@ import org.jboss.logging.Logger;
  * <p><b>Merge.</b> The two streams are merged in event time: the next record is the one with the
  * earlier timestamp (a decision before a reward on a tie). A stream whose buffer is empty holds
  * the merge back unless it is caught up with its log, in which case it counts as being at
- * now - grace (rewards wait that long for a decision still in flight; a reward whose decision is
- * already known need not wait). Fed the same logs, the merge makes the same sequence, so a replay
- * joins and learns the same way.
+ * now - grace (rewards wait that long for a decision still in flight, counted from their event
+ * time and from when they reached this learner; a reward whose decision is already known need not
+ * wait). Fed the same logs, the merge makes the same sequence, so a replay joins and learns the
+ * same way, unless a decision reaches the log more than grace after a reward for it.
  *
  * <p><b>A reward ahead of its decision</b> (the decision reached the log late: its serving
  * instance's producer held it through a broker restart, or the instance was paused) is held for
@@ -256,9 +257,18 @@ final class PartitionLearner {
             long certified = routed == Long.MIN_VALUE ? routed : routed - grace;
             long dTime = d == null ? idle : d.timestamp();
             long fTime = f == null ? Math.min(idle, certified) : f.timestamp();
-            if (d == null && f != null && fTime > dTime && decisionKnown(f)) {
-                // The decision log is caught up and already holds this reward's decision: nothing to wait for.
-                dTime = fTime + 1;
+            if (d == null && f != null && (fTime > dTime || f.receivedAt() > idle)) {
+                if (decisionKnown(f)) {
+                    // The decision log is caught up and already holds this reward's decision: nothing to wait for.
+                    dTime = Math.max(dTime, fTime + 1);
+                } else {
+                    // Its decision may still come: it waits until grace has passed since the reward's event
+                    // time and since it reached this learner. A reward routed late carries its old event
+                    // time, and "caught up" is judged from the log's end as the last fetch saw it, which
+                    // can be stale, so without the second its decision, logged first, could still be
+                    // unread: the reward would be held and learned out of the logs' order.
+                    dTime = Math.min(dTime, fTime);
+                }
             }
             boolean decisionNext = dTime <= fTime;
             LogRecord next = decisionNext ? d : f;
@@ -453,6 +463,7 @@ final class PartitionLearner {
             }
         } else if (orphans.hold(new JoinState.Orphan(record.offset(), f.eventId(), f.reward(), f.eventTime(),
                 f.receivedAt()))) {
+            metrics.held();
             return; // its decision is not in the log yet: it waits for it
         }
         join.rewarded(f.eventId(), f.reward(), f.eventTime(), f.receivedAt());

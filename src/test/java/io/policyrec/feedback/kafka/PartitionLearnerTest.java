@@ -212,6 +212,61 @@ class PartitionLearnerTest {
                 restored.policies().get("w").learner().state().params(), "the same weights as the uninterrupted run");
     }
 
+    /**
+     * A reward routed late (its event time long past) that reaches the learner before the decision
+     * it belongs to, although that decision was logged first: the consumer had judged the decision
+     * log caught up from a stale end. It waits for the decision as a fresh reward would, so the
+     * rewards are learned in the order a replay of the same logs learns them.
+     */
+    @Test
+    void aLateRoutedRewardWaitsGraceAfterArrivingForADecisionNotReadYet() {
+        Nd4jRuntime.ensureStarted();
+        logCertificates(900);
+        logDecision("a", 1000);
+        logDecision("b", 1200);
+        logReward("b", 1.0, 1300);
+        logReward("a", 0.5, 1250);
+        logDecision("c", 1400);
+        logReward("c", 0.25, 1450);
+        logCertificates(9000);
+        List<String> replay = new ArrayList<>();
+        read(learningFromTheStart(60_000, new SimpleMeterRegistry(), replay), decisionLog, routedLog, 0, 0,
+                new long[2]);
+        assertEquals(List.of("b=1.0", "a=0.5", "c=0.25"), replay, "a replay learns the rewards in their log's order");
+
+        // Live: at 2000 (grace 100) the learner has read a and the rewards of a and b, not b yet.
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        List<String> live = new ArrayList<>();
+        PartitionLearner p = learningFromTheStart(60_000, meters, live);
+        p.offerFeedback(arrived(routedLog.get(0), 1950));
+        p.offerFeedback(arrived(routedLog.get(1), 1950));
+        p.offerDecision(arrived(decisionLog.get(0), 1950));
+        p.offerFeedback(arrived(routedLog.get(2), 2000));
+        p.offerFeedback(arrived(routedLog.get(3), 2000));
+        p.process(2000, true, true, 100, 0);
+        assertEquals(List.of(), live, "b's reward waits for b although its event time is 700 ms past");
+        assertEquals(0, meters.get("policyrec_feedback_held_total").counter().count());
+        p.offerDecision(arrived(decisionLog.get(1), 2030));
+        p.process(2030, true, true, 100, 0);
+        assertEquals(List.of("b=1.0", "a=0.5"), live, "in the replay's order");
+
+        // c's decision comes more than grace after its reward: the reward is held for it, not lost.
+        p.offerFeedback(arrived(routedLog.get(4), 2040));
+        p.offerFeedback(arrived(routedLog.get(5), 2040));
+        p.offerFeedback(arrived(routedLog.get(6), 2040));
+        p.process(2100, true, true, 100, 0);
+        assertEquals(0, meters.get("policyrec_feedback_held_total").counter().count(), "it waits until 2140");
+        p.process(2141, true, true, 100, 0);
+        assertEquals(1, meters.get("policyrec_feedback_held_total").counter().count());
+        p.offerDecision(arrived(decisionLog.get(2), 2500));
+        p.process(2500, true, true, 100, 0);
+        assertEquals(replay, live);
+    }
+
+    static LogRecord arrived(LogRecord r, long at) {
+        return new LogRecord(r.offset(), r.timestamp(), r.value(), at);
+    }
+
     @Test
     void aRewardAheadOfTheFirstDecisionOfAPolicyCreatedElsewhereWaitsForIt() {
         Nd4jRuntime.ensureStarted();
