@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class FailoverIT {
     static final int PER_ROUND = 5;
+    static final String HELD = "policyrec_feedback_held_total";
 
     /** Four policy names, two learned on each of the two partitions. */
     static List<String> policies() {
@@ -115,6 +116,8 @@ class FailoverIT {
                 assertEquals(0.0, metric(liveC, "policyrec_decisions_joined_total{outcome=\"default\"}"),
                         "nor did the instance that joined");
                 assertTrue(assignments(dir) > assignedBeforeC, "the join reassigned partitions");
+                String held = "rewards held for their decision: A " + metric(liveA, HELD) + ", B (since its restart) "
+                        + metric(liveB, HELD) + ", C " + metric(liveC, HELD);
                 liveA.stop();
                 liveB.stop();
                 liveC.stop();
@@ -143,7 +146,7 @@ class FailoverIT {
                             metric(reference, "policyrec_decisions_joined_total{outcome=\"rewarded\"}"),
                             "every decision joined with its own reward:\n" + counters);
                     Files.writeString(Path.of("target", "failover.txt"), sent + " decisions, B down " + downMillis
-                            + " ms (window 2 s); the run from version 0 (" + joinedBeforeVersion0 + " joined before it):\n"
+                            + " ms (window 2 s); " + held + "; the run from version 0 (" + joinedBeforeVersion0 + " joined before it):\n"
                             + counters + "\n");
                     assertEquals(0.0, metric(reference, "policyrec_decisions_joined_total{outcome=\"default\"}"));
                     assertEquals(0.0, metric(reference, "policyrec_feedback_rejected_total{reason=\"late\"}"));
@@ -152,7 +155,8 @@ class FailoverIT {
                         assertEquals(updates, uninterrupted.updates(), name);
                         assertEquals(updates, live.get(name).updates(), name);
                         assertArrayEquals(uninterrupted.learner().params(), live.get(name).learner().params(),
-                                name + ": the weights after the failover are those of the uninterrupted run");
+                                () -> name + ": the weights after the failover are those of the uninterrupted run; "
+                                        + held + "; " + divergence(gen, name, live.get(name).version()));
                         assertArrayEquals(uninterrupted.learner().optimizerState(),
                                 live.get(name).learner().optimizerState(), name);
                     }
@@ -201,6 +205,38 @@ class FailoverIT {
         JsonNode versions = JSON.readTree(s.get("/policies/" + name + "/snapshots").body());
         long latest = versions.get(0).get("version").asLong();
         return SnapshotCodec.decode(s.getBytes("/policies/" + name + "/snapshots/" + latest));
+    }
+
+    /**
+     * Where two runs' weights began to differ: the stored versions of both with the same update
+     * count (the live run's up to {@code lastLive}, the reference's after it), the first that differ.
+     */
+    static String divergence(ServiceProcess gen, String name, long lastLive) {
+        try {
+            Map<Long, StoredPolicy> live = new java.util.TreeMap<>();
+            Map<Long, StoredPolicy> reference = new java.util.TreeMap<>();
+            for (JsonNode v : JSON.readTree(gen.get("/policies/" + name + "/snapshots").body())) {
+                long version = v.get("version").asLong();
+                StoredPolicy s = SnapshotCodec.decode(gen.getBytes("/policies/" + name + "/snapshots/" + version));
+                (version <= lastLive ? live : reference).putIfAbsent(s.updates(), s);
+            }
+            for (Map.Entry<Long, StoredPolicy> e : live.entrySet()) {
+                StoredPolicy r = reference.get(e.getKey());
+                if (r != null && !java.util.Arrays.equals(r.learner().params(), e.getValue().learner().params())) {
+                    return "first different at " + e.getKey() + " updates: live " + describe(e.getValue())
+                            + ", reference " + describe(r) + "; live versions by updates " + live.keySet()
+                            + ", reference " + reference.keySet();
+                }
+            }
+            return "no stored version with the same update count differs";
+        } catch (Exception e) {
+            return "divergence unknown: " + e;
+        }
+    }
+
+    private static String describe(StoredPolicy s) {
+        return "v" + s.version() + " (positions " + s.positions() + ", batch " + s.join().batch() + ", pending "
+                + s.join().pending().size() + ", orphans " + s.join().orphans().size() + ")";
     }
 
     /** Partitions taken up for learning so far, by every instance (each assignment logs one line). */
