@@ -84,9 +84,8 @@ public final class FileSnapshotStore implements SnapshotStore {
                 deleteFolder(policy);
             }
             Files.createDirectories(policy);
-            byte[] bytes = SnapshotCodec.encode(snapshot);
-            write(policy.resolve(snapshot.version() + SUFFIX), bytes);
-            written += bytes.length;
+            Path file = policy.resolve(snapshot.version() + SUFFIX);
+            written += SnapshotCodec.encode(snapshot, (bytes, length) -> write(file, bytes, length));
             write(policy.resolve(LATEST), Long.toString(snapshot.version()).getBytes(StandardCharsets.UTF_8));
             incarnations.put(snapshot.name(), snapshot.incarnation());
             List<Long> versions = versionNumbers(policy);
@@ -215,8 +214,15 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     /** Writes a file whole or not at all: a temporary file beside it, then moved over it (atomically where it can). */
     static void write(Path target, byte[] bytes) throws IOException {
+        write(target, bytes, bytes.length);
+    }
+
+    /** Writes bytes[0, length) to target whole or not at all (a temporary file, then a move). */
+    static void write(Path target, byte[] bytes, int length) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
+        try (java.io.OutputStream out = Files.newOutputStream(tmp)) {
+            out.write(bytes, 0, length);
+        }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

@@ -50,7 +50,28 @@ public final class SnapshotCodec {
 
     /** The snapshot whole: what {@link #decode(byte[])} reads alone. */
     public static byte[] encode(StoredPolicy s) {
-        return encode(s, null, 0);
+        return encode(s, null, 0).finish();
+    }
+
+    /** Where an encoded snapshot goes straight from the encoder's buffer: bytes[0, length). */
+    @FunctionalInterface
+    public interface Sink {
+        void write(byte[] bytes, int length) throws IOException;
+    }
+
+    /**
+     * The snapshot whole, as {@link #encode(StoredPolicy)} gives it, handed to a sink from the
+     * encoder's buffer without a copy (a file store's save: no ~640 KB array per save of a dense
+     * policy). Returns its length.
+     */
+    public static int encode(StoredPolicy s, Sink sink) throws IOException {
+        Output o = encode(s, null, 0);
+        try {
+            sink.write(o.buffer(), o.size());
+            return o.size();
+        } finally {
+            o.release();
+        }
     }
 
     /**
@@ -62,10 +83,11 @@ public final class SnapshotCodec {
         if (!s.config().hashed() || parent.incarnation() != s.incarnation() || parent.version() >= s.version()) {
             throw new IllegalArgumentException("a delta needs a hashed policy's earlier snapshot of the same incarnation");
         }
-        return encode(s, parent, parentCrc);
+        return encode(s, parent, parentCrc).finish();
     }
 
-    private static byte[] encode(StoredPolicy s, StoredPolicy parent, long parentCrc) {
+    /** The encoded snapshot in the (reused) buffer: the caller finishes or releases it. */
+    private static Output encode(StoredPolicy s, StoredPolicy parent, long parentCrc) {
         try {
             Output bytes = Output.start();
             DataOutputStream out = new DataOutputStream(bytes);
@@ -145,7 +167,7 @@ public final class SnapshotCodec {
             out.flush();
             out.writeLong(bytes.crc());
             out.flush();
-            return bytes.finish();
+            return bytes;
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode snapshot", e);
         }
@@ -156,7 +178,8 @@ public final class SnapshotCodec {
      * G1's humongous size at a 3 GB heap, and growing a new buffer to it, copying it for the
      * checksum and again for the result made four humongous arrays per save (each may start a
      * collection: most of the collections while serving a dense policy, measured with JFR). Now the
-     * result is the only one. One buffer is kept (the snapshot publisher's, in practice), and only
+     * result is the only one, and a file store's save has none ({@link #encode(StoredPolicy, Sink)}).
+     * One buffer is kept (the snapshot publisher's, in practice), and only
      * up to {@link #KEEP}; an encoding that finds it taken makes its own.
      */
     private static final class Output extends ByteArrayOutputStream {
@@ -180,13 +203,23 @@ public final class SnapshotCodec {
             return crc.getValue();
         }
 
-        /** The bytes written; the buffer goes back for the next encoding. */
-        byte[] finish() {
-            byte[] out = Arrays.copyOf(buf, count);
+        /** The bytes written, in place (valid until {@link #release}). */
+        byte[] buffer() {
+            return buf;
+        }
+
+        /** The buffer goes back for the next encoding. */
+        void release() {
             reset();
             if (buf.length <= KEEP) {
                 SPARE.set(this);
             }
+        }
+
+        /** A copy of the bytes written; the buffer goes back for the next encoding. */
+        byte[] finish() {
+            byte[] out = Arrays.copyOf(buf, count);
+            release();
             return out;
         }
     }

@@ -43,6 +43,20 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void aSinkGetsTheBytesEncodeReturnsEachTimeFromOneReusedBuffer() throws Exception {
+        StoredPolicy s = stored(List.of(new float[(int) CONFIG.parameterCount()]));
+        StoredPolicy other = stored(List.of());
+        byte[] whole = SnapshotCodec.encode(s);
+        for (StoredPolicy p : List.of(s, other, s)) {
+            byte[][] got = new byte[1][];
+            int n = SnapshotCodec.encode(p, (bytes, length) -> got[0] = java.util.Arrays.copyOf(bytes, length));
+            assertEquals(got[0].length, n);
+            assertArrayEquals(SnapshotCodec.encode(p), got[0], "what a sink gets is what encode returns");
+        }
+        assertArrayEquals(whole, SnapshotCodec.encode(s), "a shorter snapshot in between leaves nothing behind");
+    }
+
+    @Test
     void roundTripKeepsEverything() throws Exception {
         StoredPolicy s = stored(List.of(new float[(int) CONFIG.parameterCount()]));
         StoredPolicy back = SnapshotCodec.decode(SnapshotCodec.encode(s));
