@@ -126,6 +126,11 @@ class FailoverIT {
                 // Version 0 is the last snapshot taken before a policy's first update: the decisions in
                 // its partial batch were joined before it, so the run from it does not join them again.
                 int joinedBeforeVersion0 = 0;
+                // The live run's versions, kept for a diagnosis: the rollback below drops them from the store.
+                Map<String, Map<Long, StoredPolicy>> liveHistory = new HashMap<>();
+                for (String name : names) {
+                    liveHistory.put(name, history(gen, name));
+                }
                 for (String name : names) {
                     assertEquals(200, gen.send("POST", "/policies/" + name + "/rollback", "{\"version\":0}")
                             .statusCode());
@@ -154,11 +159,15 @@ class FailoverIT {
                         StoredPolicy uninterrupted = latest(reference, name);
                         assertEquals(updates, uninterrupted.updates(), name);
                         assertEquals(updates, live.get(name).updates(), name);
+                        String diverged = divergence(liveHistory.get(name), history(gen, name));
+                        Files.writeString(Path.of("target", "failover.txt"), name + ": " + diverged + "\n",
+                                java.nio.file.StandardOpenOption.APPEND);
+                        java.util.function.Supplier<String> why = () -> held + "; " + diverged;
                         assertArrayEquals(uninterrupted.learner().params(), live.get(name).learner().params(),
                                 () -> name + ": the weights after the failover are those of the uninterrupted run; "
-                                        + held + "; " + divergence(gen, name, live.get(name).version()));
+                                        + why.get());
                         assertArrayEquals(uninterrupted.learner().optimizerState(),
-                                live.get(name).learner().optimizerState(), name);
+                                live.get(name).learner().optimizerState(), () -> name + ": " + why.get());
                     }
                 }
             }
@@ -207,31 +216,33 @@ class FailoverIT {
         return SnapshotCodec.decode(s.getBytes("/policies/" + name + "/snapshots/" + latest));
     }
 
-    /**
-     * Where two runs' weights began to differ: the stored versions of both with the same update
-     * count (the live run's up to {@code lastLive}, the reference's after it), the first that differ.
-     */
-    static String divergence(ServiceProcess gen, String name, long lastLive) {
+    /** A policy's stored versions by update count (empty when they cannot be read). */
+    static Map<Long, StoredPolicy> history(ServiceProcess s, String name) {
+        Map<Long, StoredPolicy> byUpdates = new java.util.TreeMap<>();
         try {
-            Map<Long, StoredPolicy> live = new java.util.TreeMap<>();
-            Map<Long, StoredPolicy> reference = new java.util.TreeMap<>();
-            for (JsonNode v : JSON.readTree(gen.get("/policies/" + name + "/snapshots").body())) {
-                long version = v.get("version").asLong();
-                StoredPolicy s = SnapshotCodec.decode(gen.getBytes("/policies/" + name + "/snapshots/" + version));
-                (version <= lastLive ? live : reference).putIfAbsent(s.updates(), s);
+            for (JsonNode v : JSON.readTree(s.get("/policies/" + name + "/snapshots").body())) {
+                StoredPolicy p = SnapshotCodec.decode(s.getBytes("/policies/" + name + "/snapshots/"
+                        + v.get("version").asLong()));
+                byUpdates.putIfAbsent(p.updates(), p);
             }
-            for (Map.Entry<Long, StoredPolicy> e : live.entrySet()) {
-                StoredPolicy r = reference.get(e.getKey());
-                if (r != null && !java.util.Arrays.equals(r.learner().params(), e.getValue().learner().params())) {
-                    return "first different at " + e.getKey() + " updates: live " + describe(e.getValue())
-                            + ", reference " + describe(r) + "; live versions by updates " + live.keySet()
-                            + ", reference " + reference.keySet();
-                }
-            }
-            return "no stored version with the same update count differs";
         } catch (Exception e) {
-            return "divergence unknown: " + e;
+            byUpdates.clear();
         }
+        return byUpdates;
+    }
+
+    /** Where two runs began to differ: the first update count at which both stored weights that differ. */
+    static String divergence(Map<Long, StoredPolicy> live, Map<Long, StoredPolicy> reference) {
+        for (Map.Entry<Long, StoredPolicy> e : live.entrySet()) {
+            StoredPolicy r = reference.get(e.getKey());
+            if (r != null && !java.util.Arrays.equals(r.learner().params(), e.getValue().learner().params())) {
+                return "first different at " + e.getKey() + " updates: live " + describe(e.getValue()) + ", reference "
+                        + describe(r) + "; live versions by updates " + live.keySet() + ", reference "
+                        + reference.keySet();
+            }
+        }
+        return "no stored version with the same update count differs (live " + live.keySet() + ", reference "
+                + reference.keySet() + ")";
     }
 
     private static String describe(StoredPolicy s) {
