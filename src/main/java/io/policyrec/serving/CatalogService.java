@@ -228,8 +228,9 @@ public class CatalogService {
         Map<String, JsonNode> features = new HashMap<>(2 * ids.size());
         for (String id : ids) {
             String json = stored.items().get(id);
-            if (before != null && json.equals(before.stored().get(id)) && before.catalog().candidates().containsKey(id)) {
-                candidates.put(id, before.catalog().candidates().get(id));
+            Candidate kept = before == null ? null : before.catalog().candidates().get(id);
+            if (kept != null && json.equals(before.stored().get(id))) {
+                candidates.put(id, kept);
                 features.put(id, before.catalog().features().get(id));
                 continue;
             }
