@@ -180,10 +180,12 @@ public final class SnapshotCodec {
      * collection: most of the collections while serving a dense policy, measured with JFR). Now the
      * result is the only one, and a file store's save has none ({@link #encode(StoredPolicy, Sink)}).
      * One buffer is kept (the snapshot publisher's, in practice), and only
-     * up to {@link #KEEP}; an encoding that finds it taken makes its own.
+     * up to {@link #KEEP}; an encoding that finds it taken makes its own. (At 4 MB, a hashed policy's
+     * whole snapshot, 8 MB for Rank's two 2^16-row tables, was past it: each save grew a new buffer
+     * through 1, 2, 4 and 8 MB, four humongous arrays every 3 s, each able to start a cycle.)
      */
     private static final class Output extends ByteArrayOutputStream {
-        private static final int KEEP = 4 << 20;
+        private static final int KEEP = 64 << 20;
         private static final java.util.concurrent.atomic.AtomicReference<Output> SPARE =
                 new java.util.concurrent.atomic.AtomicReference<>();
 
