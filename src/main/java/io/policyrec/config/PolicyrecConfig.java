@@ -61,7 +61,10 @@ public interface PolicyrecConfig {
     Optional<String> instanceId();
 
     interface Pending {
-        /** Heap budget for decisions waiting for their rewards; the oldest are evicted beyond it. */
+        /**
+         * Budget for decisions waiting for their rewards (counted as their objects would weigh, kept
+         * off the Java heap); the oldest are evicted beyond it.
+         */
         @WithName("max-bytes")
         @WithDefault("268435456")
         long maxBytes();

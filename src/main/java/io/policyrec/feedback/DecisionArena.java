@@ -2,18 +2,19 @@ package io.policyrec.feedback;
 
 import io.policyrec.policy.Candidate;
 import io.policyrec.policy.Context;
-import java.util.Arrays;
+import java.nio.IntBuffer;
 
 /**
  * What a pending decision needs to be learned from (context, eligible actions, draws and their
  * probabilities, the candidates of a policy over action features), kept as one record in int
- * segments, in arrival order: a decision waiting for its reward holds no object of its own, so
- * young collections do not copy it (issue 17: the decisions of one reward window were most of what
- * each young pause copied).
+ * segments off the Java heap, in arrival order: a decision waiting for its reward holds no object
+ * of its own, so young collections do not copy it (issue 17: the decisions of one reward window
+ * were most of what each young pause copied), and its segment is no humongous object
+ * ({@link SegmentPool} says why that matters).
  *
  * <p>Segments are fixed-size (4 MB): a record is written into the newest one, freed where it lies,
- * and a segment whose records are all freed goes back to a small pool. Nothing is ever copied or
- * grown in one piece. (One array that doubled and compacted did that; with candidates a window of
+ * and a segment whose records are all freed goes back to the pool the arenas of its learner thread
+ * share. Nothing is ever copied or grown in one piece. (One array that doubled and compacted did that; with candidates a window of
  * decisions reached hundreds of MB, and copying it kept the learning thread from a safepoint for up
  * to 1.2 s while every request thread waited there: Rank's p99 stalls.) A position is the segment's
  * slot and the record's offset in it; positions of live records never change.
@@ -26,13 +27,10 @@ import java.util.Arrays;
 final class DecisionArena {
     private static final int HEADER = 7;
     private static final int FREED = -1;
-    /** Segments kept for reuse once empty (more are left to the collector). */
-    private static final int SPARE = 2;
-
     private final int segmentBits;
     private final int segmentInts;
     /** Segments by slot (null: slot unused); a position is slot << segmentBits | offset. */
-    private int[][] segments = new int[8][];
+    private SegmentPool.Segment[] segments = new SegmentPool.Segment[8];
     private int[] live = new int[8];
     /** The first possibly live record of each segment, and where its records end. */
     private int[] scan = new int[8];
@@ -44,17 +42,18 @@ final class DecisionArena {
     private int[] freeSlots = new int[8];
     private int freeCount;
     private int slotsUsed;
-    private final java.util.ArrayDeque<int[]> spare = new java.util.ArrayDeque<>();
+    private final SegmentPool pool;
     private int tailSlot = -1;
     private int tail;
 
-    /** An arena of 4 MB segments. */
-    DecisionArena() {
-        this(20);
+    /** An arena of 4 MB segments from a pool. */
+    DecisionArena(SegmentPool pool) {
+        this(20, pool);
     }
 
     /** @param segmentBits log2 of the ints a segment holds; every record must fit one */
-    DecisionArena(int segmentBits) {
+    DecisionArena(int segmentBits, SegmentPool pool) {
+        this.pool = pool;
         this.segmentBits = segmentBits;
         this.segmentInts = 1 << segmentBits;
     }
@@ -81,47 +80,41 @@ final class DecisionArena {
         if (tailSlot < 0 || tail + length > segmentInts) {
             openSegment();
         }
-        int[] d = segments[tailSlot];
+        IntBuffer d = segments[tailSlot].ints();
         int at = tail;
-        d[at] = slot;
-        d[at + 1] = length;
-        d[at + 2] = context.sparse() ? 1 : 0;
-        d[at + 3] = n;
-        d[at + 4] = eligible == null ? -1 : e;
-        d[at + 5] = actions.length;
-        d[at + 6] = candidates == null ? -1 : candidates.length;
+        d.put(at, slot);
+        d.put(at + 1, length);
+        d.put(at + 2, context.sparse() ? 1 : 0);
+        d.put(at + 3, n);
+        d.put(at + 4, eligible == null ? -1 : e);
+        d.put(at + 5, actions.length);
+        d.put(at + 6, candidates == null ? -1 : candidates.length);
         int p = at + HEADER;
         if (context.sparse()) {
-            System.arraycopy(context.indices(), 0, d, p, n);
+            d.put(p, context.indices(), 0, n);
             p += n;
         }
-        float[] values = context.values();
-        for (int i = 0; i < n; i++) {
-            d[p++] = Float.floatToRawIntBits(values[i]);
-        }
+        p = putFloats(d, p, context.values(), n);
         if (eligible != null) {
-            System.arraycopy(eligible, 0, d, p, e);
+            d.put(p, eligible, 0, e);
             p += e;
         }
-        System.arraycopy(actions, 0, d, p, actions.length);
+        d.put(p, actions, 0, actions.length);
         p += actions.length;
         for (double q : probabilities) {
             long bits = Double.doubleToRawLongBits(q);
-            d[p++] = (int) (bits >>> 32);
-            d[p++] = (int) bits;
+            d.put(p++, (int) (bits >>> 32));
+            d.put(p++, (int) bits);
         }
         if (candidates != null) {
             for (Candidate c : candidates) {
                 Context f = c.features();
                 int m = f.size();
-                d[p++] = c.identity();
-                d[p++] = m;
-                System.arraycopy(f.indices(), 0, d, p, m);
+                d.put(p++, c.identity());
+                d.put(p++, m);
+                d.put(p, f.indices(), 0, m);
                 p += m;
-                float[] v = f.values();
-                for (int i = 0; i < m; i++) {
-                    d[p++] = Float.floatToRawIntBits(v[i]);
-                }
+                p = putFloats(d, p, f.values(), m);
             }
         }
         tail = at + length;
@@ -129,9 +122,16 @@ final class DecisionArena {
         return tailSlot << segmentBits | at;
     }
 
+    private static int putFloats(IntBuffer d, int p, float[] values, int n) {
+        for (int i = 0; i < n; i++) {
+            d.put(p + i, Float.floatToRawIntBits(values[i]));
+        }
+        return p + n;
+    }
+
     void free(int position) {
         int slot = position >>> segmentBits;
-        segments[slot][position & (segmentInts - 1)] = FREED;
+        segments[slot].ints().put(position & (segmentInts - 1), FREED);
         if (--live[slot] == 0 && slot != tailSlot) {
             release(slot);
         }
@@ -141,15 +141,15 @@ final class DecisionArena {
     int oldestSlot() {
         while (orderSize > 0) {
             int slot = order[orderHead];
-            int[] d = segments[slot];
+            IntBuffer d = segments[slot].ints();
             int last = slot == tailSlot ? tail : end[slot];
             int at = scan[slot];
-            while (at < last && d[at] == FREED) {
-                at += d[at + 1];
+            while (at < last && d.get(at) == FREED) {
+                at += d.get(at + 1);
             }
             scan[slot] = at;
             if (at < last) {
-                return d[at];
+                return d.get(at);
             }
             if (slot == tailSlot) {
                 return -1;
@@ -174,8 +174,7 @@ final class DecisionArena {
         if (previous >= 0) {
             end[previous] = tail;
         }
-        int[] d = spare.pollFirst();
-        segments[slot] = d != null ? d : new int[segmentInts];
+        segments[slot] = pool.take(segmentInts);
         live[slot] = 0;
         scan[slot] = 0;
         if (orderSize == order.length) {
@@ -194,7 +193,7 @@ final class DecisionArena {
         }
     }
 
-    /** A segment with no live record leaves the order; kept for reuse, or left to the collector. */
+    /** A segment with no live record leaves the order and goes back to the pool. */
     private void release(int slot) {
         for (int i = 0; i < orderSize; i++) {
             int k = (orderHead + i) % order.length;
@@ -207,9 +206,7 @@ final class DecisionArena {
                 break;
             }
         }
-        if (spare.size() < SPARE) {
-            spare.addLast(segments[slot]);
-        }
+        pool.giveBack(segments[slot]);
         segments[slot] = null;
         if (freeCount == freeSlots.length) {
             freeSlots = java.util.Arrays.copyOf(freeSlots, 2 * freeCount);
@@ -218,79 +215,101 @@ final class DecisionArena {
     }
 
     Context context(int position) {
-        int[] data = segments[position >>> segmentBits];
+        IntBuffer data = segments[position >>> segmentBits].ints();
         int at = position & (segmentInts - 1);
-        int n = data[at + 3];
+        int n = data.get(at + 3);
         int p = at + HEADER;
         int[] indices = null;
-        if (data[at + 2] == 1) {
-            indices = Arrays.copyOfRange(data, p, p + n);
+        if (data.get(at + 2) == 1) {
+            indices = ints(data, p, n);
             p += n;
         }
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = Float.intBitsToFloat(data[p + i]);
-        }
-        return new Context(indices, values);
+        return new Context(indices, floats(data, p, n));
     }
 
     int[] eligible(int position) {
-        int[] data = segments[position >>> segmentBits];
+        IntBuffer data = segments[position >>> segmentBits].ints();
         int at = position & (segmentInts - 1);
-        int e = data[at + 4];
-        return e < 0 ? null : Arrays.copyOfRange(data, eligibleAt(data, at), eligibleAt(data, at) + e);
+        int e = data.get(at + 4);
+        return e < 0 ? null : ints(data, eligibleAt(data, at), e);
     }
 
     int[] actions(int position) {
-        int[] data = segments[position >>> segmentBits];
+        IntBuffer data = segments[position >>> segmentBits].ints();
         int at = position & (segmentInts - 1);
-        int from = actionsAt(data, at);
-        return Arrays.copyOfRange(data, from, from + data[at + 5]);
+        return ints(data, actionsAt(data, at), data.get(at + 5));
     }
 
     double[] probabilities(int position) {
-        int[] data = segments[position >>> segmentBits];
+        IntBuffer data = segments[position >>> segmentBits].ints();
         int at = position & (segmentInts - 1);
-        double[] q = new double[data[at + 5]];
+        double[] q = new double[data.get(at + 5)];
         int p = actionsAt(data, at) + q.length;
         for (int i = 0; i < q.length; i++, p += 2) {
-            q[i] = Double.longBitsToDouble(((long) data[p] << 32) | (data[p + 1] & 0xFFFFFFFFL));
+            q[i] = Double.longBitsToDouble(((long) data.get(p) << 32) | (data.get(p + 1) & 0xFFFFFFFFL));
         }
         return q;
     }
 
     /** The decision's candidates as the learner reads them, or null for fixed actions. */
     Candidate[] candidates(int position) {
-        int[] data = segments[position >>> segmentBits];
+        IntBuffer data = segments[position >>> segmentBits].ints();
         int at = position & (segmentInts - 1);
-        int count = data[at + 6];
+        int count = data.get(at + 6);
         if (count < 0) {
             return null;
         }
         Candidate[] out = new Candidate[count];
-        int p = actionsAt(data, at) + 3 * data[at + 5];
+        int p = actionsAt(data, at) + 3 * data.get(at + 5);
         for (int i = 0; i < count; i++) {
-            int identity = data[p];
-            int m = data[p + 1];
+            int identity = data.get(p);
+            int m = data.get(p + 1);
             p += 2;
-            int[] rows = Arrays.copyOfRange(data, p, p + m);
+            int[] rows = ints(data, p, m);
             p += m;
-            float[] values = new float[m];
-            for (int j = 0; j < m; j++) {
-                values[j] = Float.intBitsToFloat(data[p + j]);
-            }
+            float[] values = floats(data, p, m);
             p += m;
             out[i] = new Candidate(identity, new Context(rows, values));
         }
         return out;
     }
 
-    private static int eligibleAt(int[] data, int at) {
-        int n = data[at + 3];
-        return at + HEADER + (data[at + 2] == 1 ? 2 * n : n);
+    /** Gives every segment back to the pool: the arena is empty after (its partition left). */
+    void release() {
+        for (int slot = 0; slot < segments.length; slot++) {
+            if (segments[slot] != null) {
+                pool.giveBack(segments[slot]);
+                segments[slot] = null;
+            }
+        }
+        orderSize = 0;
+        orderHead = 0;
+        freeCount = 0;
+        slotsUsed = 0;
+        tailSlot = -1;
+        tail = 0;
     }
 
-    private static int actionsAt(int[] data, int at) {
-        return eligibleAt(data, at) + Math.max(0, data[at + 4]);
+    private static int[] ints(IntBuffer data, int from, int n) {
+        int[] out = new int[n];
+        data.get(from, out, 0, n);
+        return out;
+    }
+
+    private static float[] floats(IntBuffer data, int from, int n) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = Float.intBitsToFloat(data.get(from + i));
+        }
+        return out;
+    }
+
+    private static int eligibleAt(IntBuffer data, int at) {
+        int n = data.get(at + 3);
+        return at + HEADER + (data.get(at + 2) == 1 ? 2 * n : n);
+    }
+
+    private static int actionsAt(IntBuffer data, int at) {
+        return eligibleAt(data, at) + Math.max(0, data.get(at + 4));
     }
 }

@@ -110,7 +110,7 @@ public final class RewardJoin {
         this.budget = budget;
         this.maxRemembered = maxRemembered;
         this.listener = listener;
-        this.arena = new DecisionArena();
+        this.arena = new DecisionArena(budget.segments());
         JoinSlots s = slots;
         this.byDeadline = new SlotHeap((a, b) -> {
             int c = Long.compare(s.deadline[a], s.deadline[b]);
@@ -136,6 +136,14 @@ public final class RewardJoin {
     /** Finished decisions still remembered to classify late and duplicate rewards. */
     public int rememberedCount() {
         return ids.size() - pendingCount;
+    }
+
+    /**
+     * Gives the pending decisions' memory back to the pool of its learner thread, unlearned: the
+     * join is dropped (its partition went to another instance, which rebuilds them from the log).
+     */
+    public void release() {
+        arena.release();
     }
 
     /** Ints the decision arena holds (tests: it is reused, not grown, while the load is steady). */

@@ -91,7 +91,7 @@ class JoinStorageTest {
     @Test
     void arenaKeepsRecordsExactlyAcrossSegmentsAndReportsTheOldest() {
         int[] where = new int[1000];
-        DecisionArena arena = new DecisionArena(10);
+        DecisionArena arena = new DecisionArena(10, new SegmentPool(1 << 20));
         Map<Integer, Object[]> live = new HashMap<>();
         List<Integer> order = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(7);
@@ -157,5 +157,39 @@ class JoinStorageTest {
             }
         }
         assertTrue(arena.capacity() < 64 * 1024, "emptied segments leave: " + arena.capacity());
+    }
+
+    @Test
+    void emptiedSegmentsAreKeptUpToThePoolsBytesAndAStreamAllocatesNoneOnceItsWindowFilled() {
+        int segmentBytes = 4 << 10; // segmentBits 10
+        SegmentPool pool = new SegmentPool(6L * segmentBytes);
+        DecisionArena arena = new DecisionArena(10, pool);
+        java.util.ArrayDeque<Integer> window = new java.util.ArrayDeque<>();
+        int slot = 0;
+        // A burst: 80 records of 100 ints (10 a segment, 8 segments) pending at once, then all freed.
+        for (; slot < 80; slot++) {
+            window.addLast(arena.append(slot, new Context(null, new float[90]), null, new int[] {0},
+                    new double[] {1.0}, null));
+        }
+        while (!window.isEmpty()) {
+            arena.free(window.pollFirst());
+        }
+        assertEquals(8, pool.allocated());
+        assertEquals(6L * segmentBytes, pool.spareBytes(), "kept up to the pool's bytes (the open one stays)");
+        // A steady stream with about 3 segments pending: every segment it opens comes from the pool.
+        for (int i = 0; i < 2_000; i++, slot++) {
+            window.addLast(arena.append(slot, new Context(null, new float[90]), null, new int[] {0},
+                    new double[] {1.0}, null));
+            if (window.size() > 30) {
+                int gone = window.pollFirst();
+                assertEquals(slot - 30, arena.oldestSlot());
+                arena.free(gone);
+            }
+        }
+        assertEquals(8, pool.allocated(), "no segment allocated after the burst's 8");
+        // Its partition leaves: every segment goes back, the open one too, up to the pool's bytes.
+        arena.release();
+        assertEquals(6L * segmentBytes, pool.spareBytes());
+        assertEquals(-1, arena.oldestSlot(), "a released arena is empty");
     }
 }

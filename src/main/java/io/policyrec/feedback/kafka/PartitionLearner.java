@@ -160,9 +160,10 @@ final class PartitionLearner {
         }
     }
 
-    /** Gives this partition's share of the pending budget back (the partition went elsewhere). */
+    /** Gives this partition's share of the pending budget and its memory back (the partition went elsewhere). */
     public void release() {
         budget.add(-join.pendingBytes());
+        join.release();
     }
 
     public void forget(String name) {
