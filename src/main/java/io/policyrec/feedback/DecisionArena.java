@@ -45,6 +45,7 @@ final class DecisionArena {
     private final SegmentPool pool;
     private int tailSlot = -1;
     private int tail;
+    private boolean released;
 
     /** An arena of 4 MB segments from a pool. */
     DecisionArena(SegmentPool pool) {
@@ -162,6 +163,9 @@ final class DecisionArena {
 
     /** Starts a new segment at the end of the order (the one it leaves is released if empty). */
     private void openSegment() {
+        if (released) {
+            throw new IllegalStateException("the arena was released");
+        }
         int previous = tailSlot;
         int slot = freeCount > 0 ? freeSlots[--freeCount] : slotsUsed++;
         if (slot >= segments.length) {
@@ -284,10 +288,11 @@ final class DecisionArena {
         }
         orderSize = 0;
         orderHead = 0;
-        freeCount = 0;
-        slotsUsed = 0;
         tailSlot = -1;
         tail = 0;
+        // No segment is opened again, so a position kept from before fails (a null segment) rather
+        // than reading another decision's record.
+        released = true;
     }
 
     private static int[] ints(IntBuffer data, int from, int n) {

@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * How the embedded learning loop runs.
  *
- * @param maxPendingBytes    heap budget for decisions waiting for rewards
+ * @param maxPendingBytes    budget for decisions waiting for rewards (their records are off the heap)
  * @param maxRemembered      finished decisions remembered to classify late and duplicate rewards
  * @param inboxCapacity      decisions and rewards queued for the loop before new ones are dropped
  * @param tick               how often windows are closed and partial batches considered

@@ -98,7 +98,7 @@ public final class RewardJoin {
     private long arrivals;
 
     /**
-     * @param maxPendingBytes heap budget for pending decisions
+     * @param maxPendingBytes budget for pending decisions (their records are off the heap)
      * @param maxRemembered   finished decisions remembered to classify late and duplicate rewards
      */
     public RewardJoin(long maxPendingBytes, int maxRemembered, Listener listener) {
@@ -141,6 +141,7 @@ public final class RewardJoin {
     /**
      * Gives the pending decisions' memory back to the pool of its learner thread, unlearned: the
      * join is dropped (its partition went to another instance, which rebuilds them from the log).
+     * It must not be used after: a decision read or added fails instead of reading freed memory.
      */
     public void release() {
         arena.release();

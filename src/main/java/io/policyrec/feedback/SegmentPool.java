@@ -27,9 +27,30 @@ import java.util.ArrayDeque;
  * when its partition leaves ({@link DecisionArena#release()}).
  */
 final class SegmentPool {
-    /** A segment: its memory (what is freed) and the int view the arena reads and writes. */
-    record Segment(ByteBuffer memory, IntBuffer ints) {
+    /**
+     * A segment: its memory (what is freed) and the int view the arena reads and writes. Not a
+     * record: a record's equals and hashCode would read the buffers' contents, freed memory once
+     * the segment is freed.
+     */
+    static final class Segment {
+        private final ByteBuffer memory;
+        private final IntBuffer ints;
+
+        Segment(ByteBuffer memory) {
+            this.memory = memory;
+            this.ints = memory.asIntBuffer();
+        }
+
+        ByteBuffer memory() {
+            return memory;
+        }
+
+        IntBuffer ints() {
+            return ints;
+        }
     }
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SegmentPool.class);
 
     private static final MethodHandle FREE = freeHandle();
     private final long maxBytes;
@@ -52,8 +73,7 @@ final class SegmentPool {
             free(s); // arenas of one thread use one size: a test's other size
         }
         allocated++;
-        ByteBuffer memory = ByteBuffer.allocateDirect(4 * ints).order(ByteOrder.nativeOrder());
-        return new Segment(memory, memory.asIntBuffer());
+        return new Segment(ByteBuffer.allocateDirect(4 * ints).order(ByteOrder.nativeOrder()));
     }
 
     /** An empty segment: kept if the pool has room for it, freed if not. */
@@ -97,6 +117,8 @@ final class SegmentPool {
             return MethodHandles.lookup().findVirtual(unsafe, "invokeCleaner",
                     MethodType.methodType(void.class, ByteBuffer.class)).bindTo(f.get(null));
         } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warnf("Decision segments beyond the pending budget will be freed by the collector, not at once: %s",
+                    e.toString());
             return null;
         }
     }

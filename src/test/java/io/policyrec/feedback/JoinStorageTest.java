@@ -3,6 +3,7 @@ package io.policyrec.feedback;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.policyrec.policy.Candidate;
@@ -191,5 +192,9 @@ class JoinStorageTest {
         arena.release();
         assertEquals(6L * segmentBytes, pool.spareBytes());
         assertEquals(-1, arena.oldestSlot(), "a released arena is empty");
+        int stale = window.peekLast();
+        assertThrows(NullPointerException.class, () -> arena.context(stale), "a kept position reads no freed memory");
+        assertThrows(IllegalStateException.class, () -> arena.append(0, new Context(null, new float[90]), null,
+                new int[] {0}, new double[] {1.0}, null), "nor is a decision added after");
     }
 }
