@@ -7,6 +7,7 @@ import io.policyrec.feedback.FeedbackPath;
 import io.policyrec.feedback.SnapshotFollower;
 import io.policyrec.learning.Nd4jRuntime;
 import io.policyrec.metrics.PolicyMetrics;
+import io.policyrec.metrics.ThreadCpu;
 import io.policyrec.policy.PolicyConfigSpec;
 import io.policyrec.policy.PolicyProperties;
 import io.policyrec.policy.PolicyRegistry;
@@ -70,6 +71,7 @@ public class ServiceLifecycle {
         catalogs.refresh();
         start(path);
         metrics.refresh();
+        ThreadCpu.register(meters);
         metricsRefresh = Worker.every("policyrec-metrics", config.metrics().refresh(), metrics::refresh);
         if (store.shared()) {
             start(new SnapshotFollower(store, registry, path.host(), config.redis().pollInterval(), meters));

@@ -184,7 +184,7 @@ final class HttpCommand {
         long total = (long) (rate * seconds);
         CountDownLatch done = new CountDownLatch((int) total);
         long interval = (long) (1e9 / rate);
-        ServiceGc gcBefore = ServiceGc.scrape(client.service());
+        ServiceCost costBefore = ServiceCost.scrape(client.service());
         long start = System.nanoTime();
         for (long i = 0; i < total; i++) {
             long due = start + i * interval;
@@ -210,7 +210,7 @@ final class HttpCommand {
         }
         done.await(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
-        String gc = ServiceGc.scrape(client.service()).since(gcBefore, elapsed, total);
+        String gc = ServiceCost.scrape(client.service()).since(costBefore, elapsed, total);
         return new Step(endpoint, rate, total / elapsed, latency, errors.get() + done.getCount(), gc);
     }
 

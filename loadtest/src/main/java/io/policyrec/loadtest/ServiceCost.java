@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * The service's garbage collection between two scrapes of its Prometheus endpoint (Micrometer's
- * JVM binder): young and old pauses (count, total, longest) and bytes allocated, so that a step of
- * the rate search says why it failed (a pause longer than the p99 bound) and what a request costs
- * in allocation (the baseline endpoint's bytes per request against /recommend's).
+ * What the service spent between two scrapes of its Prometheus endpoint: garbage collection
+ * (Micrometer's JVM binder: young and old pauses, count, total, longest, and bytes allocated) and
+ * CPU time ({@code policyrec_cpu_seconds_total}: the process, its event loops, its learner), so that
+ * a step of the rate search says why it failed (a pause longer than the p99 bound, or CPU) and what
+ * a request costs (the baseline endpoint's bytes and CPU per request against /recommend's).
  *
  * @param pauses     collections that paused the application, all collectors
  * @param pauseMs    their summed pause time
@@ -15,19 +16,30 @@ import java.util.Locale;
  *                   step reads the window it ran in)
  * @param allocated  bytes allocated: Micrometer's counter (which moves at each young collection)
  *                   plus what eden holds now, so that a step without a collection still counts
+ * @param cpu        CPU seconds of the process, its event loops and its learner (NaN where the
+ *                   service does not export them)
  */
-record ServiceGc(double pauses, double pauseMs, double longestMs, double allocated) {
+record ServiceCost(double pauses, double pauseMs, double longestMs, double allocated, double[] cpu) {
 
-    static final ServiceGc NONE = new ServiceGc(0, 0, 0, 0);
+    static final ServiceCost NONE = new ServiceCost(0, 0, 0, 0, new double[] {Double.NaN, Double.NaN, Double.NaN});
+    private static final String[] CPU = {"process", "event loops", "learner"};
 
     /** The cumulative counters now; NONE when the endpoint cannot be read (the step still counts). */
-    static ServiceGc scrape(ServiceClient service) {
+    static ServiceCost scrape(ServiceClient service) {
         try {
             double pauses = 0;
             double seconds = 0;
             double longest = 0;
             double allocated = 0;
+            double[] cpu = {Double.NaN, Double.NaN, Double.NaN};
             for (String line : service.metricsText().split("\n")) {
+                if (line.startsWith("policyrec_cpu_seconds_total{")) {
+                    for (int i = 0; i < CPU.length; i++) {
+                        if (line.contains("threads=\"" + CPU[i] + "\"")) {
+                            cpu[i] = value(line);
+                        }
+                    }
+                }
                 if (line.startsWith("jvm_gc_pause_seconds_count{")) {
                     pauses += value(line);
                 } else if (line.startsWith("jvm_gc_pause_seconds_sum{")) {
@@ -39,7 +51,7 @@ record ServiceGc(double pauses, double pauseMs, double longestMs, double allocat
                     allocated += value(line);
                 }
             }
-            return new ServiceGc(pauses, seconds * 1000, longest * 1000, allocated);
+            return new ServiceCost(pauses, seconds * 1000, longest * 1000, allocated, cpu);
         } catch (IOException | RuntimeException e) {
             return NONE;
         } catch (InterruptedException e) {
@@ -55,14 +67,26 @@ record ServiceGc(double pauses, double pauseMs, double longestMs, double allocat
         return Double.parseDouble(rest.trim().split(" ")[0]);
     }
 
-    /** What happened between an earlier scrape and this one, over {@code requests} requests. */
-    String since(ServiceGc before, double seconds, long requests) {
+    /**
+     * What happened between an earlier scrape and this one, over {@code requests} requests: GC,
+     * allocation, and CPU per request (the process's, and of it the event loops' and the learner's).
+     */
+    String since(ServiceCost before, double seconds, long requests) {
         if (this == NONE || before == NONE) {
             return "";
         }
         double bytes = allocated - before.allocated;
-        return String.format(Locale.ROOT, "  gc %3.0f pauses %6.1f ms longest %5.1f ms  alloc %6.1f MB/s %5.1f KB/req",
+        String gc = String.format(Locale.ROOT, "  gc %3.0f pauses %6.1f ms longest %5.1f ms  alloc %6.1f MB/s %5.1f KB/req",
                 pauses - before.pauses, pauseMs - before.pauseMs, longestMs, bytes / seconds / 1e6,
                 requests == 0 ? 0 : bytes / requests / 1e3);
+        if (requests == 0 || Double.isNaN(cpu[0] - before.cpu[0])) {
+            return gc;
+        }
+        double[] us = new double[CPU.length];
+        for (int i = 0; i < CPU.length; i++) {
+            us[i] = (cpu[i] - before.cpu[i]) * 1e6 / requests;
+        }
+        return gc + String.format(Locale.ROOT, "  cpu %4.0f us/req (event loops %4.0f, learner %4.0f)", us[0], us[1],
+                us[2]);
     }
 }
