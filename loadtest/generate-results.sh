@@ -2,7 +2,8 @@
 # Regenerates loadtest/RESULTS.md: learning (the paper's experiment, in process and against the
 # service), serving (/recommend against the baseline endpoint), feedback through Kafka, decision
 # logging and metrics overheads, engine benchmarks with the numpy baseline, memory, the chaos soak.
-# About 65 minutes on 2 cores. Needs python3 with numpy (baseline), and the Fashion-MNIST Debian package
+# About 65 minutes on 2 cores, plus about 25 since each /recommend step of the HTTP searches is warmed
+# up for the reward window (an estimate from their step counts). Needs python3 with numpy (baseline), and the Fashion-MNIST Debian package
 # (installed here with apt-get if missing). Kafka runs from Maven-resolved jars (deploy/local).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -81,30 +82,35 @@ if ! (done_already remote-http/fashion-mnist/summary.md && done_already remote-d
   bench_down
 fi
 
+# The serving searches learn from every decision they serve: at the default 256 MB the pending budget
+# holds a 30 s window of 784-float decisions up to about 2,600/s and of Rank's (50 actions) up to
+# about 1,700/s; beyond, decisions are evicted unlearned (a Rank search at 2,000-4,000/s evicted 70%
+# of them) and the learner's CPU leaves the measurement. The load tool prints evictions per step.
+serving_budget=-Dpolicyrec.pending.max-bytes=2147483648
 if ! done_already http.txt; then
   log "serving: /recommend against the baseline endpoint"
-  bench_up 18091 -Dpolicyrec.http.baseline-endpoint=true
+  bench_up 18091 -Dpolicyrec.http.baseline-endpoint=true "$serving_budget"
   java -jar "$jar" http --url http://localhost:18091 > "$out/http.tmp" 2>&1
   bench_down
   mv "$out/http.tmp" "$out/http.txt"
 fi
 if ! done_already http-named.txt; then
   log "serving: /recommend with named features against the baseline endpoint parsing the same body"
-  bench_up 18096 -Dpolicyrec.http.baseline-endpoint=true
+  bench_up 18096 -Dpolicyrec.http.baseline-endpoint=true "$serving_budget"
   java -jar "$jar" http --url http://localhost:18096 --policy named --features > "$out/http-named.tmp" 2>&1
   bench_down
   mv "$out/http-named.tmp" "$out/http-named.txt"
 fi
 if ! done_already http-candidates.txt; then
   log "serving: /recommend with 50 candidates in the body against the baseline endpoint parsing the same body"
-  bench_up 18097 -Dpolicyrec.http.baseline-endpoint=true
+  bench_up 18097 -Dpolicyrec.http.baseline-endpoint=true "$serving_budget"
   java -jar "$jar" http --url http://localhost:18097 --policy candidates --candidates 50 > "$out/http-candidates.tmp" 2>&1
   bench_down
   mv "$out/http-candidates.tmp" "$out/http-candidates.txt"
 fi
 if ! done_already http-rank.txt; then
   log "serving: Personalizer's Rank with 50 actions against the baseline endpoint parsing the same body"
-  bench_up 18098 -Dpolicyrec.http.baseline-endpoint=true
+  bench_up 18098 -Dpolicyrec.http.baseline-endpoint=true "$serving_budget"
   java -jar "$jar" http --url http://localhost:18098 --policy rank --personalizer 50 > "$out/http-rank.tmp" 2>&1
   bench_down
   mv "$out/http-rank.tmp" "$out/http-rank.txt"

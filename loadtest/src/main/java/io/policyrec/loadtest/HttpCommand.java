@@ -44,7 +44,11 @@ final class HttpCommand {
                              learned from when their reward windows close, which would load the
                              baseline's steps if it ran after) or one of them
               --p99-bound-ms p99 a rate must hold to count as sustained (25)
-              --duration     seconds measured per step (8), after --warmup seconds (3)
+              --duration     seconds measured per step (8), after --warmup seconds (3); /recommend's
+                             warm-up lasts at least the policy's reward window and 2 s more, so that
+                             the learner works at the step's rate (decisions are learned from when
+                             their windows close: after a 3 s warm-up with the default 30 s window, a
+                             step's learning was the decisions of steps long before, at other rates)
               --jit-warmup   seconds at 2,000/s before the search, not measured (20)
             A step that misses the bound is run a second time; it fails only if both miss.""";
 
@@ -110,24 +114,26 @@ final class HttpCommand {
         String baseline = ranked > 0 ? "/baseline/personalizer/v1.0/rank" : "/baseline/recommend";
         try {
             Map<String, Double> max = new java.util.LinkedHashMap<>();
+            int learning = (int) Math.ceil(service.rewardWindow(policy).toMillis() / 1000.0) + 2;
             for (String endpoint : endpoints) {
                 String path = endpoint.equals("baseline") ? baseline : served;
+                int warm = endpoint.equals("baseline") ? warmup : Math.max(warmup, learning);
                 // A fresh JVM (service and this client) compiles for its first seconds; measured steps
                 // start once both are warm, so the search finds the rate and not the JIT.
                 run(client, endpoint, path, bodies, 2000, jitWarmup);
                 if (fixed != null) {
-                    run(client, endpoint, path, bodies, Double.parseDouble(fixed), warmup);
+                    run(client, endpoint, path, bodies, Double.parseDouble(fixed), warm);
                     System.out.println(run(client, endpoint, path, bodies, Double.parseDouble(fixed), duration).line());
                     continue;
                 }
-                max.put(endpoint, findMax(client, endpoint, path, bodies, bound, warmup, duration));
+                max.put(endpoint, findMax(client, endpoint, path, bodies, bound, warm, duration));
             }
             if (max.containsKey("recommend") && max.containsKey("baseline")) {
                 double ratio = max.get("recommend") / max.get("baseline");
                 System.out.printf(Locale.ROOT, "%nmax rate with p99 <= %.0f ms: recommend %,.0f/s, baseline %,.0f/s, "
                         + "ratio recommend/baseline %.2f%n", bound, max.get("recommend"), max.get("baseline"), ratio);
                 double half = max.get("baseline") / 2;
-                run(client, "recommend", served, bodies, half, warmup);
+                run(client, "recommend", served, bodies, half, Math.max(warmup, learning));
                 Step s = run(client, "recommend", served, bodies, half, duration);
                 System.out.printf(Locale.ROOT, "at half the baseline's maximum (%,.0f/s): %s%n", half, s.line());
             }

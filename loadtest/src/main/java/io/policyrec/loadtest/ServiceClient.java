@@ -48,6 +48,12 @@ final class ServiceClient {
         }
     }
 
+    /** The policy's reward window. */
+    java.time.Duration rewardWindow(String policy) throws IOException, InterruptedException {
+        return java.time.Duration.parse(json("GET", "/policies/" + policy, null).get("config").get("rewardWindow")
+                .asText());
+    }
+
     long version(String policy) throws IOException, InterruptedException {
         return json("GET", "/policies/" + policy, null).get("version").asLong();
     }

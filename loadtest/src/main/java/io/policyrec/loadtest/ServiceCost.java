@@ -18,10 +18,13 @@ import java.util.Locale;
  *                   plus what eden holds now, so that a step without a collection still counts
  * @param cpu        CPU seconds of the process, its event loops and its learner (NaN where the
  *                   service does not export them)
+ * @param evicted    decisions evicted unlearned from the pending budget
+ *                   ({@code policyrec_decisions_evicted_total}): a step that holds its rate while
+ *                   evicting holds it without learning from those decisions
  */
-record ServiceCost(double pauses, double pauseMs, double longestMs, double allocated, double[] cpu) {
+record ServiceCost(double pauses, double pauseMs, double longestMs, double allocated, double[] cpu, double evicted) {
 
-    static final ServiceCost NONE = new ServiceCost(0, 0, 0, 0, new double[] {Double.NaN, Double.NaN, Double.NaN});
+    static final ServiceCost NONE = new ServiceCost(0, 0, 0, 0, new double[] {Double.NaN, Double.NaN, Double.NaN}, 0);
     private static final String[] CPU = {"process", "event loops", "learner"};
 
     /** The cumulative counters now; NONE when the endpoint cannot be read (the step still counts). */
@@ -32,7 +35,11 @@ record ServiceCost(double pauses, double pauseMs, double longestMs, double alloc
             double longest = 0;
             double allocated = 0;
             double[] cpu = {Double.NaN, Double.NaN, Double.NaN};
+            double evicted = 0;
             for (String line : service.metricsText().split("\n")) {
+                if (line.startsWith("policyrec_decisions_evicted_total")) {
+                    evicted += value(line);
+                }
                 if (line.startsWith("policyrec_cpu_seconds_total{")) {
                     for (int i = 0; i < CPU.length; i++) {
                         if (line.contains("threads=\"" + CPU[i] + "\"")) {
@@ -51,7 +58,7 @@ record ServiceCost(double pauses, double pauseMs, double longestMs, double alloc
                     allocated += value(line);
                 }
             }
-            return new ServiceCost(pauses, seconds * 1000, longest * 1000, allocated, cpu);
+            return new ServiceCost(pauses, seconds * 1000, longest * 1000, allocated, cpu, evicted);
         } catch (IOException | RuntimeException e) {
             return NONE;
         } catch (InterruptedException e) {
@@ -79,6 +86,10 @@ record ServiceCost(double pauses, double pauseMs, double longestMs, double alloc
         String gc = String.format(Locale.ROOT, "  gc %3.0f pauses %6.1f ms longest %5.1f ms  alloc %6.1f MB/s %5.1f KB/req",
                 pauses - before.pauses, pauseMs - before.pauseMs, longestMs, bytes / seconds / 1e6,
                 requests == 0 ? 0 : bytes / requests / 1e3);
+        double gone = evicted - before.evicted;
+        if (gone > 0) {
+            gc += String.format(Locale.ROOT, "  evicted %,.0f/s", gone / seconds);
+        }
         if (requests == 0 || Double.isNaN(cpu[0] - before.cpu[0])) {
             return gc;
         }
