@@ -13,7 +13,7 @@ run() {
   local label="$1"; shift
   local dir; dir=$(mktemp -d)
   OMP_NUM_THREADS=1 java -Xmx3g -Dquarkus.http.port=$port -Dkafka.bootstrap.servers="$kafka" \
-    -Dpolicyrec.snapshot.dir="$dir" -Dpolicyrec.instance-id="bench-$label" "$@" \
+    -Dpolicyrec.snapshot.dir="$dir" -Dpolicyrec.instance-id="bench-$label" -Dpolicyrec.pending.max-bytes=2147483648 "$@" \
     -jar "$root/target/quarkus-app/quarkus-run.jar" > "$dir/service.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 60); do curl -sf "localhost:$port/q/health/ready" > /dev/null && break; sleep 1; done

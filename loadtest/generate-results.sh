@@ -2,8 +2,8 @@
 # Regenerates loadtest/RESULTS.md: learning (the paper's experiment, in process and against the
 # service), serving (/recommend against the baseline endpoint), feedback through Kafka, decision
 # logging and metrics overheads, engine benchmarks with the numpy baseline, memory, the chaos soak.
-# About 65 minutes on 2 cores, plus about 25 since each /recommend step of the HTTP searches is warmed
-# up for the reward window (an estimate from their step counts). Needs python3 with numpy (baseline), and the Fashion-MNIST Debian package
+# About 65 minutes on 2 cores, plus about 50 since each /recommend step of the HTTP searches is warmed
+# up for the reward window (an estimate from their step counts, not yet a measured run). Needs python3 with numpy (baseline), and the Fashion-MNIST Debian package
 # (installed here with apt-get if missing). Kafka runs from Maven-resolved jars (deploy/local).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -59,12 +59,19 @@ done_already previous/spotify/summary.md || java -jar "$jar" experiment --data f
 done_already long/fashion-mnist/summary.md || java -jar "$jar" experiment --data fashion-mnist --seeds 3 --parallel 2 --updates 20000 --batch 64 --eval-every 1000 \
   --out "$out/long" --agents none,entropy:0.1,js:0.5,hellinger:0.5,tv:0.5,mmd:1.0 2> "$out/long.log"
 
+# Every service here learns from every decision it serves: at the default 256 MB the pending budget
+# holds a 30 s window of 784-float decisions up to about 2,550/s and of Rank's (50 actions) up to
+# about 1,650/s; beyond, the oldest are evicted before their windows close, so at higher rates
+# nothing is learned and the learner's CPU leaves the measurement (a Rank search at 2,000-4,000/s
+# evicted 70% of its decisions). The load tool prints evictions per step.
+serving_budget=-Dpolicyrec.pending.max-bytes=2147483648
 bench_up() { # port, extra -D...
   local port="$1"; shift
   # A service left on the port (a run stopped midway) would answer in the new one's place.
   if curl -sf "localhost:$port/q/health/live" > /dev/null; then log "port $port is in use"; return 1; fi
   local dir; dir=$(mktemp -d)
-  java -Xmx3g -Dquarkus.http.port="$port" -Dpolicyrec.snapshot.dir="$dir" "$@" -jar "$service_jar" > "$dir/service.log" 2>&1 &
+  java -Xmx3g -Dquarkus.http.port="$port" -Dpolicyrec.snapshot.dir="$dir" "$serving_budget" "$@" -jar "$service_jar" \
+    > "$dir/service.log" 2>&1 &
   echo $! > "$out/service.pid"
   for _ in $(seq 1 90); do curl -sf "localhost:$port/q/health/ready" > /dev/null && return 0; sleep 1; done
   log "service did not start"; return 1
@@ -82,35 +89,30 @@ if ! (done_already remote-http/fashion-mnist/summary.md && done_already remote-d
   bench_down
 fi
 
-# The serving searches learn from every decision they serve: at the default 256 MB the pending budget
-# holds a 30 s window of 784-float decisions up to about 2,600/s and of Rank's (50 actions) up to
-# about 1,700/s; beyond, decisions are evicted unlearned (a Rank search at 2,000-4,000/s evicted 70%
-# of them) and the learner's CPU leaves the measurement. The load tool prints evictions per step.
-serving_budget=-Dpolicyrec.pending.max-bytes=2147483648
 if ! done_already http.txt; then
   log "serving: /recommend against the baseline endpoint"
-  bench_up 18091 -Dpolicyrec.http.baseline-endpoint=true "$serving_budget"
+  bench_up 18091 -Dpolicyrec.http.baseline-endpoint=true
   java -jar "$jar" http --url http://localhost:18091 > "$out/http.tmp" 2>&1
   bench_down
   mv "$out/http.tmp" "$out/http.txt"
 fi
 if ! done_already http-named.txt; then
   log "serving: /recommend with named features against the baseline endpoint parsing the same body"
-  bench_up 18096 -Dpolicyrec.http.baseline-endpoint=true "$serving_budget"
+  bench_up 18096 -Dpolicyrec.http.baseline-endpoint=true
   java -jar "$jar" http --url http://localhost:18096 --policy named --features > "$out/http-named.tmp" 2>&1
   bench_down
   mv "$out/http-named.tmp" "$out/http-named.txt"
 fi
 if ! done_already http-candidates.txt; then
   log "serving: /recommend with 50 candidates in the body against the baseline endpoint parsing the same body"
-  bench_up 18097 -Dpolicyrec.http.baseline-endpoint=true "$serving_budget"
+  bench_up 18097 -Dpolicyrec.http.baseline-endpoint=true
   java -jar "$jar" http --url http://localhost:18097 --policy candidates --candidates 50 > "$out/http-candidates.tmp" 2>&1
   bench_down
   mv "$out/http-candidates.tmp" "$out/http-candidates.txt"
 fi
 if ! done_already http-rank.txt; then
   log "serving: Personalizer's Rank with 50 actions against the baseline endpoint parsing the same body"
-  bench_up 18098 -Dpolicyrec.http.baseline-endpoint=true "$serving_budget"
+  bench_up 18098 -Dpolicyrec.http.baseline-endpoint=true
   java -jar "$jar" http --url http://localhost:18098 --policy rank --personalizer 50 > "$out/http-rank.tmp" 2>&1
   bench_down
   mv "$out/http-rank.tmp" "$out/http-rank.txt"
@@ -133,13 +135,14 @@ if ! done_already metrics-onoff.txt; then
 fi
 if ! done_already profile.txt; then
   log "serving: where the CPU goes (JFR)"
-  bench_up 18095
+  # Recorded from the start and the measured part dumped: JFR.start on a running service set off a
+  # recompilation storm (C2 at 570 us of CPU per request in the window), which the profile counted.
+  bench_up 18095 -XX:StartFlightRecording=name=serving,settings=profile
   pid=$(cat "$out/service.pid")
   java -jar "$jar" http --url http://localhost:18095 --endpoints recommend --rate 3000 > /dev/null 2>&1  # JIT warm-up
-  jcmd "$pid" JFR.start name=serving settings=profile filename="$out/serving.jfr" > /dev/null
-  java -jar "$jar" http --url http://localhost:18095 --endpoints recommend --rate 3000 2>&1 | grep '^recommend' \
-    | sed 's/^/load while recording: /' > "$out/profile-load.txt"
-  jcmd "$pid" JFR.stop name=serving > /dev/null
+  java -jar "$jar" http --url http://localhost:18095 --endpoints recommend --rate 3000 --duration 20 2>&1 \
+    | grep '^recommend' | sed 's/^/load while recording: /' > "$out/profile-load.txt"
+  jcmd "$pid" JFR.dump name=serving begin=-20s filename="$out/serving.jfr" > /dev/null
   bench_down
   java -jar "$jar" profile --jfr "$out/serving.jfr" > "$out/profile.txt"
 fi

@@ -114,7 +114,16 @@ final class HttpCommand {
         String baseline = ranked > 0 ? "/baseline/personalizer/v1.0/rank" : "/baseline/recommend";
         try {
             Map<String, Double> max = new java.util.LinkedHashMap<>();
-            int learning = (int) Math.ceil(service.rewardWindow(policy).toMillis() / 1000.0) + 2;
+            // Only /recommend learns; a window past two minutes is warmed up for two (and said so).
+            int learning = 0;
+            if (endpoints.contains("recommend")) {
+                long window = (long) Math.ceil(service.rewardWindow(policy).toMillis() / 1000.0);
+                learning = (int) Math.min(window + 2, 120);
+                if (window + 2 > 120) {
+                    System.out.printf(Locale.ROOT, "reward window %d s: /recommend steps warmed up for 120 s only%n",
+                            window);
+                }
+            }
             for (String endpoint : endpoints) {
                 String path = endpoint.equals("baseline") ? baseline : served;
                 int warm = endpoint.equals("baseline") ? warmup : Math.max(warmup, learning);

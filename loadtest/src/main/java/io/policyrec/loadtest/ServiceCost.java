@@ -37,7 +37,7 @@ record ServiceCost(double pauses, double pauseMs, double longestMs, double alloc
             double[] cpu = {Double.NaN, Double.NaN, Double.NaN};
             double evicted = 0;
             for (String line : service.metricsText().split("\n")) {
-                if (line.startsWith("policyrec_decisions_evicted_total")) {
+                if (line.startsWith("policyrec_decisions_evicted_total ") || line.startsWith("policyrec_decisions_evicted_total{")) {
                     evicted += value(line);
                 }
                 if (line.startsWith("policyrec_cpu_seconds_total{")) {
