@@ -182,7 +182,7 @@ public final class SnapshotCodec {
      * One buffer is kept (the snapshot publisher's, in practice), and only
      * up to {@link #KEEP}; an encoding that finds it taken makes its own. (At 4 MB, a hashed policy's
      * whole snapshot, 8 MB for Rank's two 2^16-row tables, was past it: each save grew a new buffer
-     * through 1, 2, 4 and 8 MB, four humongous arrays every 3 s, each able to start a cycle.)
+     * by doublings up to 8 MB, humongous arrays every 3 s, each able to start a cycle.)
      */
     private static final class Output extends ByteArrayOutputStream {
         private static final int KEEP = 64 << 20;

@@ -124,9 +124,10 @@ final class HttpCommand {
                             window);
                 }
             }
+            int learningWarmup = Math.max(warmup, learning);
             for (String endpoint : endpoints) {
                 String path = endpoint.equals("baseline") ? baseline : served;
-                int warm = endpoint.equals("baseline") ? warmup : Math.max(warmup, learning);
+                int warm = endpoint.equals("baseline") ? warmup : learningWarmup;
                 // A fresh JVM (service and this client) compiles for its first seconds; measured steps
                 // start once both are warm, so the search finds the rate and not the JIT.
                 run(client, endpoint, path, bodies, 2000, jitWarmup);
@@ -142,7 +143,7 @@ final class HttpCommand {
                 System.out.printf(Locale.ROOT, "%nmax rate with p99 <= %.0f ms: recommend %,.0f/s, baseline %,.0f/s, "
                         + "ratio recommend/baseline %.2f%n", bound, max.get("recommend"), max.get("baseline"), ratio);
                 double half = max.get("baseline") / 2;
-                run(client, "recommend", served, bodies, half, Math.max(warmup, learning));
+                run(client, "recommend", served, bodies, half, learningWarmup);
                 Step s = run(client, "recommend", served, bodies, half, duration);
                 System.out.printf(Locale.ROOT, "at half the baseline's maximum (%,.0f/s): %s%n", half, s.line());
             }
