@@ -93,6 +93,21 @@ public final class AdamOptimizer {
     }
 
     /**
+     * Moments are flushed to zero below this. A weight whose gradient stays zero (a unit that no
+     * longer fires, a hashed row's column no feature feeds) has its moments decay by 0.9 and 0.999
+     * a step into the subnormal floats, and they stay there: 0.9 times the least subnormal rounds
+     * back to it. Every operation on a subnormal takes a microcode assist: Adam took 10-12 ns an
+     * element on them against 0.55 ns on normal floats, and in a named-features step (batch 100,
+     * 30 features, 2^16 buckets) it grew from ... of the samples as the frequent rows' idle columns
+     * got there. {@code (x + F) - F} is x for |x| >= F * 2^25 (2^-76, about 1e-23) and 0 for every
+     * subnormal; in between it rounds x to a multiple of 2^-124 (a normal float), so an idle moment
+     * settles on a few such steps (0.9 k 2^-124 rounds back to k 2^-124 for k < 5; below 500 of
+     * them for v), and a moment that small moves no float weight (the step is
+     * lr * m / (sqrt(v) + 1e-8)). Branch-free, so the loop still vectorizes.
+     */
+    private static final float FLUSH = 0x1p-101f;
+
+    /**
      * The single-precision update of the first n values of four distinct arrays, all read at the
      * same index, which is what lets the JIT vectorize it (sqrt and division included): a hashed
      * layer gathers its touched rows into such arrays rather than updating them where they lie.
@@ -103,10 +118,11 @@ public final class AdamOptimizer {
         float c1 = (float) (1.0 - BETA1);
         float c2 = (float) (1.0 - BETA2);
         float eps = (float) EPSILON;
+        float flush = FLUSH;
         for (int i = 0; i < n; i++) {
             float g = gradient[i];
-            float mi = b1 * mm[i] + c1 * g;
-            float vi = b2 * vv[i] + c2 * g * g;
+            float mi = (b1 * mm[i] + c1 * g + flush) - flush;
+            float vi = (b2 * vv[i] + c2 * g * g + flush) - flush;
             mm[i] = mi;
             vv[i] = vi;
             params[i] -= stepSize * mi / ((float) Math.sqrt(vi) + eps);

@@ -1,6 +1,7 @@
 package io.policyrec.learning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,66 @@ class AdamOptimizerTest {
         float[] expected = NativeBuffers.floats(nd4jParams);
         for (int i = 0; i < n; i++) {
             assertEquals(expected[i], params[i], 1e-5 * Math.max(1, Math.abs(expected[i])), "parameter " + i);
+        }
+    }
+
+    /**
+     * A weight whose gradient stays zero has its moments decay geometrically into the subnormal
+     * floats, where they stay and every operation on them is slow ({@code AdamOptimizer.FLUSH}).
+     * The update flushes them, and no weight may change for it.
+     */
+    @Test
+    void momentsDecayToZeroWithoutPassingThroughSubnormalsAndTheWeightsAreUnchanged() {
+        int n = 64;
+        Random random = new Random(7);
+        float[] params = new float[n];
+        float[] reference = new float[n];
+        float[] m = new float[n];
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            params[i] = reference[i] = (float) random.nextGaussian();
+        }
+        AdamOptimizer ours = AdamOptimizer.forFloats(0.003, n);
+        int subnormalM = 0;
+        int subnormalV = 0;
+        float[] gradient = new float[n];
+        for (int iteration = 0; iteration < 100_000; iteration++) {
+            for (int i = 0; i < n; i++) {
+                // Half of the weights stop getting a gradient after 10 steps.
+                gradient[i] = i % 2 == 0 && iteration >= 10 ? 0f : (float) random.nextGaussian();
+            }
+            ours.apply(params, gradient, iteration);
+            unflushed(reference, gradient, m, v, (float) AdamOptimizer.stepSize(0.003, iteration));
+            double[] state = ours.state();
+            for (int i = 0; i < n; i += 2) {
+                subnormalM += subnormal((float) state[i]) ? 1 : 0;
+                subnormalV += subnormal((float) state[n + i]) ? 1 : 0;
+            }
+        }
+        assertEquals(0, subnormalM, "subnormal first moments seen");
+        assertEquals(0, subnormalV, "subnormal second moments seen");
+        double[] state = ours.state();
+        for (int i = 0; i < n; i += 2) {
+            // As written, 0.9 times the least subnormal rounds to itself: the moment never leaves.
+            assertTrue(subnormal(m[i]), "the unflushed first moment of " + i + " stays subnormal");
+            // Flushed, it settles on a few rounding steps of the flush (2^-124): normal floats that move no weight.
+            assertTrue(Math.abs(state[i]) <= 4 * 0x1p-124, "the first moment of " + i + ": " + state[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToIntBits(reference[i]), Float.floatToIntBits(params[i]), "weight " + i);
+        }
+    }
+
+    private static boolean subnormal(float x) {
+        return x != 0 && Math.abs(x) < Float.MIN_NORMAL;
+    }
+
+    /** Adam's float update as written, without flushing. */
+    private static void unflushed(float[] w, float[] g, float[] m, float[] v, float stepSize) {
+        for (int i = 0; i < w.length; i++) {
+            m[i] = 0.9f * m[i] + (float) (1.0 - 0.9) * g[i];
+            v[i] = 0.999f * v[i] + (float) (1.0 - 0.999) * g[i] * g[i];
+            w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) + 1e-8f);
         }
     }
 }
