@@ -96,10 +96,10 @@ public final class AdamOptimizer {
      * Moments are flushed to zero below this. A weight whose gradient stays zero (a unit that no
      * longer fires, a hashed row's column no feature feeds) has its moments decay by 0.9 and 0.999
      * a step into the subnormal floats, and they stay there: 0.9 times the least subnormal rounds
-     * back to it. Every operation on a subnormal takes a microcode assist: Adam took 10-12 ns an
-     * element on them against 0.55 ns on normal floats, and in a named-features step (batch 100,
-     * 30 features, 2^16 buckets) it grew from ... of the samples as the frequent rows' idle columns
-     * got there. {@code (x + F) - F} is x for |x| >= F * 2^25 (2^-76, about 1e-23) and 0 for every
+     * back to it. Every operation on a subnormal takes a microcode assist: this loop took 10-16 ns
+     * an element on them against 0.55-0.65 ns on normal floats, and a named-features learner (batch
+     * 100, 30 features, 2^16 buckets) had 12% of its first moments subnormal after 10,000 steps, a
+     * share that grows with uptime. {@code (x + F) - F} is x for |x| >= F * 2^25 (2^-76, about 1e-23) and 0 for every
      * subnormal; in between it rounds x to a multiple of 2^-124 (a normal float), so an idle moment
      * settles on a few such steps (0.9 k 2^-124 rounds back to k 2^-124 for k < 5; below 500 of
      * them for v), and a moment that small moves no float weight (the step is
