@@ -19,6 +19,7 @@ import java.util.Map;
  * partial batch (so that a snapshot can name them), and when it was last saved.
  */
 public final class PolicyLearning {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PolicyLearning.class);
     public final String name;
     public final long incarnation;
     public final PolicyConfig config;
@@ -165,6 +166,12 @@ public final class PolicyLearning {
 
     /** After a batch was consumed: true if it changed the policy (a skipped step changes nothing). */
     private boolean stepped(StepReport step) {
+        if (LOG.isDebugEnabled()) {
+            // What two runs of the same log compare when their weights differ (FailoverIT): which
+            // decisions each step learned, in which order, and its loss to the last digit.
+            LOG.debugf("Step of %s (incarnation %d) to update %d: decisions %s, mean reward %s, loss %s, applied %s",
+                    name, incarnation, step.updates(), batchOffsets, step.meanReward(), step.loss(), step.applied());
+        }
         batchOffsets.clear();
         if (!step.applied()) {
             batchArrivals.clear();

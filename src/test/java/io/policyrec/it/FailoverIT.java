@@ -61,6 +61,8 @@ class FailoverIT {
         try (KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka")).start();
              RedisServerProcess redis = new RedisServerProcess(dir.resolve("redis")).start()) {
             Map<String, String> common = KillRecoveryIT.fixedBatches(kafka, redis, "PT0.2S");
+            // Each step's decisions, in order, and its loss: what a failure below compares between the runs.
+            common.put("quarkus.log.category.\"io.policyrec.feedback.PolicyLearning\".level", "DEBUG");
             Map<String, String> serving = new HashMap<>(common);
             serving.putAll(Map.of("policyrec.kafka.learner-enabled", "false", "policyrec.kafka.router-enabled", "false",
                     "policyrec.instance-id", "gen", "policyrec.snapshot.dir", dir.resolve("gen").toString()));
@@ -159,7 +161,10 @@ class FailoverIT {
                         StoredPolicy uninterrupted = latest(reference, name);
                         assertEquals(updates, uninterrupted.updates(), name);
                         assertEquals(updates, live.get(name).updates(), name);
-                        String diverged = divergence(liveHistory.get(name), history(gen, name));
+                        Map<Long, StoredPolicy> referenceHistory = history(gen, name);
+                        String diverged = divergence(liveHistory.get(name), referenceHistory)
+                                + firstDifferent(liveHistory.get(name), referenceHistory)
+                                        .map(u -> "; its step in each run:\n" + stepLines(dir, name, u)).orElse("");
                         Files.writeString(Path.of("target", "failover.txt"), name + ": " + diverged + "\n",
                                 java.nio.file.StandardOpenOption.APPEND);
                         java.util.function.Supplier<String> why = () -> held + "; " + diverged;
@@ -233,16 +238,40 @@ class FailoverIT {
 
     /** Where two runs began to differ: the first update count at which both stored weights that differ. */
     static String divergence(Map<Long, StoredPolicy> live, Map<Long, StoredPolicy> reference) {
+        return firstDifferent(live, reference).map(u -> "first different at " + u + " updates: live "
+                + describe(live.get(u)) + ", reference " + describe(reference.get(u)) + "; live versions by updates "
+                + live.keySet() + ", reference " + reference.keySet())
+                .orElse("no stored version with the same update count differs (live " + live.keySet()
+                        + ", reference " + reference.keySet() + ")");
+    }
+
+    static java.util.Optional<Long> firstDifferent(Map<Long, StoredPolicy> live, Map<Long, StoredPolicy> reference) {
         for (Map.Entry<Long, StoredPolicy> e : live.entrySet()) {
             StoredPolicy r = reference.get(e.getKey());
             if (r != null && !java.util.Arrays.equals(r.learner().params(), e.getValue().learner().params())) {
-                return "first different at " + e.getKey() + " updates: live " + describe(e.getValue()) + ", reference "
-                        + describe(r) + "; live versions by updates " + live.keySet() + ", reference "
-                        + reference.keySet();
+                return java.util.Optional.of(e.getKey());
             }
         }
-        return "no stored version with the same update count differs (live " + live.keySet() + ", reference "
-                + reference.keySet() + ")";
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The step to the given update count as each instance's log has it (PolicyLearning's debug line:
+     * the decision offsets in the order learned, the mean reward, the loss), and the step before it.
+     */
+    static String stepLines(Path dir, String name, long update) {
+        StringBuilder out = new StringBuilder();
+        for (String log : List.of("a.log", "b.log", "c.log", "reference.log")) {
+            try {
+                Files.readString(dir.resolve(log)).lines()
+                        .filter(l -> l.contains("Step of " + name + " (") && (l.contains("to update " + update + ":")
+                                || l.contains("to update " + (update - 1) + ":")))
+                        .forEach(l -> out.append(log).append(": ").append(l.substring(l.indexOf("Step of "))).append('\n'));
+            } catch (java.io.IOException e) {
+                out.append(log).append(": unreadable (").append(e.getMessage()).append(")\n");
+            }
+        }
+        return out.toString();
     }
 
     private static String describe(StoredPolicy s) {
