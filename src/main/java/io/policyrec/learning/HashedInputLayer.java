@@ -243,6 +243,52 @@ final class HashedInputLayer {
         }
     }
 
+    /** x' for a value of bucket i, as the passes scale it. */
+    float scaledValue(int i, float x) {
+        return scaled(x, scale[i]);
+    }
+
+    /** row(i) . u[uo, uo + width), in double. */
+    double dot(int i, double[] u, int uo) {
+        float[] t = table;
+        int at = i * stride;
+        double s = 0;
+        for (int j = 0; j < width; j++) {
+            s += t[at + j] * u[uo + j];
+        }
+        return s;
+    }
+
+    /** into[io + j] += c row(i)[j]. */
+    void addScaledRow(int i, double c, double[] into, int io) {
+        float[] t = table;
+        int at = i * stride;
+        for (int j = 0; j < width; j++) {
+            into[io + j] += c * t[at + j];
+        }
+    }
+
+    /** Adds c u[uo, uo + width) to the gradient of row i. */
+    void addRowGradient(int i, double c, double[] u, int uo) {
+        int at = slot(i) * width; // first: slot() may grow the gradient array
+        float[] g = gradient;
+        for (int j = 0; j < width; j++) {
+            g[at + j] += (float) (c * u[uo + j]);
+        }
+    }
+
+    /** As {@link #fetchRows}, for the first n rows of a list (a pass that reads them by row, not by context). */
+    void fetchRows(int[] list, int n) {
+        float[] t = table;
+        int[] slots = slotOf;
+        float sum = 0;
+        for (int r = 0; r < n; r++) {
+            int i = list[r];
+            sum += touch(t, i * stride, width) + slots[i];
+        }
+        fetched = sum;
+    }
+
     /** Adds g to the gradient of one weight (row i, column j): a row read one number at a time. */
     void addGradient(int i, int j, double g) {
         int at = slot(i) * width + j; // first: slot() may grow the gradient array
