@@ -43,13 +43,6 @@ public final class RedisSnapshotStore implements SnapshotStore {
      * "crc root" of this snapshot, and the parent's version and "crc root" (-1 and '' when whole).
      * Returns -1 when refused (replaced or deleted meanwhile), -2 when the parent a delta builds on
      * is not held any more (the caller writes it whole), else the versions held.
-     *
-     * <p>A learner's write moves the latest pointer only forward. A learner whose partition went to
-     * another instance may write for a while before it notices (a long pause, a slow store), behind
-     * the new owner; had its older version become the latest, every replica would read the step
-     * back as a rollback and serve older weights, and a restart would resume from there. Its write
-     * is still kept as its version (the same log gives the same weights). A replace or an import
-     * sets the version it gives.
      */
     private static final String SAVE = """
             local current = redis.call('GET', KEYS[5])
@@ -67,10 +60,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
             redis.call('ZADD', KEYS[2], ARGV[2], ARGV[2])
             redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
             redis.call('HSET', KEYS[7], ARGV[2], ARGV[9])
-            local latest = redis.call('GET', KEYS[4])
-            if ARGV[8] ~= 'learned' or not latest or tonumber(latest) < tonumber(ARGV[2]) then
-              redis.call('SET', KEYS[4], ARGV[2])
-            end
+            redis.call('SET', KEYS[4], ARGV[2])
             redis.call('SET', KEYS[5], ARGV[6])
             local n = redis.call('ZCARD', KEYS[2])
             local keep = tonumber(ARGV[4])

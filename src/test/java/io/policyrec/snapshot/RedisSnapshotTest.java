@@ -136,24 +136,6 @@ class RedisSnapshotTest {
     }
 
     @Test
-    void aLateLearnerWriteOfAnOlderVersionDoesNotMoveTheLatestBack() throws Exception {
-        // A learner that lost its partition but has not noticed yet (a zombie) writes behind the new owner.
-        policy("r-behind", 5);
-        StoredPolicy base = store.latest("r-behind").orElseThrow();
-        assertTrue(store.saveLearned(variant(base, 7)));
-        assertTrue(store.saveLearned(variant(base, 6)), "the late write is kept, as its version");
-        assertEquals(6, store.version("r-behind", 6).orElseThrow().version());
-        // Replicas read a latest that went back as a rollback, and would serve the older weights.
-        assertEquals(7, store.latest("r-behind").orElseThrow().version(), "the latest stays the newest learned");
-        assertEquals(7L, store.latestVersions().get("r-behind"));
-        assertTrue(store.saveLearned(variant(base, 8)), "the owner's next write goes on from there");
-        assertEquals(8, store.latest("r-behind").orElseThrow().version());
-        store.save(variant(base, 2));
-        assertEquals(2, store.latest("r-behind").orElseThrow().version(),
-                "a replace or an import (not a learner's write) sets the version it gives");
-    }
-
-    @Test
     void retentionKeepsTheLastTwentyVersions() throws Exception {
         policy("r-retain", 2);
         StoredPolicy base = store.latest("r-retain").orElseThrow();
