@@ -103,12 +103,13 @@ public final class AdamOptimizer {
      * 0.7 ns to 5 ns an element over 4,000 steps (12% of the first moments below 1e-30), about a
      * third of the step.
      *
-     * <p>{@code (x + F) - F} is x for |x| >= F 2^25 (2^-45, about 3e-14), and rounds smaller x to a
-     * multiple of F 2^-23 (2^-93, about 1e-28), so an idle moment settles on a few such steps or 0
-     * (0.9 k 2^-93 rounds back to k 2^-93 for k < 5; below 500 of them for v). F is chosen so that
-     * the update stays normal from there: stepSize * m / (sqrt(v) + eps) >= 2^-93 * 2^-25 / 2^7,
-     * with learning rates down to about 1e-7 and sqrt(v) up to 128. A moment below 3e-14 moves no
-     * weight of ordinary size by what the rounding changes. Branch-free, so the loop still
+     * <p>{@code (x + F) - F} is x for |x| >= 2^-45 (about 3e-14) and for |x| < 2^-46 down to F, and
+     * rounds the rest (a tie in [2^-46, 2^-45), smaller values to a multiple of 2^-93 or 2^-94), so
+     * an idle moment settles on a few such steps or 0 (0.9 k 2^-93 rounds back to k 2^-93 for k < 5,
+     * v at up to 500 of them). F is chosen so that the update stays normal from there: stepSize * m
+     * / (sqrt(v) + eps) >= 2^-94 * 2^-22 / 2^7 = 2^-123 for learning rates down to about 1e-6 and
+     * sqrt(v) up to 128. What the rounding changes moves no weight of ordinary size (AdamOptimizerTest
+     * compares the weights bit for bit with the update as written). Branch-free, so the loop still
      * vectorizes (a conditional does not: 2.5-3 ns an element).
      */
     private static final float FLUSH = 0x1p-70f;

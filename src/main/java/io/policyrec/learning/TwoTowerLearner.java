@@ -26,7 +26,8 @@ import java.util.Map;
  *
  * <p>Why this network: the product is a rank-d model of every (context feature, action feature)
  * pair, as Vowpal Wabbit's {@code -q} crosses them, at the cost of one d-wide dot product per
- * candidate once u(x) is known, so 1,000 candidates stay cheap. Known actions learn their own
+ * distinct action-feature row of a decision once u(x) is known (candidates share most rows), so
+ * 1,000 candidates stay cheap. Known actions learn their own
  * bias, new ones start from their features alone: the action and identity rows start at zero, so
  * a new action's score is its features' from the first request. The identity is not among the
  * tower's features: measured on Spotify (the reward follows the audio features), an identity row
@@ -62,11 +63,13 @@ public final class TwoTowerLearner implements Learner {
     private int[] entryRowBuffer = new int[0];
     private double[] entryDotBuffer = new double[0];
     private double[] entryGradBuffer = new double[0];
-    private boolean[] entryActiveBuffer = new boolean[0];
     /** Per candidate feature: which entry of its decision, and its scaled value. */
     private int[] occEntryBuffer = new int[0];
     private float[] occValueBuffer = new float[0];
-    /** The entry of each table row within the decision being read (-1: none), cleared after each. */
+    /**
+     * The entry of each table row within the decision being read (-1: none), cleared after each;
+     * made at the first step (a learner restored only to serve or to be rolled back never needs it).
+     */
     private int[] entryOf;
     private double lambda;
     private long updates;
@@ -112,8 +115,6 @@ public final class TwoTowerLearner implements Learner {
         this.baseline = baseline;
         this.lambda = lambda;
         this.updates = updates;
-        this.entryOf = new int[layout.rows()];
-        Arrays.fill(entryOf, -1);
     }
 
     public static TwoTowerLearner create(Settings s) {
@@ -267,32 +268,49 @@ public final class TwoTowerLearner implements Learner {
             entryRows = entryRowBuffer = atLeast(entryRowBuffer, occurrences);
             occEntry = occEntryBuffer = atLeast(occEntryBuffer, occurrences);
             occValue = occValueBuffer = atLeast(occValueBuffer, occurrences);
+            if (entryOf == null) {
+                entryOf = new int[layout.rows()];
+                Arrays.fill(entryOf, -1);
+            }
             int e = 0;
             for (int i = 0; i < b; i++) {
                 entryStart[i] = e;
-                for (int a = offsets[i]; a < offsets[i + 1]; a++) {
-                    Context c = actions.get(a);
-                    int[] rowsOf = c.indices();
-                    float[] values = c.values();
-                    int o = occStart[a];
-                    for (int f = 0; f < c.size(); f++) {
-                        int row = rowsOf[f];
-                        int entry = entryOf[row];
-                        if (entry < 0) {
-                            entry = e++;
-                            entryOf[row] = entry;
-                            entryRows[entry] = row;
-                        }
-                        occEntry[o + f] = entry;
-                        occValue[o + f] = table.scaledValue(row, values[f]);
+                try {
+                    decisionRows(i, e);
+                } finally {
+                    // Left clean even when a decision does not fit the table: the next step reads it.
+                    for (int k = entryStart[i]; k < entryCount; k++) {
+                        entryOf[entryRows[k]] = -1;
                     }
                 }
-                for (int k = entryStart[i]; k < e; k++) {
-                    entryOf[entryRows[k]] = -1;
-                }
+                e = entryCount;
             }
             entryStart[b] = e;
             entries = e;
+        }
+
+        private int entryCount;
+
+        /** Decision i's candidates' features into entries from e on. */
+        private void decisionRows(int i, int e) {
+            entryCount = e;
+            for (int a = offsets[i]; a < offsets[i + 1]; a++) {
+                Context c = actions.get(a);
+                int[] rowsOf = c.indices();
+                float[] values = c.values();
+                int o = occStart[a];
+                for (int f = 0; f < c.size(); f++) {
+                    int row = rowsOf[f];
+                    int entry = entryOf[row];
+                    if (entry < 0) {
+                        entry = entryCount++;
+                        entryOf[row] = entry;
+                        entryRows[entry] = row;
+                    }
+                    occEntry[o + f] = entry;
+                    occValue[o + f] = table.scaledValue(row, values[f]);
+                }
+            }
         }
 
         /**
@@ -352,8 +370,8 @@ public final class TwoTowerLearner implements Learner {
 
         /**
          * dL/dT_r = sum over decisions of c_r u(x), dL/du(x) = sum_r c_r T_r (before the step moves
-         * T), dL/dbeta(a) = ds_a: into the table. A row is touched (Adam moves it) when a candidate
-         * with a gradient has it, as when the gradient went through v(a).
+         * T), dL/dbeta(a) = ds_a: into the table. Every row of every candidate is touched (lazy Adam
+         * moves it), with a gradient or not, as when the gradient went through v(a).
          */
         void backward() {
             int d = settings.width();
@@ -362,9 +380,7 @@ public final class TwoTowerLearner implements Learner {
             double[] du = duBuffer = atLeast(duBuffer, b * d);
             Arrays.fill(du, 0, b * d, 0);
             double[] c = entryGradBuffer = atLeast(entryGradBuffer, entries);
-            boolean[] active = entryActiveBuffer = atLeast(entryActiveBuffer, entries);
             Arrays.fill(c, 0, entries, 0);
-            Arrays.fill(active, 0, entries, false);
             for (int a = 0; a < n; a++) {
                 double g = ds[a];
                 if (g == 0) {
@@ -372,15 +388,15 @@ public final class TwoTowerLearner implements Learner {
                 }
                 for (int o = occStart[a]; o < occStart[a + 1]; o++) {
                     c[occEntry[o]] += g * occValue[o];
-                    active[occEntry[o]] = true;
                 }
             }
             for (int i = 0; i < b; i++) {
                 for (int e = entryStart[i]; e < entryStart[i + 1]; e++) {
-                    if (active[e]) {
+                    if (c[e] != 0) {
                         table.addScaledRow(entryRows[e], c[e], du, i * d);
-                        table.addRowGradient(entryRows[e], c[e], u, i * d);
                     }
+                    // Touched even with no gradient (Adam's moments move it), as every candidate's rows were.
+                    table.addRowGradient(entryRows[e], c[e], u, i * d);
                 }
             }
             table.backward(contexts, du, true);
@@ -511,7 +527,4 @@ public final class TwoTowerLearner implements Learner {
         return a.length >= n ? a : new float[Math.max(n, a.length + a.length / 2)];
     }
 
-    private static boolean[] atLeast(boolean[] a, int n) {
-        return a.length >= n ? a : new boolean[Math.max(n, a.length + a.length / 2)];
-    }
 }
