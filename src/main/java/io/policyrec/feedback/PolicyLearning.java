@@ -128,7 +128,7 @@ public final class PolicyLearning {
             batchArrivals.add(joined.receivedAt());
         }
         StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
-                joined.reward(), d.candidates()), now);
+                joined.reward(), d.candidates()), offset, now);
         return step != null && stepped(step);
     }
 
@@ -140,7 +140,7 @@ public final class PolicyLearning {
     public boolean restoreBatchEntry(Decision d, double reward, long offset, long now) {
         batchOffsets.add(offset);
         StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
-                reward, d.candidates()), now);
+                reward, d.candidates()), offset, now);
         return step != null && stepped(step);
     }
 
