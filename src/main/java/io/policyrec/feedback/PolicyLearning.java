@@ -168,7 +168,8 @@ public final class PolicyLearning {
     private boolean stepped(StepReport step) {
         if (LOG.isDebugEnabled()) {
             // What two runs of the same log compare when their weights differ (FailoverIT): which
-            // decisions each step learned, in which order, and its loss to the last digit.
+            // decisions each step learned, in the order they joined (PolicyTrainer learns them in
+            // offset order), and its loss to the last digit.
             LOG.debugf("Step of %s (incarnation %d) to update %d: decisions %s, mean reward %s, loss %s, applied %s",
                     name, incarnation, step.updates(), batchOffsets, step.meanReward(), step.loss(), step.applied());
         }

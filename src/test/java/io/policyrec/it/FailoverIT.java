@@ -61,7 +61,7 @@ class FailoverIT {
         try (KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka")).start();
              RedisServerProcess redis = new RedisServerProcess(dir.resolve("redis")).start()) {
             Map<String, String> common = KillRecoveryIT.fixedBatches(kafka, redis, "PT0.2S");
-            // Each step's decisions, in order, and its loss: what a failure below compares between the runs.
+            // Each step's decisions, as they joined, and its loss: what a failure below compares between the runs.
             common.put("quarkus.log.category.\"io.policyrec.feedback.PolicyLearning\".level", "DEBUG");
             Map<String, String> serving = new HashMap<>(common);
             serving.putAll(Map.of("policyrec.kafka.learner-enabled", "false", "policyrec.kafka.router-enabled", "false",
@@ -257,7 +257,7 @@ class FailoverIT {
 
     /**
      * The step to the given update count as each instance's log has it (PolicyLearning's debug line:
-     * the decision offsets in the order learned, the mean reward, the loss), and the step before it.
+     * the decision offsets in the order they joined, the mean reward, the loss), and the step before it.
      */
     static String stepLines(Path dir, String name, long update) {
         StringBuilder out = new StringBuilder();
