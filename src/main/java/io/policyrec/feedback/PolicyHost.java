@@ -219,6 +219,10 @@ public abstract class PolicyHost implements AutoCloseable {
             PolicyLearning l = learning(name);
             if (l == null || l.incarnation != rollback.incarnation()
                     || l.alreadyRolledBack(rollback.version(), clock.millis())) {
+                if (l != null && l.incarnation == rollback.incarnation()) {
+                    // Applied already, perhaps as found by a poll without its count: its snapshots carry it now.
+                    l.descendsFrom(rollback.rollbacks());
+                }
                 store.heardRollback(name, rollback.rollbacks());
                 return false;
             }
@@ -260,6 +264,8 @@ public abstract class PolicyHost implements AutoCloseable {
                     publisher.cancel(name);
                     l.rollBackTo(latest, now);
                     registry.publish(l.snapshot());
+                } else if (kind == Announcement.Kind.ROLLBACK) {
+                    l.descendsFrom(latest.rollbacks());
                 }
                 return null;
             }

@@ -34,6 +34,12 @@ public final class PolicyLearning {
     private long savedAt;
     private long rolledBackTo = -1;
     private long rolledBackAt;
+    /**
+     * The rollbacks the weights descend from ({@link StoredPolicy#rollbacks}), carried by every
+     * snapshot taken here: one taken before a rollback this learner then applies must not land
+     * after that rollback in the store, and the count tells the store which it is.
+     */
+    private long rollbacks;
 
     private PolicyLearning(String name, long incarnation, PolicyConfig config, Learner learner,
                            long createdAt, long now, LearningObserver observer) {
@@ -61,7 +67,9 @@ public final class PolicyLearning {
      * @throws IllegalArgumentException when the stored state does not fit its config
      */
     public static PolicyLearning restored(StoredPolicy s, long now, LearningObserver observer) {
-        return created(s.name(), s.incarnation(), s.config(), s.createdAt(), learnerOf(s), now, observer);
+        PolicyLearning l = created(s.name(), s.incarnation(), s.config(), s.createdAt(), learnerOf(s), now, observer);
+        l.rollbacks = s.rollbacks();
+        return l;
     }
 
     private static Learner learnerOf(StoredPolicy s) {
@@ -78,9 +86,19 @@ public final class PolicyLearning {
      */
     void rollBackTo(StoredPolicy to, long now) {
         trainer.replaceLearner(learnerOf(to));
+        descendsFrom(to.rollbacks());
         savedUpdates = -1;
         rolledBackTo = to.version();
         rolledBackAt = now;
+    }
+
+    /**
+     * The weights descend from the policy's rollbacks up to this count (a rollback applied, or
+     * found applied already). The larger count is kept: a rollback found without its count (0)
+     * must not make the earlier ones unknown.
+     */
+    void descendsFrom(long count) {
+        rollbacks = Math.max(rollbacks, count);
     }
 
     /** Whether an announced rollback is the one this instance just made (and already applied). */
@@ -214,6 +232,6 @@ public final class PolicyLearning {
             batch.add(new JoinState.BatchEntry(batchOffsets.get(i), waiting.get(i).reward()));
         }
         return new StoredPolicy(name, incarnation, config, l.updates(), createdAt, now, entropy, l.state(), positions,
-                new JoinState(pending, batch, orphans));
+                new JoinState(pending, batch, orphans), rollbacks);
     }
 }

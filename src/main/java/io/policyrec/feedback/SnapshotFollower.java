@@ -81,7 +81,8 @@ public final class SnapshotFollower implements Background {
             Optional<StoredPolicy> latest = a.kind() == Announcement.Kind.ROLLBACK ? store.version(a.name(), a.version())
                     : store.latest(a.name());
             if (latest.isPresent() && latest.get().incarnation() == a.incarnation()) {
-                host.followed(latest.get(), a.kind());
+                // A learner that applies the rollback descends from it: its snapshots carry the count.
+                host.followed(a.rollbacks() > 0 ? latest.get().withRollbacks(a.rollbacks()) : latest.get(), a.kind());
             }
             if (a.rollbacks() > 0) {
                 // Only now: a rollback whose announcement was dropped or could not be followed stays

@@ -40,14 +40,35 @@ public final class RedisSnapshotStore implements SnapshotStore {
     /**
      * KEYS: blobs, versions, info, latest, incarnation, deleted, chain, rollback.
      * ARGV: bytes, version, info, keep, announcement, incarnation, channel, mode, then the chain:
-     * "crc root" of this snapshot, and the parent's version and "crc root" (-1 and '' when whole).
-     * Returns -1 when refused (replaced or deleted meanwhile), -2 when the parent a delta builds on
-     * is not held any more (the caller writes it whole), else the versions held.
+     * "crc root" of this snapshot, and the parent's version and "crc root" (-1 and '' when whole),
+     * then the rollbacks the snapshot descends from ({@link StoredPolicy#rollbacks}).
+     * Returns -1 when refused (replaced, deleted or rolled back meanwhile), -2 when the parent a
+     * delta builds on is not held any more (the caller writes it whole), else the versions held.
+     *
+     * <p>A learner's write is refused when its weights are older than a rollback of the same
+     * incarnation: a snapshot taken before the learner applied a rollback made elsewhere can reach
+     * the store after the rollback did (queued, or in flight). Kept, it became the latest: replicas
+     * served the weights the rollback replaced until the learner's next write, and an instance that
+     * started in between resumed from them for good (it read the rollback as heard).
+     *
+     * <p>Among the rest, a learner's write moves the latest pointer only forward. A learner whose
+     * partition went to another instance may write for a while before it notices (a long pause, a
+     * slow store), behind the new owner; had its older version become the latest, every replica
+     * would read the step back as a rollback and serve older weights until the owner's next write.
+     * Its write is still kept as its version (the same log gives the same weights). A replace, an
+     * import and a rollback set the version they give. (Forward only is safe since the refusal
+     * above: the weights a rollback replaced can no longer hold the pointer ahead of the learner's
+     * writes after it.)
      */
     private static final String SAVE = """
             local current = redis.call('GET', KEYS[5])
             if ARGV[8] == 'learned' then
               if (current and current ~= ARGV[6]) or redis.call('GET', KEYS[6]) == ARGV[6] then return -1 end
+              local marker = redis.call('GET', KEYS[8])
+              if marker then
+                local count, incarnation = string.match(marker, '^(%d+) %-?%d+ (%-?%d+)$')
+                if incarnation == ARGV[6] and tonumber(count) > tonumber(ARGV[12]) then return -1 end
+              end
             else
               redis.call('DEL', KEYS[6])
               redis.call('PERSIST', KEYS[8])
@@ -60,7 +81,10 @@ public final class RedisSnapshotStore implements SnapshotStore {
             redis.call('ZADD', KEYS[2], ARGV[2], ARGV[2])
             redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
             redis.call('HSET', KEYS[7], ARGV[2], ARGV[9])
-            redis.call('SET', KEYS[4], ARGV[2])
+            local latest = redis.call('GET', KEYS[4])
+            if ARGV[8] ~= 'learned' or current ~= ARGV[6] or not latest or tonumber(latest) < tonumber(ARGV[2]) then
+              redis.call('SET', KEYS[4], ARGV[2])
+            end
             redis.call('SET', KEYS[5], ARGV[6])
             local n = redis.call('ZCARD', KEYS[2])
             local keep = tonumber(ARGV[4])
@@ -207,7 +231,8 @@ public final class RedisSnapshotStore implements SnapshotStore {
                 .arg(Integer.toString(retain)).arg(announcement).arg(Long.toString(s.incarnation()))
                 .arg(channel()).arg(mode)
                 .arg(e.crc() + " " + e.root()).arg(Long.toString(e.parent()))
-                .arg(e.delta() ? e.parentCrc() + " " + e.root() : ""), "save " + s.name());
+                .arg(e.delta() ? e.parentCrc() + " " + e.root() : "").arg(Long.toString(s.rollbacks())),
+                "save " + s.name());
         written.add(e.bytes().length);
         long held = n == null ? 0 : n.toLong();
         if (held >= 0) {
@@ -308,7 +333,8 @@ public final class RedisSnapshotStore implements SnapshotStore {
     /**
      * The latest snapshot. It holds every rollback counted before it was read, so the count read
      * first is taken as heard here: an instance that starts (or takes a policy over) from it does
-     * not roll back again what it loaded rolled back already.
+     * not roll back again what it loaded rolled back already; and the snapshot carries that count
+     * ({@link StoredPolicy#rollbacks}), which a learner restored from it gives its own writes.
      */
     @Override
     public Optional<StoredPolicy> latest(String name) throws SnapshotStoreException {
@@ -322,7 +348,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
             Optional<StoredPolicy> s = version(name, pointer.toLong());
             if (s.isPresent()) {
                 heardRollback(name, rollbacks);
-                return s;
+                return Optional.of(s.get().withRollbacks(rollbacks));
             }
             // Retention removed that version between the two reads: read the pointer again.
         }
@@ -393,8 +419,8 @@ public final class RedisSnapshotStore implements SnapshotStore {
                 return Optional.empty();
             }
             heardRollback(name, count);
+            return Optional.of(s.withRollbacks(count));
         }
-        return Optional.of(s);
     }
 
     @Override

@@ -171,7 +171,8 @@ public final class SnapshotPublisher implements AutoCloseable {
             }
             if (!saved) {
                 refused.increment();
-                LOG.debugf("Snapshot %d of %s refused: the policy was replaced or deleted", s.version(), s.name());
+                LOG.debugf("Snapshot %d of %s refused: the policy was replaced, deleted or rolled back since",
+                        s.version(), s.name());
                 return true;
             }
             writeTime.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);

@@ -19,8 +19,10 @@ public interface SnapshotStore {
 
     /**
      * Saves what a learner learned, unless its policy was replaced or deleted meanwhile (perhaps by
-     * another instance, while this write waited): then nothing is written and the answer is false.
-     * Only {@link #save} (create, replace, import) may change a policy's incarnation.
+     * another instance, while this write waited), or rolled back after these weights were taken (a
+     * shared store tells by {@link StoredPolicy#rollbacks}): then nothing is written and the answer
+     * is false. Only {@link #save} (create, replace, import) may change a policy's incarnation. A
+     * shared store may keep a learned version without making it the latest when a newer one is.
      */
     boolean saveLearned(StoredPolicy snapshot) throws SnapshotStoreException;
 
@@ -41,6 +43,7 @@ public interface SnapshotStore {
     /** The latest snapshot of every policy; one the store could not read now is skipped if asked, else fails. */
     List<StoredPolicy> loadAll(boolean skipUnreadable) throws SnapshotStoreException;
 
+    /** The latest snapshot, with the rollbacks it descends from where the store counts them. */
     Optional<StoredPolicy> latest(String name) throws SnapshotStoreException;
 
     /** One retained version, decoded (null when not retained). */
@@ -52,7 +55,10 @@ public interface SnapshotStore {
     /** The retained versions of a policy, newest first. */
     List<SnapshotInfo> versions(String name) throws SnapshotStoreException;
 
-    /** Makes a retained version the latest again and drops the versions after it. */
+    /**
+     * Makes a retained version the latest again and drops the versions after it; gives that version
+     * with the policy's rollback count including this one, where the store counts them.
+     */
     Optional<StoredPolicy> rollback(String name, long version) throws SnapshotStoreException;
 
     /** Forgets a policy and all its snapshots. */

@@ -20,12 +20,30 @@ import java.util.Map;
  * @param savedAt   when this snapshot was taken (epoch ms)
  * @param positions where the learner resumes its input streams (empty without Kafka)
  * @param join      the reward join's state for this policy at those positions
+ * @param rollbacks how many rollbacks of the policy (its store's count, {@link Announcement#rollbacks})
+ *                  these weights descend from: the count a store read with them, or a rollback's own
+ *                  count once applied; a learner's snapshot carries its learner's, so that a store can
+ *                  refuse one made before a rollback that lands after it. Not part of the stored bytes
+ *                  (the store knows its count); 0 where no rollback is known
  */
 public record StoredPolicy(String name, long incarnation, PolicyConfig config, long version, long createdAt,
                            long savedAt, double meanEntropy, LearnerState learner, Map<String, Long> positions,
-                           JoinState join) {
+                           JoinState join, long rollbacks) {
     public StoredPolicy {
         positions = Map.copyOf(positions);
+    }
+
+    /** With no rollback known (as decoded from stored bytes). */
+    public StoredPolicy(String name, long incarnation, PolicyConfig config, long version, long createdAt,
+                        long savedAt, double meanEntropy, LearnerState learner, Map<String, Long> positions,
+                        JoinState join) {
+        this(name, incarnation, config, version, createdAt, savedAt, meanEntropy, learner, positions, join, 0);
+    }
+
+    /** The same snapshot, known to descend from this many rollbacks. */
+    public StoredPolicy withRollbacks(long count) {
+        return new StoredPolicy(name, incarnation, config, version, createdAt, savedAt, meanEntropy, learner,
+                positions, join, count);
     }
 
     public long updates() {

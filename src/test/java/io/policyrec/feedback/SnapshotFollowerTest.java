@@ -112,6 +112,53 @@ class SnapshotFollowerTest {
         assertNull(host.learning("p"), "and not learned here");
     }
 
+    /**
+     * The snapshots a learner takes after applying a rollback made elsewhere carry the rollback's
+     * count, and those taken before it do not: that is how a shared store refuses one that was
+     * queued before the rollback and reached it after (RedisSnapshotTest checks the refusal).
+     */
+    @Test
+    void aLearnerThatAppliesARollbackHeardFromElsewhereWritesAsItsDescendant() {
+        store.save(elsewhere("r", 5));
+        follower.announced(new Announcement("r", 0, 5, Announcement.Kind.SAVED));
+        drain();
+        assertNotNull(host.learning("r"), "created elsewhere, learned here");
+        assertEquals(0, host.learning("r").stored(1, Map.of(), List.of()).rollbacks(), "before the rollback");
+        follower.announced(new Announcement("r", 0, 5, Announcement.Kind.ROLLBACK, 3));
+        drain();
+        assertEquals(3, host.learning("r").stored(2, Map.of(), List.of()).rollbacks(),
+                "after the policy's third rollback");
+    }
+
+    /**
+     * A rollback applied as a poll found it (the latest went back, no count known) and then reported
+     * by its marker as not heard: not made again (applied a moment ago), but its count is taken, or
+     * every later snapshot of the learner would be refused as older than the rollback.
+     */
+    @Test
+    void aRollbackAppliedWithoutItsCountTakesItWhenItsMarkerIsFound() {
+        store.save(elsewhere("u", 8));
+        follower.announced(new Announcement("u", 0, 8, Announcement.Kind.SAVED));
+        drain();
+        host.followed(store.latest("u").orElseThrow(), Announcement.Kind.ROLLBACK);
+        drain();
+        assertEquals(0, host.learning("u").stored(1, Map.of(), List.of()).rollbacks(), "no count known yet");
+        assertEquals(false, host.rollBackUnheard(new Announcement("u", 0, 8, Announcement.Kind.ROLLBACK, 2)).join(),
+                "applied already: not made again");
+        assertEquals(2, host.learning("u").stored(2, Map.of(), List.of()).rollbacks());
+    }
+
+    @Test
+    void aLearnerRestoredFromAStoreKeepsTheRollbacksItDescendsFrom() {
+        PolicyLearning l = PolicyLearning.restored(elsewhere("s", 9).withRollbacks(4), 1, LearningObserver.NONE);
+        assertEquals(4, l.stored(1, Map.of(), List.of()).rollbacks(), "read with the latest snapshot");
+        l.rollBackTo(elsewhere("s", 9).withRollbacks(6), 2);
+        assertEquals(6, l.stored(2, Map.of(), List.of()).rollbacks(), "a rollback applied");
+        l.rollBackTo(elsewhere("s", 9), 3);
+        assertEquals(6, l.stored(3, Map.of(), List.of()).rollbacks(),
+                "a rollback found without its count leaves the count known");
+    }
+
     @Test
     void aDeletionOfAnotherIncarnationLeavesTheServedOne() {
         store.save(elsewhere("q", 7));

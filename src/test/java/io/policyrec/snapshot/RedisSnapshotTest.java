@@ -135,6 +135,47 @@ class RedisSnapshotTest {
         store.delete("r-lost");
     }
 
+    /**
+     * Another instance rolls back a policy whose learner has a snapshot of the weights the rollback
+     * replaces on its way (queued, or in flight). Landing after the rollback, it became the latest:
+     * replicas served the replaced weights, and an instance starting then resumed from them for good.
+     */
+    @Test
+    void aLearnerWriteTakenBeforeARollbackIsRefusedWhenItLandsAfterIt() throws Exception {
+        policy("r-lineage", 6);
+        StoredPolicy base = store.latest("r-lineage").orElseThrow();
+        assertTrue(store.saveLearned(variant(base, 3)));
+        assertTrue(store.saveLearned(variant(base, 5)));
+        StoredPolicy target = store.rollback("r-lineage", 3).orElseThrow();
+        long count = target.rollbacks();
+        assertTrue(count > 0, "the rollback gives its count");
+        assertFalse(store.saveLearned(variant(base, 7).withRollbacks(count - 1)),
+                "the learner's snapshot from before the rollback is refused");
+        assertEquals(3, store.latest("r-lineage").orElseThrow().version(), "the rollback's version stays the latest");
+        assertTrue(store.version("r-lineage", 7).isEmpty(), "and the refused version is not kept");
+        assertEquals(count, store.latest("r-lineage").orElseThrow().rollbacks(), "the latest comes with the count");
+        assertTrue(store.saveLearned(variant(base, 4).withRollbacks(count)), "the learner's writes after it go on");
+        assertEquals(4, store.latest("r-lineage").orElseThrow().version());
+    }
+
+    @Test
+    void aLateLearnerWriteOfAnOlderVersionDoesNotMoveTheLatestBack() throws Exception {
+        // A learner that lost its partition but has not noticed yet (a zombie) writes behind the new owner.
+        policy("r-behind", 5);
+        StoredPolicy base = store.latest("r-behind").orElseThrow();
+        assertTrue(store.saveLearned(variant(base, 7)));
+        assertTrue(store.saveLearned(variant(base, 6)), "the late write is kept, as its version");
+        assertEquals(6, store.version("r-behind", 6).orElseThrow().version());
+        // Replicas read a latest that went back as a rollback, and would serve the older weights.
+        assertEquals(7, store.latest("r-behind").orElseThrow().version(), "the latest stays the newest learned");
+        assertEquals(7L, store.latestVersions().get("r-behind"));
+        assertTrue(store.saveLearned(variant(base, 8)), "the owner's next write goes on from there");
+        assertEquals(8, store.latest("r-behind").orElseThrow().version());
+        store.save(variant(base, 2));
+        assertEquals(2, store.latest("r-behind").orElseThrow().version(),
+                "a replace or an import (not a learner's write) sets the version it gives");
+    }
+
     @Test
     void retentionKeepsTheLastTwentyVersions() throws Exception {
         policy("r-retain", 2);
@@ -390,13 +431,15 @@ class RedisSnapshotTest {
         for (long v = target + 1; v <= target + 3; v++) {
             resumed.step(hashedBatch(random, 2));
             states.put(v, resumed.state());
-            assertTrue(own.saveLearned(hashedSnapshot("r-delta", 21, v, states.get(v))));
+            assertTrue(own.saveLearned(hashedSnapshot("r-delta", 21, v, states.get(v))
+                    .withRollbacks(rolledBack.rollbacks())));
         }
         // The parent the next delta would name vanishes (as if another writer or a rollback took it).
         redis.hash(String.class).hdel("policyrec-delta:{r-delta}:chain", Long.toString(target + 3));
         resumed.step(hashedBatch(random, 2));
         states.put(target + 4, resumed.state());
-        assertTrue(own.saveLearned(hashedSnapshot("r-delta", 21, target + 4, states.get(target + 4))));
+        assertTrue(own.saveLearned(hashedSnapshot("r-delta", 21, target + 4, states.get(target + 4))
+                .withRollbacks(rolledBack.rollbacks())));
         String written = redis.hash(String.class).hget("policyrec-delta:{r-delta}:chain", Long.toString(target + 4));
         assertTrue(written.endsWith(" " + (target + 4)), "written whole instead: " + written);
         for (long v = target + 1; v <= target + 4; v++) {
@@ -437,9 +480,9 @@ class RedisSnapshotTest {
         deaf.heardRollback("r-unheard", missed.get(0).rollbacks());
         assertEquals(List.of(), unheard(deaf), "taken as heard");
 
-        assertTrue(deaf.rollback("r-unheard", 1).isPresent());
+        long own = deaf.rollback("r-unheard", 1).orElseThrow().rollbacks();
         assertEquals(List.of(), unheard(deaf), "its own rollback");
-        assertTrue(store.saveLearned(variant(base, 2)));
+        assertTrue(store.saveLearned(variant(base, 2).withRollbacks(own)), "learned on from the rollback");
         assertTrue(store.rollback("r-unheard", 1).isPresent());
         List<Announcement> fourth = unheard(deaf);
         assertEquals(1, fourth.size());
@@ -450,7 +493,7 @@ class RedisSnapshotTest {
         java.util.concurrent.BlockingQueue<Announcement> heard = new java.util.concurrent.LinkedBlockingQueue<>();
         deaf.subscribe(heard::add);
         assertTrue(deaf.subscribed());
-        assertTrue(store.saveLearned(variant(base, 2)));
+        assertTrue(store.saveLearned(variant(base, 2).withRollbacks(earlier)));
         assertTrue(store.rollback("r-unheard", 1).isPresent());
         Announcement a;
         // The earlier rollback's announcement may still reach the new subscription (CI at 0c6cbe8:
