@@ -27,7 +27,6 @@ public final class PolicyLearning {
     private final PolicyTrainer trainer;
     private final long createdAt;
     private final LearningObserver observer;
-    private final List<Long> batchOffsets = new ArrayList<>();
     private final List<Long> batchArrivals = new ArrayList<>();
     private final List<Long> learnedArrivals = new ArrayList<>();
     private long savedUpdates;
@@ -140,7 +139,6 @@ public final class PolicyLearning {
     /** Adds a joined decision; returns true when it completed a batch (the policy changed). */
     public boolean learn(JoinedDecision joined, long offset, long now) {
         Decision d = joined.decision();
-        batchOffsets.add(offset);
         observer.applied(d, joined.reward());
         if (joined.receivedAt() >= 0) {
             batchArrivals.add(joined.receivedAt());
@@ -156,7 +154,6 @@ public final class PolicyLearning {
      * (true), and the step is recorded like any other.
      */
     public boolean restoreBatchEntry(Decision d, double reward, long offset, long now) {
-        batchOffsets.add(offset);
         StepReport step = trainer.add(new RewardedDecision(d.context(), d.eligible(), d.action(), d.probability(),
                 reward, d.candidates()), offset, now);
         return step != null && stepped(step);
@@ -186,12 +183,12 @@ public final class PolicyLearning {
     private boolean stepped(StepReport step) {
         if (LOG.isDebugEnabled()) {
             // What two runs of the same log compare when their weights differ (FailoverIT): which
-            // decisions each step learned, in the order they joined (PolicyTrainer learns them in
-            // offset order), and its loss to the last digit.
+            // decisions each step learned (their log offsets, in the order learned), and its loss
+            // to the last digit.
             LOG.debugf("Step of %s (incarnation %d) to update %d: decisions %s, mean reward %s, loss %s, applied %s",
-                    name, incarnation, step.updates(), batchOffsets, step.meanReward(), step.loss(), step.applied());
+                    name, incarnation, step.updates(), java.util.Arrays.toString(trainer.learnedKeys()),
+                    step.meanReward(), step.loss(), step.applied());
         }
-        batchOffsets.clear();
         if (!step.applied()) {
             batchArrivals.clear();
             return false;
@@ -228,8 +225,9 @@ public final class PolicyLearning {
         double entropy = trainer.lastStep() == null ? Double.NaN : trainer.lastStep().meanEntropy();
         List<JoinState.BatchEntry> batch = new ArrayList<>();
         List<RewardedDecision> waiting = trainer.batch();
-        for (int i = 0; i < waiting.size() && i < batchOffsets.size(); i++) {
-            batch.add(new JoinState.BatchEntry(batchOffsets.get(i), waiting.get(i).reward()));
+        long[] offsets = trainer.keys();
+        for (int i = 0; i < waiting.size(); i++) {
+            batch.add(new JoinState.BatchEntry(offsets[i], waiting.get(i).reward()));
         }
         return new StoredPolicy(name, incarnation, config, l.updates(), createdAt, now, entropy, l.state(), positions,
                 new JoinState(pending, batch, orphans), rollbacks);

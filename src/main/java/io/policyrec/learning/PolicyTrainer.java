@@ -20,7 +20,10 @@ public final class PolicyTrainer {
     private Learner learner;
     private final int batchSize;
     private final List<RewardedDecision> batch = new ArrayList<>();
-    private final List<Long> keys = new ArrayList<>();
+    /** The key of each decision in {@link #batch}, in the same order. */
+    private long[] keys = new long[16];
+    /** The keys of the last step's batch, in the order it was learned. */
+    private long[] learnedKeys = new long[0];
     private long batchStartedAt;
     private StepReport lastStep;
 
@@ -48,6 +51,16 @@ public final class PolicyTrainer {
         return java.util.Collections.unmodifiableList(batch);
     }
 
+    /** The keys of the partial batch's decisions, in {@link #batch()}'s order. */
+    public long[] keys() {
+        return java.util.Arrays.copyOf(keys, batch.size());
+    }
+
+    /** The keys of the last step's decisions, in the order it learned them. */
+    public long[] learnedKeys() {
+        return learnedKeys.clone();
+    }
+
     public StepReport lastStep() {
         return lastStep;
     }
@@ -65,8 +78,11 @@ public final class PolicyTrainer {
         if (batch.isEmpty()) {
             batchStartedAt = now;
         }
+        if (batch.size() == keys.length) {
+            keys = java.util.Arrays.copyOf(keys, 2 * keys.length);
+        }
+        keys[batch.size()] = key;
         batch.add(decision);
-        keys.add(key);
         return batch.size() >= batchSize ? step() : null;
     }
 
@@ -79,18 +95,25 @@ public final class PolicyTrainer {
     }
 
     private StepReport step() {
-        Integer[] order = new Integer[batch.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
+        int n = batch.size();
+        // A stable insertion sort by key: a batch joins mostly in log order, so it is nearly sorted.
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            int at = i;
+            while (at > 0 && keys[order[at - 1]] > keys[i]) {
+                order[at] = order[at - 1];
+                at--;
+            }
+            order[at] = i;
         }
-        java.util.Arrays.sort(order, java.util.Comparator.comparingLong(keys::get)); // stable
-        List<RewardedDecision> ordered = new ArrayList<>(order.length);
-        for (int i : order) {
-            ordered.add(batch.get(i));
+        RewardedDecision[] ordered = new RewardedDecision[n];
+        learnedKeys = new long[n];
+        for (int i = 0; i < n; i++) {
+            ordered[i] = batch.get(order[i]);
+            learnedKeys[i] = keys[order[i]];
         }
-        lastStep = learner.step(List.copyOf(ordered));
+        lastStep = learner.step(List.of(ordered));
         batch.clear();
-        keys.clear();
         return lastStep;
     }
 }

@@ -35,7 +35,15 @@ class PolicyTrainerTest {
                 step = shuffled.add(batch.get(i), first + i, 0);
             }
             assertNotNull(step, "the eighth decision completes the batch");
+            assertArrayEquals(java.util.stream.LongStream.range(first, first + 8).toArray(), shuffled.learnedKeys(),
+                    "learned in offset order");
         }
+        List<RewardedDecision> partial = PolicyGradientCheckTest.batch(random, 3, false);
+        shuffled.add(partial.get(0), 500, 0);
+        shuffled.add(partial.get(1), 498, 0);
+        shuffled.add(partial.get(2), 499, 0);
+        assertArrayEquals(new long[] {500, 498, 499}, shuffled.keys(), "a partial batch's keys, as it holds them");
+        assertArrayEquals(partial.toArray(), shuffled.batch().toArray());
         double[] expected = inOrder.learner().state().params();
         assertFalse(Arrays.equals(initial, expected), "learning must move the weights");
         assertArrayEquals(expected, shuffled.learner().state().params());
