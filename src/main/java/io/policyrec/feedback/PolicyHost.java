@@ -218,7 +218,7 @@ public abstract class PolicyHost implements AutoCloseable {
             String name = rollback.name();
             PolicyLearning l = learning(name);
             if (l == null || l.incarnation != rollback.incarnation()
-                    || l.alreadyRolledBack(rollback.version(), clock.millis())) {
+                    || l.alreadyRolledBack(rollback.version(), rollback.rollbacks(), clock.millis())) {
                 if (l != null && l.incarnation == rollback.incarnation()) {
                     // Applied already, perhaps as found by a poll without its count: its snapshots carry it now.
                     l.descendsFrom(rollback.rollbacks());
@@ -227,9 +227,19 @@ public abstract class PolicyHost implements AutoCloseable {
                 return false;
             }
             if (rollBack(name, rollback.version()).isEmpty()) {
-                // Retention dropped the version since: it cannot be honoured, and asking again will not help.
+                // Retention dropped the version since: it cannot be made again, and asking again will not
+                // help. The learner goes on from the store's latest (after the rollback, with its count),
+                // not from weights the rollback replaced: the store would refuse every save of those.
                 store.heardRollback(name, rollback.rollbacks());
-                LOG.errorf("Cannot roll %s back to version %d again: no longer retained", name, rollback.version());
+                Optional<StoredPolicy> latest = store.latest(name);
+                if (latest.isPresent() && latest.get().incarnation() == l.incarnation) {
+                    publisher.cancel(name);
+                    l.rollBackTo(latest.get(), clock.millis());
+                    registry.publish(l.snapshot());
+                }
+                LOG.errorf("Cannot roll %s back to version %d again: no longer retained; learning goes on from "
+                        + "version %s", name, rollback.version(),
+                        latest.map(s -> Long.toString(s.version())).orElse("none"));
                 return false;
             }
             return true;
@@ -260,7 +270,8 @@ public abstract class PolicyHost implements AutoCloseable {
             PolicyLearning l = learning(name);
             if (l != null && l.incarnation == latest.incarnation()) {
                 // Learned here: what is served is what this instance learns, unless rolled back elsewhere.
-                if (kind == Announcement.Kind.ROLLBACK && !l.alreadyRolledBack(latest.version(), now)) {
+                if (kind == Announcement.Kind.ROLLBACK
+                        && !l.alreadyRolledBack(latest.version(), latest.rollbacks(), now)) {
                     publisher.cancel(name);
                     l.rollBackTo(latest, now);
                     registry.publish(l.snapshot());

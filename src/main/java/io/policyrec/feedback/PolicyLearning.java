@@ -32,6 +32,7 @@ public final class PolicyLearning {
     private long savedUpdates;
     private long savedAt;
     private long rolledBackTo = -1;
+    private long rolledBackCount;
     private long rolledBackAt;
     /**
      * The rollbacks the weights descend from ({@link StoredPolicy#rollbacks}), carried by every
@@ -88,6 +89,7 @@ public final class PolicyLearning {
         descendsFrom(to.rollbacks());
         savedUpdates = -1;
         rolledBackTo = to.version();
+        rolledBackCount = to.rollbacks();
         rolledBackAt = now;
     }
 
@@ -100,9 +102,19 @@ public final class PolicyLearning {
         rollbacks = Math.max(rollbacks, count);
     }
 
-    /** Whether an announced rollback is the one this instance just made (and already applied). */
-    boolean alreadyRolledBack(long version, long now) {
-        return version == rolledBackTo && now - rolledBackAt < 60_000;
+    /**
+     * Whether an announced rollback is in these weights already: by its count where it has one (the
+     * weights descend from every rollback up to {@link #rollbacks}), else (a local store, or a
+     * rollback found without its count) when it is the one this instance just made or applied. A
+     * second rollback to the same version is not the first one again: it drops what was learned
+     * since, and its count tells it apart.
+     */
+    boolean alreadyRolledBack(long version, long count, long now) {
+        if (count > 0 && count <= rollbacks) {
+            return true;
+        }
+        // Not by its count: the last one applied here had none to compare, or this one has none.
+        return version == rolledBackTo && now - rolledBackAt < 60_000 && (count == 0 || rolledBackCount == 0);
     }
 
     public boolean owns(Decision d) {

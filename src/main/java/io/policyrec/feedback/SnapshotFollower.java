@@ -122,7 +122,9 @@ public final class SnapshotFollower implements Background {
                         Announcement.Kind kind = current != null && current.incarnation() == s.get().incarnation()
                                 && s.get().version() < current.version() ? Announcement.Kind.ROLLBACK
                                 : Announcement.Kind.SAVED;
-                        announced(new Announcement(e.getKey(), s.get().version(), s.get().incarnation(), kind));
+                        // With the count latest() read: a learner that applies it descends from it.
+                        announced(new Announcement(e.getKey(), s.get().version(), s.get().incarnation(), kind,
+                                kind == Announcement.Kind.ROLLBACK ? s.get().rollbacks() : 0));
                     }
                 }
             }

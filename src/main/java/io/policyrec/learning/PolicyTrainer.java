@@ -96,24 +96,48 @@ public final class PolicyTrainer {
 
     private StepReport step() {
         int n = batch.size();
-        // A stable insertion sort by key: a batch joins mostly in log order, so it is nearly sorted.
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            int at = i;
-            while (at > 0 && keys[order[at - 1]] > keys[i]) {
-                order[at] = order[at - 1];
-                at--;
-            }
-            order[at] = i;
-        }
+        int[] order = order(keys, n);
         RewardedDecision[] ordered = new RewardedDecision[n];
-        learnedKeys = new long[n];
+        long[] learned = new long[n];
         for (int i = 0; i < n; i++) {
             ordered[i] = batch.get(order[i]);
-            learnedKeys[i] = keys[order[i]];
+            learned[i] = keys[order[i]];
         }
         lastStep = learner.step(List.of(ordered));
+        learnedKeys = learned;
         batch.clear();
         return lastStep;
+    }
+
+    /**
+     * The indices of keys[0, n) in the order of their keys, stable. A batch joins mostly in log
+     * order, so a small one is sorted in place by insertion; a large one (up to 100,000, with
+     * rewards joining in any order) by a merge sort, as insertion could take n^2 / 4 steps.
+     */
+    static int[] order(long[] keys, int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (n <= 64) {
+            for (int i = 1; i < n; i++) {
+                int at = i;
+                while (at > 0 && keys[order[at - 1]] > keys[i]) {
+                    order[at] = order[at - 1];
+                    at--;
+                }
+                order[at] = i;
+            }
+            return order;
+        }
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            boxed[i] = i;
+        }
+        java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(i -> keys[i])); // stable
+        for (int i = 0; i < n; i++) {
+            order[i] = boxed[i];
+        }
+        return order;
     }
 }

@@ -42,8 +42,9 @@ public final class RedisSnapshotStore implements SnapshotStore {
      * ARGV: bytes, version, info, keep, announcement, incarnation, channel, mode, then the chain:
      * "crc root" of this snapshot, and the parent's version and "crc root" (-1 and '' when whole),
      * then the rollbacks the snapshot descends from ({@link StoredPolicy#rollbacks}).
-     * Returns -1 when refused (replaced, deleted or rolled back meanwhile), -2 when the parent a
-     * delta builds on is not held any more (the caller writes it whole), else the versions held.
+     * Returns -1 when refused (replaced or deleted meanwhile), -3 when refused for being older than
+     * a rollback, -2 when the parent a delta builds on is not held any more (the caller writes it
+     * whole), else the versions held.
      *
      * <p>A learner's write is refused when its weights are older than a rollback of the same
      * incarnation: a snapshot taken before the learner applied a rollback made elsewhere can reach
@@ -67,7 +68,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
               local marker = redis.call('GET', KEYS[8])
               if marker then
                 local count, incarnation = string.match(marker, '^(%d+) %-?%d+ (%-?%d+)$')
-                if incarnation == ARGV[6] and tonumber(count) > tonumber(ARGV[12]) then return -1 end
+                if incarnation == ARGV[6] and tonumber(count) > tonumber(ARGV[12]) then return -3 end
               end
             else
               redis.call('DEL', KEYS[6])
@@ -212,6 +213,13 @@ public final class RedisSnapshotStore implements SnapshotStore {
             // The parent the delta builds on is gone (a rollback, or another writer): write it whole.
             encoded = chain.whole(s);
             n = save(s, mode, encoded);
+        }
+        if (n == -3) {
+            // Older than a rollback: if this instance counts that rollback as heard, its learner may
+            // have missed it (or applied it without its count) and would be refused from now on.
+            // Counted as unheard again, the follower's next poll has the learner roll back to it, or
+            // take its count if the weights were rolled back already (PolicyHost.rollBackUnheard).
+            heardRollbacks.merge(s.name(), s.rollbacks(), Math::min);
         }
         if (n < 0) {
             chain.forget(s.name());

@@ -148,6 +148,46 @@ class SnapshotFollowerTest {
         assertEquals(2, host.learning("u").stored(2, Map.of(), List.of()).rollbacks());
     }
 
+    /**
+     * Two rollbacks to the same version a moment apart: the second drops what was learned after the
+     * first, so it is applied too (told apart by its count); the first heard again is not.
+     */
+    @Test
+    void aSecondRollbackToTheSameVersionIsAppliedAndARepeatedOneIsNot() {
+        store.save(elsewhere("w", 12));
+        follower.announced(new Announcement("w", 0, 12, Announcement.Kind.SAVED));
+        drain();
+        host.followed(store.latest("w").orElseThrow().withRollbacks(1), Announcement.Kind.ROLLBACK);
+        drain();
+        var afterFirst = host.learning("w").learner();
+        host.followed(store.latest("w").orElseThrow().withRollbacks(1), Announcement.Kind.ROLLBACK);
+        drain();
+        org.junit.jupiter.api.Assertions.assertSame(afterFirst, host.learning("w").learner(),
+                "the first rollback heard again changes nothing");
+        host.followed(store.latest("w").orElseThrow().withRollbacks(2), Announcement.Kind.ROLLBACK);
+        drain();
+        org.junit.jupiter.api.Assertions.assertNotSame(afterFirst, host.learning("w").learner(),
+                "the second rollback to the same version is applied");
+        assertEquals(2, host.learning("w").stored(1, Map.of(), List.of()).rollbacks());
+    }
+
+    /**
+     * A rollback this instance did not hear, whose version retention dropped since: it cannot be made
+     * again, and the learner goes on from the store's latest (which has the rollback's count) rather
+     * than from the weights the rollback replaced, whose saves the store would refuse for good.
+     */
+    @Test
+    void anUnheardRollbackNoLongerRetainedLeavesTheLearnerOnTheStoresLatest() {
+        store.save(elsewhere("x", 13));
+        follower.announced(new Announcement("x", 0, 13, Announcement.Kind.SAVED));
+        drain();
+        var before = host.learning("x").learner();
+        store.save(elsewhere("x", 13).withRollbacks(3));
+        assertEquals(false, host.rollBackUnheard(new Announcement("x", 2, 13, Announcement.Kind.ROLLBACK, 3)).join());
+        org.junit.jupiter.api.Assertions.assertNotSame(before, host.learning("x").learner(), "restored from the latest");
+        assertEquals(3, host.learning("x").stored(1, Map.of(), List.of()).rollbacks());
+    }
+
     @Test
     void aLearnerRestoredFromAStoreKeepsTheRollbacksItDescendsFrom() {
         PolicyLearning l = PolicyLearning.restored(elsewhere("s", 9).withRollbacks(4), 1, LearningObserver.NONE);

@@ -49,4 +49,18 @@ class PolicyTrainerTest {
         assertArrayEquals(expected, shuffled.learner().state().params());
         assertArrayEquals(inOrder.learner().state().optimizerState(), shuffled.learner().state().optimizerState());
     }
+
+    @Test
+    void theOrderIsStableByKeyForSmallAndLargeBatches() {
+        Random random = new Random(5);
+        for (int n : new int[] {1, 7, 64, 65, 3000}) {
+            long[] keys = new long[n];
+            for (int i = 0; i < n; i++) {
+                keys[i] = random.nextInt(n / 3 + 1) - 1; // repeats, and -1 (no log) among them
+            }
+            int[] expected = java.util.stream.IntStream.range(0, n).boxed()
+                    .sorted(java.util.Comparator.comparingLong(i -> keys[i])).mapToInt(Integer::intValue).toArray();
+            assertArrayEquals(expected, PolicyTrainer.order(keys, n), "n = " + n);
+        }
+    }
 }

@@ -156,6 +156,16 @@ class RedisSnapshotTest {
         assertEquals(count, store.latest("r-lineage").orElseThrow().rollbacks(), "the latest comes with the count");
         assertTrue(store.saveLearned(variant(base, 4).withRollbacks(count)), "the learner's writes after it go on");
         assertEquals(4, store.latest("r-lineage").orElseThrow().version());
+
+        // An instance that took the rollback as heard, and whose learner is refused as older than it:
+        // the rollback is reported as not heard again, so that its follower brings the learner up to it.
+        RedisSnapshotStore other = new RedisSnapshotStore(redisClient, redis, "policyrec:", 20,
+                java.time.Duration.ofSeconds(2));
+        assertEquals(count, other.latest("r-lineage").orElseThrow().rollbacks());
+        assertEquals(List.of(), other.unheardRollbacks().stream().filter(a -> a.name().equals("r-lineage")).toList());
+        assertFalse(other.saveLearned(variant(base, 5).withRollbacks(count - 1)));
+        assertEquals(List.of(new Announcement("r-lineage", 3, base.incarnation(), Announcement.Kind.ROLLBACK, count)),
+                other.unheardRollbacks().stream().filter(a -> a.name().equals("r-lineage")).toList());
     }
 
     @Test
