@@ -52,6 +52,10 @@ public final class RedisSnapshotStore implements SnapshotStore {
      * served the weights the rollback replaced until the learner's next write, and an instance that
      * started in between resumed from them for good (it read the rollback as heard).
      *
+     * <p>A learner's write that finds no rollback marker while its count is not 0 (Redis lost its
+     * data) writes the marker back with that count and no version (-1): a rollback after it counts
+     * on from there, so learners tell it from the ones their weights hold already.
+     *
      * <p>Among the rest, a learner's write moves the latest pointer only forward. A learner whose
      * partition went to another instance may write for a while before it notices (a long pause, a
      * slow store), behind the new owner; had its older version become the latest, every replica
@@ -69,6 +73,10 @@ public final class RedisSnapshotStore implements SnapshotStore {
               if marker then
                 local count, incarnation = string.match(marker, '^(%d+) %-?%d+ (%-?%d+)$')
                 if incarnation == ARGV[6] and tonumber(count) > tonumber(ARGV[12]) then return -3 end
+              elseif tonumber(ARGV[12]) > 0 then
+                -- Redis lost the marker (its data): counting goes on from the writer's count, or the
+                -- next rollback would count 1 again, below what learners descend from already.
+                redis.call('SET', KEYS[8], ARGV[12] .. ' -1 ' .. ARGV[6])
               end
             else
               redis.call('DEL', KEYS[6])

@@ -168,6 +168,29 @@ class RedisSnapshotTest {
                 other.unheardRollbacks().stream().filter(a -> a.name().equals("r-lineage")).toList());
     }
 
+    /**
+     * Redis lost its data (restarted without persistence) after a policy's rollbacks: a learner's
+     * write brings the policy back, and its count with it, so that the next rollback counts on from
+     * there. Counting from 1 again, the rollback would look applied already to learners that descend
+     * from more, and their writes from before it would not be refused.
+     */
+    @Test
+    void aRollbackAfterRedisLostItsDataCountsOnFromWhatLearnersDescendFrom() throws Exception {
+        policy("r-lost-count", 7);
+        StoredPolicy base = store.latest("r-lost-count").orElseThrow();
+        assertTrue(store.saveLearned(variant(base, 2)));
+        long count = store.rollback("r-lost-count", 2).orElseThrow().rollbacks();
+        assertTrue(store.saveLearned(variant(base, 3).withRollbacks(count)));
+        for (String part : new String[] {"blobs", "versions", "info", "latest", "incarnation", "chain", "rollback"}) {
+            redis.key(String.class).del("policyrec:{r-lost-count}:" + part);
+        }
+        assertTrue(store.saveLearned(variant(base, 4).withRollbacks(count)), "the learner brings the policy back");
+        assertEquals(count + 1, store.rollback("r-lost-count", 4).orElseThrow().rollbacks(),
+                "the rollback after the loss counts on from the learner's count");
+        assertFalse(store.saveLearned(variant(base, 5).withRollbacks(count)),
+                "a write from before that rollback is refused");
+    }
+
     @Test
     void aLateLearnerWriteOfAnOlderVersionDoesNotMoveTheLatestBack() throws Exception {
         // A learner that lost its partition but has not noticed yet (a zombie) writes behind the new owner.
