@@ -207,41 +207,39 @@ public abstract class PolicyHost implements AutoCloseable {
 
     /**
      * A rollback made elsewhere that this instance did not hear announced (its subscription was
-     * down), of a policy it may learn: learning went on from the weights the rollback replaced and
-     * may have saved them since, so the same rollback is made again here, which drops those saves
-     * too. Nothing is done when it does not apply here (not learned here, another incarnation) or
-     * was applied meanwhile (its announcement came after all, or this instance made it): the store
-     * then takes it as heard. Completes with whether it rolled back.
+     * down), of a policy it learns: learning went on from the weights the rollback replaced, but
+     * none of that reached the store after the rollback (a learned write whose rollback count is
+     * below the policy's is refused), so the learner goes on from the store's latest, which holds
+     * the rollback and whatever was learned from it since. The rollback is not made again: that
+     * would drop what another learner of the policy (one handing its partition over) saved after
+     * it, and each would go on undoing the other's. Nothing is done when it does not apply here (not
+     * learned here, another incarnation) or is in the weights already (its announcement came after
+     * all, or this instance made it): the store then takes it as heard. Completes with whether the
+     * learner's weights were replaced.
      */
     public CompletableFuture<Boolean> rollBackUnheard(Announcement rollback) {
         return control.submit(() -> {
             String name = rollback.name();
             PolicyLearning l = learning(name);
-            if (l == null || l.incarnation != rollback.incarnation()
-                    || l.alreadyRolledBack(rollback.version(), rollback.rollbacks(), clock.millis())) {
-                if (l != null && l.incarnation == rollback.incarnation()) {
-                    // Applied already, perhaps as found by a poll without its count: its snapshots carry it now.
-                    l.descendsFrom(rollback.rollbacks());
-                }
+            if (l == null || l.incarnation != rollback.incarnation()) {
                 store.heardRollback(name, rollback.rollbacks());
                 return false;
             }
-            if (rollBack(name, rollback.version()).isEmpty()) {
-                // Retention dropped the version since: it cannot be made again, and asking again will not
-                // help. The learner goes on from the store's latest (after the rollback, with its count),
-                // not from weights the rollback replaced: the store would refuse every save of those.
+            if (l.alreadyRolledBack(rollback.version(), rollback.rollbacks(), clock.millis())) {
+                // Applied already, perhaps as found by a poll without its count: its snapshots carry it now.
+                l.descendsFrom(rollback.rollbacks());
                 store.heardRollback(name, rollback.rollbacks());
-                Optional<StoredPolicy> latest = store.latest(name);
-                if (latest.isPresent() && latest.get().incarnation() == l.incarnation) {
-                    publisher.cancel(name);
-                    l.rollBackTo(latest.get(), clock.millis());
-                    registry.publish(l.snapshot());
-                }
-                LOG.errorf("Cannot roll %s back to version %d again: no longer retained; learning goes on from "
-                        + "version %s", name, rollback.version(),
-                        latest.map(s -> Long.toString(s.version())).orElse("none"));
                 return false;
             }
+            Optional<StoredPolicy> latest = store.latest(name);
+            store.heardRollback(name, rollback.rollbacks());
+            if (latest.isEmpty() || latest.get().incarnation() != l.incarnation) {
+                return false; // deleted or replaced meanwhile: its own announcement or poll follows
+            }
+            publisher.cancel(name);
+            l.rollBackTo(latest.get().withRollbacks(Math.max(latest.get().rollbacks(), rollback.rollbacks())),
+                    clock.millis());
+            registry.publish(l.snapshot());
             return true;
         });
     }

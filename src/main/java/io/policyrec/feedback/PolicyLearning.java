@@ -113,8 +113,16 @@ public final class PolicyLearning {
         if (count > 0 && count <= rollbacks) {
             return true;
         }
-        // Not by its count: the last one applied here had none to compare, or this one has none.
-        return version == rolledBackTo && now - rolledBackAt < 60_000 && (count == 0 || rolledBackCount == 0);
+        if (version < 0 || version != rolledBackTo) {
+            return false;
+        }
+        if (rolledBackCount == 0 && count > 0) {
+            // Applied here without its count (an announcement from an instance before counts): this
+            // is the one, however long ago; rolling back again would drop what was learned since.
+            return true;
+        }
+        // Neither count known (a local store), or this one has none: the one this instance just made.
+        return count == 0 && now - rolledBackAt < 60_000;
     }
 
     public boolean owns(Decision d) {

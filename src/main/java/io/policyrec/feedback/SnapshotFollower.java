@@ -146,11 +146,11 @@ public final class SnapshotFollower implements Background {
     private void rollBackAgain(Announcement rollback) {
         host.rollBackUnheard(rollback).whenComplete((rolledBack, failure) -> {
             if (failure != null) {
-                LOG.warnf("Cannot roll %s back to version %d again now (the next poll tries again): %s",
+                LOG.warnf("Cannot apply the rollback of %s to version %d now (the next poll tries again): %s",
                         rollback.name(), rollback.version(), failure.toString());
             } else if (rolledBack) {
-                LOG.warnf("Did not hear the rollback of %s to version %d (the subscription was down): rolled back "
-                        + "again", rollback.name(), rollback.version());
+                LOG.warnf("Did not hear the rollback of %s to version %d (the subscription was down): learning "
+                        + "goes on from its latest snapshot", rollback.name(), rollback.version());
             }
         });
     }

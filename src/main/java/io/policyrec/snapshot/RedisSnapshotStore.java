@@ -52,9 +52,10 @@ public final class RedisSnapshotStore implements SnapshotStore {
      * served the weights the rollback replaced until the learner's next write, and an instance that
      * started in between resumed from them for good (it read the rollback as heard).
      *
-     * <p>A learner's write that finds no rollback marker while its count is not 0 (Redis lost its
-     * data) writes the marker back with that count and no version (-1): a rollback after it counts
-     * on from there, so learners tell it from the ones their weights hold already.
+     * <p>A learner's write that finds no rollback marker, or one of its incarnation below its count,
+     * while its count is not 0 (Redis lost its data, or failed over to a replica that lagged), writes
+     * the marker back with that count and no version (-1): a rollback after it counts on from there,
+     * so learners tell it from the ones their weights hold already.
      *
      * <p>Among the rest, a learner's write moves the latest pointer only forward. A learner whose
      * partition went to another instance may write for a while before it notices (a long pause, a
@@ -70,12 +71,14 @@ public final class RedisSnapshotStore implements SnapshotStore {
             if ARGV[8] == 'learned' then
               if (current and current ~= ARGV[6]) or redis.call('GET', KEYS[6]) == ARGV[6] then return -1 end
               local marker = redis.call('GET', KEYS[8])
-              if marker then
-                local count, incarnation = string.match(marker, '^(%d+) %-?%d+ (%-?%d+)$')
-                if incarnation == ARGV[6] and tonumber(count) > tonumber(ARGV[12]) then return -3 end
-              elseif tonumber(ARGV[12]) > 0 then
-                -- Redis lost the marker (its data): counting goes on from the writer's count, or the
-                -- next rollback would count 1 again, below what learners descend from already.
+              local count, incarnation
+              if marker then count, incarnation = string.match(marker, '^(%d+) %-?%d+ (%-?%d+)$') end
+              if incarnation == ARGV[6] and tonumber(count) > tonumber(ARGV[12]) then return -3 end
+              if tonumber(ARGV[12]) > 0
+                  and (not marker or (incarnation == ARGV[6] and tonumber(count) < tonumber(ARGV[12]))) then
+                -- Redis lost the marker or some of its counting (its data, a failover to a replica
+                -- that lagged): counting goes on from the writer's count, or the next rollback
+                -- would count what learners descend from already, and look applied to them.
                 redis.call('SET', KEYS[8], ARGV[12] .. ' -1 ' .. ARGV[6])
               end
             else
@@ -225,8 +228,9 @@ public final class RedisSnapshotStore implements SnapshotStore {
         if (n == -3) {
             // Older than a rollback: if this instance counts that rollback as heard, its learner may
             // have missed it (or applied it without its count) and would be refused from now on.
-            // Counted as unheard again, the follower's next poll has the learner roll back to it, or
-            // take its count if the weights were rolled back already (PolicyHost.rollBackUnheard).
+            // Counted as unheard again, the follower's next poll has the learner go on from the
+            // latest snapshot, or take the count if its weights hold the rollback already
+            // (PolicyHost.rollBackUnheard).
             heardRollbacks.merge(s.name(), s.rollbacks(), Math::min);
         }
         if (n < 0) {

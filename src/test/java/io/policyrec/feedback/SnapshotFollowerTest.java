@@ -59,6 +59,14 @@ class SnapshotFollowerTest {
             return Optional.ofNullable(latest.get(name));
         }
 
+        int rollbacksMade;
+
+        @Override
+        public Optional<StoredPolicy> rollback(String name, long version) {
+            rollbacksMade++;
+            return Optional.empty();
+        }
+
         @Override
         public void delete(String name) {
             latest.remove(name);
@@ -172,20 +180,23 @@ class SnapshotFollowerTest {
     }
 
     /**
-     * A rollback this instance did not hear, whose version retention dropped since: it cannot be made
-     * again, and the learner goes on from the store's latest (which has the rollback's count) rather
-     * than from the weights the rollback replaced, whose saves the store would refuse for good.
+     * A rollback this instance did not hear: the learner goes on from the store's latest (which has
+     * the rollback's count) rather than from the weights the rollback replaced, whose saves the store
+     * would refuse; the rollback is not made again (another learner's saves after it would go).
      */
     @Test
-    void anUnheardRollbackNoLongerRetainedLeavesTheLearnerOnTheStoresLatest() {
+    void anUnheardRollbackHasTheLearnerGoOnFromTheStoresLatest() {
         store.save(elsewhere("x", 13));
         follower.announced(new Announcement("x", 0, 13, Announcement.Kind.SAVED));
         drain();
         var before = host.learning("x").learner();
         store.save(elsewhere("x", 13).withRollbacks(3));
-        assertEquals(false, host.rollBackUnheard(new Announcement("x", 2, 13, Announcement.Kind.ROLLBACK, 3)).join());
+        assertEquals(true, host.rollBackUnheard(new Announcement("x", 2, 13, Announcement.Kind.ROLLBACK, 3)).join());
         org.junit.jupiter.api.Assertions.assertNotSame(before, host.learning("x").learner(), "restored from the latest");
         assertEquals(3, host.learning("x").stored(1, Map.of(), List.of()).rollbacks());
+        assertEquals(0, store.rollbacksMade, "not made again");
+        assertEquals(false, host.rollBackUnheard(new Announcement("x", 2, 13, Announcement.Kind.ROLLBACK, 3)).join(),
+                "in the weights now");
     }
 
     @Test
@@ -197,6 +208,13 @@ class SnapshotFollowerTest {
         l.rollBackTo(elsewhere("s", 9), 3);
         assertEquals(6, l.stored(3, Map.of(), List.of()).rollbacks(),
                 "a rollback found without its count leaves the count known");
+        long hour = 3_600_000;
+        assertEquals(true, l.alreadyRolledBack(0, 7, hour), "applied without its count: this one, however late");
+        l.rollBackTo(elsewhere("s", 9).withRollbacks(8), 4);
+        assertEquals(true, l.alreadyRolledBack(0, 8, hour), "by its count");
+        assertEquals(false, l.alreadyRolledBack(0, 9, 5), "a later rollback to the same version");
+        assertEquals(true, l.alreadyRolledBack(0, 0, 5), "one without a count, just after");
+        assertEquals(false, l.alreadyRolledBack(-1, 9, 5), "a marker with no version");
     }
 
     @Test

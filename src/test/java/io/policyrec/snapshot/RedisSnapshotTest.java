@@ -189,6 +189,12 @@ class RedisSnapshotTest {
                 "the rollback after the loss counts on from the learner's count");
         assertFalse(store.saveLearned(variant(base, 5).withRollbacks(count)),
                 "a write from before that rollback is refused");
+
+        // A failover to a replica that lagged: the marker is there, one rollback behind a learner.
+        redis.value(String.class).set("policyrec:{r-lost-count}:rollback", count + " 4 " + base.incarnation());
+        assertTrue(store.saveLearned(variant(base, 6).withRollbacks(count + 1)));
+        assertEquals(count + 2, store.rollback("r-lost-count", 6).orElseThrow().rollbacks(),
+                "counting goes on from the learner's count");
     }
 
     @Test
