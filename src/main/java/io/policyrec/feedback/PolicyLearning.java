@@ -100,6 +100,10 @@ public final class PolicyLearning {
      */
     void descendsFrom(long count) {
         rollbacks = Math.max(rollbacks, count);
+        if (rolledBackTo >= 0 && rolledBackCount == 0) {
+            // The last rollback applied here, found applied already (alreadyRolledBack): now counted.
+            rolledBackCount = count;
+        }
     }
 
     /**
@@ -116,9 +120,10 @@ public final class PolicyLearning {
         if (version < 0 || version != rolledBackTo) {
             return false;
         }
-        if (rolledBackCount == 0 && count > 0) {
-            // Applied here without its count (an announcement from an instance before counts): this
-            // is the one, however long ago; rolling back again would drop what was learned since.
+        if (rolledBackCount == 0 && count == rollbacks + 1) {
+            // Applied here without its count (an announcement from an instance before counts), and
+            // the next one counted: this is it, however long ago; applying it again would drop what
+            // was learned since. (A later one to the same version counts further, and is applied.)
             return true;
         }
         // Neither count known (a local store), or this one has none: the one this instance just made.

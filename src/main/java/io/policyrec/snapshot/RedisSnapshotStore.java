@@ -54,8 +54,10 @@ public final class RedisSnapshotStore implements SnapshotStore {
      *
      * <p>A learner's write that finds no rollback marker, or one of its incarnation below its count,
      * while its count is not 0 (Redis lost its data, or failed over to a replica that lagged), writes
-     * the marker back with that count and no version (-1): a rollback after it counts on from there,
-     * so learners tell it from the ones their weights hold already.
+     * the marker back with that count and no version (-1), so that a rollback after it counts on
+     * from there and learners tell it from the ones their weights hold already; and its version
+     * becomes the latest, the versions after it dropped: written before the lost rollbacks, they
+     * hold the weights those replaced.
      *
      * <p>Among the rest, a learner's write moves the latest pointer only forward. A learner whose
      * partition went to another instance may write for a while before it notices (a long pause, a
@@ -68,19 +70,15 @@ public final class RedisSnapshotStore implements SnapshotStore {
      */
     private static final String SAVE = """
             local current = redis.call('GET', KEYS[5])
+            local recount = false
             if ARGV[8] == 'learned' then
               if (current and current ~= ARGV[6]) or redis.call('GET', KEYS[6]) == ARGV[6] then return -1 end
               local marker = redis.call('GET', KEYS[8])
               local count, incarnation
               if marker then count, incarnation = string.match(marker, '^(%d+) %-?%d+ (%-?%d+)$') end
               if incarnation == ARGV[6] and tonumber(count) > tonumber(ARGV[12]) then return -3 end
-              if tonumber(ARGV[12]) > 0
-                  and (not marker or (incarnation == ARGV[6] and tonumber(count) < tonumber(ARGV[12]))) then
-                -- Redis lost the marker or some of its counting (its data, a failover to a replica
-                -- that lagged): counting goes on from the writer's count, or the next rollback
-                -- would count what learners descend from already, and look applied to them.
-                redis.call('SET', KEYS[8], ARGV[12] .. ' -1 ' .. ARGV[6])
-              end
+              recount = tonumber(ARGV[12]) > 0
+                  and (not marker or (incarnation == ARGV[6] and tonumber(count) < tonumber(ARGV[12])))
             else
               redis.call('DEL', KEYS[6])
               redis.call('PERSIST', KEYS[8])
@@ -89,12 +87,27 @@ public final class RedisSnapshotStore implements SnapshotStore {
               redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7])
             end
             if ARGV[10] ~= '-1' and redis.call('HGET', KEYS[7], ARGV[10]) ~= ARGV[11] then return -2 end
+            if recount then
+              -- Redis lost the marker or rollbacks counted in it (its data, a failover to a replica
+              -- that lagged): what it kept after them is from before them. Counting goes on from
+              -- the writer's count (else the next rollback would count what learners descend from
+              -- already, and look applied to them), and its version is the latest, the later ones
+              -- dropped, as the lost rollback had dropped them.
+              redis.call('SET', KEYS[8], ARGV[12] .. ' -1 ' .. ARGV[6])
+              for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[2], '+inf')) do
+                redis.call('HDEL', KEYS[1], v)
+                redis.call('ZREM', KEYS[2], v)
+                redis.call('HDEL', KEYS[3], v)
+                redis.call('HDEL', KEYS[7], v)
+              end
+            end
             redis.call('HSET', KEYS[1], ARGV[2], ARGV[1])
             redis.call('ZADD', KEYS[2], ARGV[2], ARGV[2])
             redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
             redis.call('HSET', KEYS[7], ARGV[2], ARGV[9])
             local latest = redis.call('GET', KEYS[4])
-            if ARGV[8] ~= 'learned' or current ~= ARGV[6] or not latest or tonumber(latest) < tonumber(ARGV[2]) then
+            if recount or ARGV[8] ~= 'learned' or current ~= ARGV[6] or not latest
+                or tonumber(latest) < tonumber(ARGV[2]) then
               redis.call('SET', KEYS[4], ARGV[2])
             end
             redis.call('SET', KEYS[5], ARGV[6])

@@ -151,9 +151,9 @@ class SnapshotFollowerTest {
         host.followed(store.latest("u").orElseThrow(), Announcement.Kind.ROLLBACK);
         drain();
         assertEquals(0, host.learning("u").stored(1, Map.of(), List.of()).rollbacks(), "no count known yet");
-        assertEquals(false, host.rollBackUnheard(new Announcement("u", 0, 8, Announcement.Kind.ROLLBACK, 2)).join(),
-                "applied already: not made again");
-        assertEquals(2, host.learning("u").stored(2, Map.of(), List.of()).rollbacks());
+        assertEquals(false, host.rollBackUnheard(new Announcement("u", 0, 8, Announcement.Kind.ROLLBACK, 1)).join(),
+                "applied already: not applied again");
+        assertEquals(1, host.learning("u").stored(2, Map.of(), List.of()).rollbacks());
     }
 
     /**
@@ -209,7 +209,10 @@ class SnapshotFollowerTest {
         assertEquals(6, l.stored(3, Map.of(), List.of()).rollbacks(),
                 "a rollback found without its count leaves the count known");
         long hour = 3_600_000;
-        assertEquals(true, l.alreadyRolledBack(0, 7, hour), "applied without its count: this one, however late");
+        assertEquals(true, l.alreadyRolledBack(0, 7, hour), "applied without its count: the next one, however late");
+        assertEquals(false, l.alreadyRolledBack(0, 8, hour), "not one counted further");
+        l.descendsFrom(7);
+        assertEquals(false, l.alreadyRolledBack(0, 8, hour), "counted now: a later one to the same version is new");
         l.rollBackTo(elsewhere("s", 9).withRollbacks(8), 4);
         assertEquals(true, l.alreadyRolledBack(0, 8, hour), "by its count");
         assertEquals(false, l.alreadyRolledBack(0, 9, 5), "a later rollback to the same version");

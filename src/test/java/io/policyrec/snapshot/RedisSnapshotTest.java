@@ -190,9 +190,14 @@ class RedisSnapshotTest {
         assertFalse(store.saveLearned(variant(base, 5).withRollbacks(count)),
                 "a write from before that rollback is refused");
 
-        // A failover to a replica that lagged: the marker is there, one rollback behind a learner.
+        // A failover to a replica that lagged: the marker is there, one rollback behind a learner, and
+        // a version from before that rollback (9) is the latest.
+        redis.value(String.class).set("policyrec:{r-lost-count}:rollback", count + " 4 " + base.incarnation());
+        store.save(variant(base, 9));
         redis.value(String.class).set("policyrec:{r-lost-count}:rollback", count + " 4 " + base.incarnation());
         assertTrue(store.saveLearned(variant(base, 6).withRollbacks(count + 1)));
+        assertEquals(6, store.latest("r-lost-count").orElseThrow().version(), "the learner's version is the latest");
+        assertTrue(store.version("r-lost-count", 9).isEmpty(), "the one from before the lost rollback is dropped");
         assertEquals(count + 2, store.rollback("r-lost-count", 6).orElseThrow().rollbacks(),
                 "counting goes on from the learner's count");
     }
