@@ -68,7 +68,22 @@ public final class RedisSnapshotStore implements SnapshotStore {
      * above: the weights a rollback replaced can no longer hold the pointer ahead of the learner's
      * writes after it.)
      */
-    private static final String SAVE = """
+    /**
+     * Lua shared by SAVE and ROLLBACK (prepended to each): drops versions of a policy, each with its
+     * blob, its place among the versions, its metadata and its chain entry (KEYS as for SAVE).
+     */
+    private static final String DROP_VERSIONS = """
+            local function drop(versions)
+              for _, v in ipairs(versions) do
+                redis.call('HDEL', KEYS[1], v)
+                redis.call('ZREM', KEYS[2], v)
+                redis.call('HDEL', KEYS[3], v)
+                redis.call('HDEL', KEYS[7], v)
+              end
+            end
+            """;
+
+    private static final String SAVE = DROP_VERSIONS + """
             local current = redis.call('GET', KEYS[5])
             local recount = false
             if ARGV[8] == 'learned' then
@@ -94,12 +109,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
               -- already, and look applied to them), and its version is the latest, the later ones
               -- dropped, as the lost rollback had dropped them.
               redis.call('SET', KEYS[8], ARGV[12] .. ' -1 ' .. ARGV[6])
-              for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[2], '+inf')) do
-                redis.call('HDEL', KEYS[1], v)
-                redis.call('ZREM', KEYS[2], v)
-                redis.call('HDEL', KEYS[3], v)
-                redis.call('HDEL', KEYS[7], v)
-              end
+              drop(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[2], '+inf'))
             end
             redis.call('HSET', KEYS[1], ARGV[2], ARGV[1])
             redis.call('ZADD', KEYS[2], ARGV[2], ARGV[2])
@@ -118,12 +128,7 @@ public final class RedisSnapshotStore implements SnapshotStore {
               local oldest = redis.call('ZRANGE', KEYS[2], n - keep, n - keep)[1]
               local chain = redis.call('HGET', KEYS[7], oldest)
               local root = chain and string.match(chain, ' (%d+)$') or oldest
-              for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. root)) do
-                redis.call('HDEL', KEYS[1], v)
-                redis.call('ZREM', KEYS[2], v)
-                redis.call('HDEL', KEYS[3], v)
-                redis.call('HDEL', KEYS[7], v)
-              end
+              drop(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. root))
             end
             redis.call('PUBLISH', ARGV[7], ARGV[5])
             return n
@@ -136,15 +141,10 @@ public final class RedisSnapshotStore implements SnapshotStore {
      * carry: an instance that did not hear the announcement finds the rollback by the marker
      * ({@link #unheardRollbacks}).
      */
-    private static final String ROLLBACK = """
+    private static final String ROLLBACK = DROP_VERSIONS + """
             if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
             redis.call('SET', KEYS[4], ARGV[1])
-            for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')) do
-              redis.call('HDEL', KEYS[1], v)
-              redis.call('ZREM', KEYS[2], v)
-              redis.call('HDEL', KEYS[3], v)
-              redis.call('HDEL', KEYS[7], v)
-            end
+            drop(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf'))
             local marker = redis.call('GET', KEYS[8])
             local count = (marker and tonumber(string.match(marker, '^(%d+)')) or 0) + 1
             redis.call('SET', KEYS[8], count .. ' ' .. ARGV[1] .. ' ' .. ARGV[4])
