@@ -261,6 +261,20 @@ public abstract class PolicyHost implements AutoCloseable {
         return l;
     }
 
+    /**
+     * Serves a policy learned here that this instance does not serve yet (or serves in another
+     * incarnation): one created on another instance and taken over with its partition before its
+     * announcement was followed here. A learner's steps only replace what is served
+     * ({@link PolicyRegistry#publish}), so without this it was learned here and never served here.
+     * On the learning thread.
+     */
+    protected final void serveIfUnserved(PolicyLearning l) {
+        PolicySnapshot served = registry.get(l.name);
+        if (served == null || served.incarnation() != l.incarnation) {
+            registry.serve(l.snapshot());
+        }
+    }
+
     public void followed(StoredPolicy latest, Announcement.Kind kind) {
         control.submit(() -> {
             String name = latest.name();
@@ -276,6 +290,7 @@ public abstract class PolicyHost implements AutoCloseable {
                 } else if (kind == Announcement.Kind.ROLLBACK) {
                     l.descendsFrom(latest.rollbacks());
                 }
+                serveIfUnserved(l);
                 return null;
             }
             if (takes(name)) {

@@ -220,6 +220,24 @@ class SnapshotFollowerTest {
         assertEquals(false, l.alreadyRolledBack(-1, 9, 5), "a marker with no version");
     }
 
+    /**
+     * A policy created on another instance and taken over here with its partition before its
+     * announcement was followed (the local stack's smoke check, at c58a8f1: created on A while B
+     * joined the consumer group; B learned it and answered 404 for it). Its announcement, when it
+     * comes, has it served here too.
+     */
+    @Test
+    void aPolicyLearnedHereBeforeItsAnnouncementWasFollowedIsServedWhenItIs() {
+        store.save(elsewhere("t", 21));
+        // As KafkaLearner.onPartitionsAssigned adopts it (a new name: LearningLoop's map is concurrent).
+        host.place(PolicyLearning.restored(store.latest("t").orElseThrow(), 1, LearningObserver.NONE));
+        assertNull(registry.get("t"), "learned, not served yet");
+        follower.announced(new Announcement("t", 0, 21, Announcement.Kind.SAVED));
+        drain();
+        assertNotNull(registry.get("t"), "served once its announcement is followed");
+        assertEquals(21, registry.get("t").incarnation());
+    }
+
     @Test
     void aDeletionOfAnotherIncarnationLeavesTheServedOne() {
         store.save(elsewhere("q", 7));

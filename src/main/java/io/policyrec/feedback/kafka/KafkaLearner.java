@@ -349,7 +349,9 @@ final class KafkaLearner extends PolicyHost {
                         continue;
                     }
                     long[] start = startFor(c, tp, routed, s);
-                    p.adopt(PolicyLearning.restored(s, clock.millis(), observer), s, start[0], start[1]);
+                    PolicyLearning adopted = PolicyLearning.restored(s, clock.millis(), observer);
+                    p.adopt(adopted, s, start[0], start[1]);
+                    serveIfUnserved(adopted);
                 }
                 long decisionsFrom = p.decisionsStart();
                 long feedbackFrom = p.feedbackStart();
