@@ -86,7 +86,8 @@ public final class PolicyLearning {
      */
     void rollBackTo(StoredPolicy to, long now) {
         trainer.replaceLearner(learnerOf(to));
-        descendsFrom(to.rollbacks());
+        // The larger: a rollback found without its count (0) must not make the earlier ones unknown.
+        rollbacks = Math.max(rollbacks, to.rollbacks());
         savedUpdates = -1;
         rolledBackTo = to.version();
         rolledBackCount = to.rollbacks();

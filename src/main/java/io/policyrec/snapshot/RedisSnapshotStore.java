@@ -38,6 +38,21 @@ public final class RedisSnapshotStore implements SnapshotStore {
     private static final Logger LOG = Logger.getLogger(RedisSnapshotStore.class);
 
     /**
+     * Lua shared by SAVE and ROLLBACK (prepended to each): drops versions of a policy, each with its
+     * blob, its place among the versions, its metadata and its chain entry (KEYS as for SAVE).
+     */
+    private static final String DROP_VERSIONS = """
+            local function drop(versions)
+              for _, v in ipairs(versions) do
+                redis.call('HDEL', KEYS[1], v)
+                redis.call('ZREM', KEYS[2], v)
+                redis.call('HDEL', KEYS[3], v)
+                redis.call('HDEL', KEYS[7], v)
+              end
+            end
+            """;
+
+    /**
      * KEYS: blobs, versions, info, latest, incarnation, deleted, chain, rollback.
      * ARGV: bytes, version, info, keep, announcement, incarnation, channel, mode, then the chain:
      * "crc root" of this snapshot, and the parent's version and "crc root" (-1 and '' when whole),
@@ -68,21 +83,6 @@ public final class RedisSnapshotStore implements SnapshotStore {
      * above: the weights a rollback replaced can no longer hold the pointer ahead of the learner's
      * writes after it.)
      */
-    /**
-     * Lua shared by SAVE and ROLLBACK (prepended to each): drops versions of a policy, each with its
-     * blob, its place among the versions, its metadata and its chain entry (KEYS as for SAVE).
-     */
-    private static final String DROP_VERSIONS = """
-            local function drop(versions)
-              for _, v in ipairs(versions) do
-                redis.call('HDEL', KEYS[1], v)
-                redis.call('ZREM', KEYS[2], v)
-                redis.call('HDEL', KEYS[3], v)
-                redis.call('HDEL', KEYS[7], v)
-              end
-            end
-            """;
-
     private static final String SAVE = DROP_VERSIONS + """
             local current = redis.call('GET', KEYS[5])
             local recount = false
