@@ -121,19 +121,35 @@ final class HashedInputLayer {
     void learnScales(List<Context> batch) {
         for (Context c : batch) {
             for (int f = 0; f < c.size(); f++) {
-                float a = Math.abs(c.values()[f]);
-                int i = c.indices()[f];
-                // Not from a non-finite value (the intakes refuse them): it would zero its bucket for good.
-                if (a > scale[i] && a < Float.POSITIVE_INFINITY) {
-                    if (scalesShared) {
-                        // Published weights hold the current array: copy on the first write after.
-                        scale = scale.clone();
-                        scalesShared = false;
-                    }
-                    scale[i] = a;
-                }
+                growScale(c.indices()[f], Math.abs(c.values()[f]));
             }
         }
+    }
+
+    /** Grows bucket i's scale to a magnitude a if a is above it. */
+    private void growScale(int i, float a) {
+        // Not from a non-finite value (the intakes refuse them): it would zero its bucket for good.
+        if (a > scale[i] && a < Float.POSITIVE_INFINITY) {
+            setScale(i, a);
+        }
+    }
+
+    /** Sets bucket i's scale (an action feature's spread, which moves both ways). */
+    void setScale(int i, float s) {
+        if (s == scale[i]) {
+            return;
+        }
+        if (scalesShared) {
+            // Published weights hold the current array: copy on the first write after.
+            scale = scale.clone();
+            scalesShared = false;
+        }
+        scale[i] = s;
+    }
+
+    /** Bucket i's scale (0 until learned from). */
+    float scale(int i) {
+        return scale[i];
     }
 
     /** x' for a value in bucket i with scale s: x / max(s, |x|), 0 for 0. */
@@ -241,11 +257,6 @@ final class HashedInputLayer {
                 }
             }
         }
-    }
-
-    /** x' for a value of bucket i, as the passes scale it. */
-    float scaledValue(int i, float x) {
-        return scaled(x, scale[i]);
     }
 
     /** row(i) . u[uo, uo + width), in double. */

@@ -1,5 +1,6 @@
 package io.policyrec.learning;
 
+import io.policyrec.policy.ActionValues;
 import io.policyrec.policy.BaselineKind;
 import io.policyrec.policy.Candidate;
 import io.policyrec.policy.CandidateLayout;
@@ -19,7 +20,8 @@ import java.util.Map;
  * A policy over actions described by features: each decision has its own candidates, and the
  * policy is the softmax over their scores {@code s(x, a) = u(x) . v(a) + beta(a)}, with
  * {@code u(x) = bu + sum_i x_i T_i} over the context's features (the context tower),
- * {@code v(a) = sum_j y_j T_j} over the action's features (the action tower) and {@code beta(a)}
+ * {@code v(a) = sum_j y_j T_j} over the action's features (the action tower, each y_j the value
+ * {@link ActionValues} gives it within its decision) and {@code beta(a)}
  * the first number of the action's identity row: its own bias. All rows lie in one hashed table
  * ({@link CandidateLayout}), an embedding bag with lazy Adam ({@link HashedInputLayer}), so that
  * snapshots, deltas, rollbacks and replicas treat it as any hashed first layer.
@@ -66,6 +68,7 @@ public final class TwoTowerLearner implements Learner {
     /** Per candidate feature: which entry of its decision, and its scaled value. */
     private int[] occEntryBuffer = new int[0];
     private float[] occValueBuffer = new float[0];
+    private float[] entrySumBuffer = new float[0];
     /**
      * The entry of each table row within the decision being read (-1: none), cleared after each;
      * made at the first step (a learner restored only to serve or to be rolled back never needs it).
@@ -180,7 +183,7 @@ public final class TwoTowerLearner implements Learner {
     public StepReport step(List<RewardedDecision> batch) {
         Pass pass = new Pass(batch);
         table.learnScales(pass.contexts);
-        table.learnScales(pass.actions);
+        pass.learnScales = true;
         double used = baseline.value();
         double loss = pass.lossAndGradient(null, used);
         int b = batch.size();
@@ -227,7 +230,11 @@ public final class TwoTowerLearner implements Learner {
         int[] entryRows;
         int[] occEntry;
         float[] occValue;
+        /** Per entry, the sum of its row's values over the decision's candidates. */
+        float[] entrySum;
         int entries;
+        /** Whether reading the candidates grows the action buckets' scales (a step; not a gradient check). */
+        boolean learnScales;
         double[] u;
         double[] p;
         double[] ds;
@@ -268,6 +275,7 @@ public final class TwoTowerLearner implements Learner {
             entryRows = entryRowBuffer = atLeast(entryRowBuffer, occurrences);
             occEntry = occEntryBuffer = atLeast(occEntryBuffer, occurrences);
             occValue = occValueBuffer = atLeast(occValueBuffer, occurrences);
+            entrySum = entrySumBuffer = atLeast(entrySumBuffer, occurrences);
             if (entryOf == null) {
                 entryOf = new int[layout.rows()];
                 Arrays.fill(entryOf, -1);
@@ -291,9 +299,15 @@ public final class TwoTowerLearner implements Learner {
 
         private int entryCount;
 
-        /** Decision i's candidates' features into entries from e on. */
+        /**
+         * Decision i's candidates' features into entries from e on, each with the value it enters
+         * the score with ({@link ActionValues}: by the decision's mean of its row), after the rows'
+         * scales learned from them when this pass is a step's (a row's first, or a refreshing step).
+         */
         private void decisionRows(int i, int e) {
             entryCount = e;
+            int first = occStart[offsets[i]];
+            int last = occStart[offsets[i + 1]];
             for (int a = offsets[i]; a < offsets[i + 1]; a++) {
                 Context c = actions.get(a);
                 int[] rowsOf = c.indices();
@@ -306,10 +320,30 @@ public final class TwoTowerLearner implements Learner {
                         entry = entryCount++;
                         entryOf[row] = entry;
                         entryRows[entry] = row;
+                        entrySum[entry] = 0f;
                     }
                     occEntry[o + f] = entry;
-                    occValue[o + f] = table.scaledValue(row, values[f]);
+                    occValue[o + f] = values[f];
+                    entrySum[entry] += values[f];
                 }
+            }
+            float k = offsets[i + 1] - offsets[i];
+            for (int en = e; en < entryCount; en++) {
+                entrySum[en] /= k; // now the mean
+            }
+            if (learnScales) {
+                boolean refresh = ActionValues.refreshes(updates);
+                for (int o = first; o < last; o++) {
+                    int row = entryRows[occEntry[o]];
+                    float scale = table.scale(row);
+                    if (scale == 0f || refresh) {
+                        table.setScale(row, ActionValues.spread(scale, Math.abs(occValue[o] - entrySum[occEntry[o]])));
+                    }
+                }
+            }
+            for (int o = first; o < last; o++) {
+                int entry = occEntry[o];
+                occValue[o] = ActionValues.of(occValue[o], entrySum[entry], table.scale(entryRows[entry]));
             }
         }
 
@@ -467,10 +501,24 @@ public final class TwoTowerLearner implements Learner {
         return s;
     }
 
-    /** The action tower's vectors v(a) of candidates, row after row (d each). */
+    /** The action tower's vectors v(a) of one decision's candidates, row after row (d each). */
     public double[] actionVectors(Candidate[] candidates) {
-        double[] v = new double[candidates.length * settings.width()];
-        table.forward(Arrays.stream(candidates).map(Candidate::features).toList(), v, false);
+        int d = settings.width();
+        double[] v = new double[candidates.length * d];
+        Map<Integer, Float> mean = new HashMap<>();
+        for (Candidate c : candidates) {
+            for (int f = 0; f < c.features().size(); f++) {
+                mean.merge(c.features().indices()[f], c.features().values()[f], Float::sum);
+            }
+        }
+        mean.replaceAll((row, sum) -> sum / candidates.length);
+        for (int a = 0; a < candidates.length; a++) {
+            Context c = candidates[a].features();
+            for (int f = 0; f < c.size(); f++) {
+                int row = c.indices()[f];
+                table.addScaledRow(row, ActionValues.of(c.values()[f], mean.get(row), table.scale(row)), v, a * d);
+            }
+        }
         return v;
     }
 

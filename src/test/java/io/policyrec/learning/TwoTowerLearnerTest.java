@@ -2,6 +2,8 @@ package io.policyrec.learning;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -175,6 +177,85 @@ class TwoTowerLearnerTest {
         TableRows rows = served.table().rows();
         assertEquals(0f, rows.row(LAYOUT.candidate(15, features).identity())[0], "a new identity's bias starts at 0");
         assertTrue(rows.row(LAYOUT.candidate(3, features).identity())[0] != 0f);
+    }
+
+    /**
+     * A feature enters by its spread across the candidates, not its magnitude
+     * ({@link io.policyrec.policy.ActionValues}): shifting it by 1,000 for every candidate (a price in
+     * another unit's offset, a tempo against another origin) learns the same policy. With values
+     * scaled by their magnitude, the shifted learner saw differences a tenth as large.
+     */
+    @Test
+    void aFeatureShiftedForEveryCandidateLearnsTheSamePolicy() {
+        TwoTowerLearner plain = TwoTowerLearner.create(settings(entropy(0.1)));
+        TwoTowerLearner shifted = TwoTowerLearner.create(settings(entropy(0.1)));
+        Random random = new Random(11);
+        for (int step = 0; step < 40; step++) {
+            List<RewardedDecision> a = new ArrayList<>();
+            List<RewardedDecision> b = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Context context = sparse(random);
+                float[] tempo = new float[4];
+                for (int c = 0; c < tempo.length; c++) {
+                    tempo[c] = (float) (120 + 30 * random.nextGaussian());
+                }
+                int action = random.nextInt(tempo.length);
+                double reward = tempo[action] > 120 ? 1 : -1;
+                a.add(new RewardedDecision(context, null, action, 0.25, reward, tempoCandidates(tempo, 0f)));
+                b.add(new RewardedDecision(context, null, action, 0.25, reward, tempoCandidates(tempo, 1000f)));
+            }
+            plain.step(a);
+            shifted.step(b);
+        }
+        Context context = sparse(random);
+        float[] tempo = {90f, 115f, 125f, 160f};
+        double[] p = plain.scores(context, tempoCandidates(tempo, 0f));
+        double[] q = shifted.scores(context, tempoCandidates(tempo, 1000f));
+        assertTrue(p[3] - p[0] > 0.1, "learned to prefer a higher tempo: " + Arrays.toString(p));
+        for (int c = 1; c < tempo.length; c++) {
+            assertEquals(p[c] - p[0], q[c] - q[0], 1e-3 * (1 + Math.abs(p[c] - p[0])), "candidate " + c + " against 0");
+        }
+    }
+
+    /**
+     * An action bucket's scale moves on one step in 100 (its first deviation sets it at once), so
+     * that the served weights share the learner's scale array in between: it holds every bucket,
+     * and a step that writes it makes the next publish copy it.
+     */
+    @Test
+    void actionScalesMoveOnOneStepInAHundredSoThatPublishingSharesThemInBetween() {
+        TwoTowerLearner learner = TwoTowerLearner.create(settings(entropy(0.1)));
+        Random random = new Random(12);
+        Context context = new Context(new int[] {1}, new float[] {1f});
+        float[][] published = new float[101][];
+        for (int step = 0; step <= 100; step++) {
+            List<RewardedDecision> batch = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                float[] tempo = new float[4];
+                for (int c = 0; c < tempo.length; c++) {
+                    tempo[c] = (float) (120 + 30 * random.nextGaussian());
+                }
+                batch.add(new RewardedDecision(context, null, 0, 0.25, 1, tempoCandidates(tempo, 0f)));
+            }
+            learner.step(batch);
+            published[step] = learner.weights().table().scales();
+        }
+        int tempoRow = LAYOUT.contextRows() + 2;
+        assertTrue(published[0][tempoRow] > 0f, "the first step set the tempo's scale");
+        for (int step = 1; step < 100; step++) {
+            assertSame(published[step - 1], published[step], "step " + step + " wrote no scale");
+        }
+        assertNotSame(published[99], published[100]);
+        assertTrue(published[99][tempoRow] != published[100][tempoRow], "step 100 moved the tempo's scale");
+    }
+
+    /** Candidates with a tempo (bucket 2) plus offset and an indicator every one has (bucket 5). */
+    private static Candidate[] tempoCandidates(float[] tempo, float offset) {
+        Candidate[] c = new Candidate[tempo.length];
+        for (int a = 0; a < c.length; a++) {
+            c[a] = LAYOUT.candidate(a, new Context(new int[] {2, 5}, new float[] {tempo[a] + offset, 1f}));
+        }
+        return c;
     }
 
     @Test

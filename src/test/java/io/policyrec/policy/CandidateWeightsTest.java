@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Scores with each row's dot product computed once per request are the two towers' scores,
- * u(x) . v(a) + beta(a) with v(a) summed row by row, whatever rows the candidates share.
+ * u(x) . v(a) + beta(a) with v(a) summed row by row ({@link ActionValues}), whatever rows the
+ * candidates share.
  */
 class CandidateWeightsTest {
 
@@ -50,9 +51,25 @@ class CandidateWeightsTest {
             weights.scores(x, candidates, out);
             float[] u = new float[d];
             table.embed(x, u);
+            float[] mean = new float[rowsCount];
+            for (Candidate c : candidates) {
+                for (int k = 0; k < c.features().size(); k++) {
+                    mean[c.features().indices()[k]] += c.features().values()[k];
+                }
+            }
+            for (int i = 0; i < rowsCount; i++) {
+                mean[i] /= n;
+            }
             for (int a = 0; a < n; a++) {
                 float[] v = new float[d];
-                HashedTable.addRows(table.rows(), scales, candidates[a].features(), v);
+                Context f = candidates[a].features();
+                for (int k = 0; k < f.size(); k++) {
+                    int i = f.indices()[k];
+                    float value = ActionValues.of(f.values()[k], mean[i], scales[i]);
+                    for (int j = 0; j < d; j++) {
+                        v[j] += value * rows[i][j];
+                    }
+                }
                 double expected = rows[candidates[a].identity()][0];
                 for (int j = 0; j < d; j++) {
                     expected += u[j] * v[j];
@@ -60,5 +77,44 @@ class CandidateWeightsTest {
                 assertEquals(expected, out[a], 1e-3 * (1 + Math.abs(expected)), "candidate " + a + " of " + n);
             }
         }
+    }
+
+    /**
+     * A feature every candidate has, shifted by the same amount for all, leaves the scores'
+     * differences (so the probabilities) as they were: it enters by its spread around the
+     * decision's mean. Scaled by its magnitude, a price of 1,000 +- 50 against a scale of 100 sat at
+     * the clamp for every candidate and told them apart no more.
+     */
+    @Test
+    void aFeatureShiftedForEveryCandidateScoresTheSame() {
+        int d = 4;
+        float[][] rows = new float[64][d];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < d; j++) {
+                rows[i][j] = (float) Math.sin(7 * i + j);
+            }
+        }
+        float[] scales = new float[64];
+        scales[40] = 100f;
+        HashedTable table = new HashedTable(TableRows.of(rows), new float[d], scales);
+        CandidateWeights weights = new CandidateWeights(table, new CandidateLayout(4, 4));
+        Context x = new Context(new int[] {1, 2}, new float[] {1f, 1f});
+        float[] price = {-40f, 0f, 15f, 50f};
+        double[] plain = new double[price.length];
+        double[] shifted = new double[price.length];
+        weights.scores(x, priced(price, 0f), plain);
+        weights.scores(x, priced(price, 1000f), shifted);
+        for (int a = 1; a < price.length; a++) {
+            assertEquals(plain[a] - plain[0], shifted[a] - shifted[0], 1e-4, "candidate " + a + " against 0");
+        }
+        assertEquals(true, Math.abs(plain[3] - plain[0]) > 0.01, "the price tells candidates apart");
+    }
+
+    private static Candidate[] priced(float[] price, float offset) {
+        Candidate[] c = new Candidate[price.length];
+        for (int a = 0; a < c.length; a++) {
+            c[a] = new Candidate(50 + a, new Context(new int[] {40}, new float[] {price[a] + offset}));
+        }
+        return c;
     }
 }
