@@ -23,7 +23,9 @@ import java.util.List;
  * bucket has learned from (so x' is in [-1, 1]; indicators stay 1), in the spirit of Vowpal
  * Wabbit's normalized updates, so that {@code price: 12999} next to {@code age: 34} needs no
  * pre-scaling. The scales grow only from learned batches and are part of the learner's state, so
- * restores and replays stay exact. Serving reads the same scales ({@code PolicyWeights}).
+ * restores and replays stay exact. Serving reads the same scales ({@code PolicyWeights}). A policy
+ * over action features keeps its candidates' scales here too, but sets them by its own rule
+ * ({@code ActionValues}: a spread that moves both ways; {@link #setScale}).
  *
  * <p>A row's weights and its Adam moments lie side by side ({@code [w | m | v]}, 3h floats): a
  * step touches thousands of rows scattered over 2^bits, and each costs its cache misses; three

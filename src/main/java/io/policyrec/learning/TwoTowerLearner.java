@@ -68,7 +68,17 @@ public final class TwoTowerLearner implements Learner {
     /** Per candidate feature: which entry of its decision, and its scaled value. */
     private int[] occEntryBuffer = new int[0];
     private float[] occValueBuffer = new float[0];
-    private float[] entrySumBuffer = new float[0];
+    /** Per entry of a step's decisions: its mean, whether it varies, its occurrences, its first occurrence. */
+    private float[] entryMeanBuffer = new float[0];
+    private boolean[] entryVariesBuffer = new boolean[0];
+    private int[] entryOccurrenceBuffer = new int[0];
+    private int[] entryFirstBuffer = new int[0];
+    private int[] spreadRowBuffer = new int[0];
+    private float[] entryInverseBuffer = new float[0];
+    private float[] entryAtZeroBuffer = new float[0];
+    /** Per action row, a step's sum and count of |x - mean| ({@code Pass#learnSpreads}); zero between steps. */
+    private float[] deviationSum;
+    private int[] deviationCount;
     /**
      * The entry of each table row within the decision being read (-1: none), cleared after each;
      * made at the first step (a learner restored only to serve or to be rolled back never needs it).
@@ -230,10 +240,14 @@ public final class TwoTowerLearner implements Learner {
         int[] entryRows;
         int[] occEntry;
         float[] occValue;
-        /** Per entry, the sum of its row's values over the decision's candidates. */
-        float[] entrySum;
+        /** Per entry, its row's mean over the decision's candidates (a candidate without it counts 0). */
+        float[] entryMean;
+        /** Per entry, whether its row's value differs between the decision's candidates. */
+        boolean[] entryVaries;
+        int[] entryOccurrences;
+        int[] entryFirst;
         int entries;
-        /** Whether reading the candidates grows the action buckets' scales (a step; not a gradient check). */
+        /** Whether reading the candidates moves the action buckets' scales (a step; not a gradient check). */
         boolean learnScales;
         double[] u;
         double[] p;
@@ -265,7 +279,8 @@ public final class TwoTowerLearner implements Learner {
 
         /**
          * Numbers each decision's distinct action-feature rows and points every candidate feature
-         * at its row's entry, with its scaled value (after the step learned the batch's scales).
+         * at its row's entry, with the value it enters the score with ({@link ActionValues}), after
+         * the batch moved the scales when this pass is a step's.
          */
         void actionRows() {
             int b = batch.size();
@@ -275,7 +290,10 @@ public final class TwoTowerLearner implements Learner {
             entryRows = entryRowBuffer = atLeast(entryRowBuffer, occurrences);
             occEntry = occEntryBuffer = atLeast(occEntryBuffer, occurrences);
             occValue = occValueBuffer = atLeast(occValueBuffer, occurrences);
-            entrySum = entrySumBuffer = atLeast(entrySumBuffer, occurrences);
+            entryMean = entryMeanBuffer = atLeast(entryMeanBuffer, occurrences);
+            entryVaries = entryVariesBuffer = atLeast(entryVariesBuffer, occurrences);
+            entryOccurrences = entryOccurrenceBuffer = atLeast(entryOccurrenceBuffer, occurrences);
+            entryFirst = entryFirstBuffer = atLeast(entryFirstBuffer, occurrences);
             if (entryOf == null) {
                 entryOf = new int[layout.rows()];
                 Arrays.fill(entryOf, -1);
@@ -295,19 +313,63 @@ public final class TwoTowerLearner implements Learner {
             }
             entryStart[b] = e;
             entries = e;
+            if (learnScales) {
+                learnSpreads();
+            }
+            // 1 / s and w(0) once per entry, not per candidate feature.
+            float[] inverse = entryInverseBuffer = atLeast(entryInverseBuffer, e);
+            float[] atZero = entryAtZeroBuffer = atLeast(entryAtZeroBuffer, e);
+            for (int en = 0; en < e; en++) {
+                inverse[en] = ActionValues.inverse(table.scale(entryRows[en]));
+                atZero[en] = ActionValues.atZero(entryMean[en], inverse[en]);
+            }
+            for (int o = 0; o < occurrences; o++) {
+                int en = occEntry[o];
+                occValue[o] = ActionValues.of(occValue[o], entryMean[en], inverse[en], atZero[en]);
+            }
+        }
+
+        /**
+         * Moves each action row's scale towards the batch's mean |x - mean| over the decisions whose
+         * candidates differ in it ({@link ActionValues#spread}): a row without a scale at any step,
+         * the others on a refreshing step only. A decision whose candidates all have the same value
+         * says nothing of the spread (its float mean may differ from the value by rounding).
+         */
+        private void learnSpreads() {
+            boolean refresh = ActionValues.refreshes(updates);
+            int base = layout.contextRows();
+            if (deviationSum == null) {
+                deviationSum = new float[layout.actionRows()];
+                deviationCount = new int[layout.actionRows()];
+            }
+            int touched = 0;
+            int[] rowsTouched = spreadRowBuffer = atLeast(spreadRowBuffer, entries);
+            for (int o = 0; o < occStart[offsets[batch.size()]]; o++) {
+                int entry = occEntry[o];
+                int row = entryRows[entry];
+                if (!entryVaries[entry] || (table.scale(row) != 0f && !refresh)) {
+                    continue;
+                }
+                if (deviationCount[row - base]++ == 0) {
+                    rowsTouched[touched++] = row;
+                }
+                deviationSum[row - base] += Math.abs(occValue[o] - entryMean[entry]);
+            }
+            for (int t = 0; t < touched; t++) {
+                int r = rowsTouched[t] - base;
+                table.setScale(rowsTouched[t], ActionValues.spread(table.scale(rowsTouched[t]),
+                        deviationSum[r] / deviationCount[r]));
+                deviationSum[r] = 0f;
+                deviationCount[r] = 0;
+            }
         }
 
         private int entryCount;
 
-        /**
-         * Decision i's candidates' features into entries from e on, each with the value it enters
-         * the score with ({@link ActionValues}: by the decision's mean of its row), after the rows'
-         * scales learned from them when this pass is a step's (a row's first, or a refreshing step).
-         */
+        /** Decision i's candidates' features into entries from e on, with each entry's mean. */
         private void decisionRows(int i, int e) {
             entryCount = e;
-            int first = occStart[offsets[i]];
-            int last = occStart[offsets[i + 1]];
+            int k = offsets[i + 1] - offsets[i];
             for (int a = offsets[i]; a < offsets[i + 1]; a++) {
                 Context c = actions.get(a);
                 int[] rowsOf = c.indices();
@@ -320,30 +382,25 @@ public final class TwoTowerLearner implements Learner {
                         entry = entryCount++;
                         entryOf[row] = entry;
                         entryRows[entry] = row;
-                        entrySum[entry] = 0f;
+                        entryMean[entry] = 0f;
+                        entryOccurrences[entry] = 0;
+                        entryVaries[entry] = false;
+                    } else if (values[f] != occValue[entryFirst[entry]]) {
+                        entryVaries[entry] = true;
+                    }
+                    if (entryOccurrences[entry]++ == 0) {
+                        entryFirst[entry] = o + f;
                     }
                     occEntry[o + f] = entry;
                     occValue[o + f] = values[f];
-                    entrySum[entry] += values[f];
+                    entryMean[entry] += values[f]; // the sum, until below
                 }
             }
-            float k = offsets[i + 1] - offsets[i];
             for (int en = e; en < entryCount; en++) {
-                entrySum[en] /= k; // now the mean
-            }
-            if (learnScales) {
-                boolean refresh = ActionValues.refreshes(updates);
-                for (int o = first; o < last; o++) {
-                    int row = entryRows[occEntry[o]];
-                    float scale = table.scale(row);
-                    if (scale == 0f || refresh) {
-                        table.setScale(row, ActionValues.spread(scale, Math.abs(occValue[o] - entrySum[occEntry[o]])));
-                    }
+                entryMean[en] /= k;
+                if (entryOccurrences[en] < k) {
+                    entryVaries[en] = true; // some candidates lack it: they count 0
                 }
-            }
-            for (int o = first; o < last; o++) {
-                int entry = occEntry[o];
-                occValue[o] = ActionValues.of(occValue[o], entrySum[entry], table.scale(entryRows[entry]));
             }
         }
 
@@ -573,6 +630,10 @@ public final class TwoTowerLearner implements Learner {
 
     private static float[] atLeast(float[] a, int n) {
         return a.length >= n ? a : new float[Math.max(n, a.length + a.length / 2)];
+    }
+
+    private static boolean[] atLeast(boolean[] a, int n) {
+        return a.length >= n ? a : new boolean[Math.max(n, a.length + a.length / 2)];
     }
 
 }

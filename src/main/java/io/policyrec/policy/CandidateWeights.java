@@ -27,43 +27,50 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
             features += c.features().size();
         }
         RowDots dots = DOTS.get().start(features, rows, u);
-        // First the decision's mean of each row (ActionValues), in the order the learner sums them.
+        // First each row's sum over the candidates, in the order the learner sums them; then per
+        // row its mean, w(0) and dot product once (ActionValues); then the scores.
+        int[] slotOf = dots.occurrenceSlots();
+        int o = 0;
         for (Candidate c : candidates) {
             Context f = c.features();
             int[] idx = f.indices();
             float[] val = f.values();
             for (int k = 0; k < idx.length; k++) {
-                dots.add(idx[k], val[k]);
+                slotOf[o++] = dots.add(idx[k], val[k]);
             }
         }
-        float n = candidates.length;
+        dots.prepare(candidates.length, scales);
+        o = 0;
         for (int a = 0; a < candidates.length; a++) {
-            Context f = candidates[a].features();
-            int[] idx = f.indices();
-            float[] val = f.values();
+            float[] val = candidates[a].features().values();
             float s = 0f;
-            for (int k = 0; k < idx.length; k++) {
-                int slot = dots.slot(idx[k]);
-                float v = ActionValues.of(val[k], dots.sum(slot) / n, scales[idx[k]]);
-                if (v != 0f) {
-                    s += v * dots.dot(slot);
-                }
+            for (int k = 0; k < val.length; k++) {
+                int slot = slotOf[o++];
+                s += dots.value(slot, val[k]) * dots.dot(slot);
             }
             out[a] = s + rows.row(candidates[a].identity())[0];
         }
     }
 
     /**
-     * Per row of one request, the sum of its values over the candidates and u . row, each dot
-     * product computed once: an open-addressing table stamped with the request's number, so that
-     * starting a request clears nothing. One per thread.
+     * Per row of one request: the sum of its values over the candidates, then its mean, scale,
+     * w(0) and u . row, each computed once; an open-addressing table stamped with the request's
+     * number, so that starting a request clears nothing. One per thread.
      */
     private static final class RowDots {
         private int[] keys = new int[1024];
         private int[] stamps = new int[1024];
         private float[] sums = new float[1024];
-        private float[] values = new float[1024];
-        private boolean[] computed = new boolean[1024];
+        private float[] means = new float[1024];
+        /** 1 / the row's scale, or 0 for a row without one. */
+        private float[] inverses = new float[1024];
+        private float[] atZero = new float[1024];
+        private float[] dots = new float[1024];
+        /** The slots taken by this request, in order. */
+        private int[] used = new int[1024];
+        private int usedCount;
+        /** Per candidate feature of the request, in order, its row's slot. */
+        private int[] occurrenceSlots = new int[512];
         private int stamp;
         private TableRows rows;
         private float[] u;
@@ -74,62 +81,76 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
                 keys = new int[n];
                 stamps = new int[n];
                 sums = new float[n];
-                values = new float[n];
-                computed = new boolean[n];
+                means = new float[n];
+                inverses = new float[n];
+                atZero = new float[n];
+                dots = new float[n];
+                used = new int[n];
+                occurrenceSlots = new int[n / 2];
                 stamp = 0;
             }
             if (++stamp == 0) {
                 java.util.Arrays.fill(stamps, 0);
                 stamp = 1;
             }
+            usedCount = 0;
             this.rows = rows;
             this.u = u;
             return this;
         }
 
-        /** Adds a candidate's value of a row to the row's sum. */
-        void add(int row, float value) {
+        int[] occurrenceSlots() {
+            return occurrenceSlots;
+        }
+
+        /** Adds a candidate's value of a row to the row's sum; the row's slot. */
+        int add(int row, float value) {
             int mask = keys.length - 1;
             int h = (row * 0x9E3779B9) >>> 7 & mask;
             while (stamps[h] == stamp) {
                 if (keys[h] == row) {
                     sums[h] += value;
-                    return;
+                    return h;
                 }
                 h = (h + 1) & mask;
             }
             keys[h] = row;
             stamps[h] = stamp;
             sums[h] = value;
-            computed[h] = false;
-        }
-
-        /** The slot of a row {@link #add} saw. */
-        int slot(int row) {
-            int mask = keys.length - 1;
-            int h = (row * 0x9E3779B9) >>> 7 & mask;
-            while (keys[h] != row || stamps[h] != stamp) {
-                h = (h + 1) & mask;
-            }
+            used[usedCount++] = h;
             return h;
         }
 
-        float sum(int slot) {
-            return sums[slot];
+        /** Each row's mean over the candidates, 1 / its scale, w(0) and, where the scale is set, u . row. */
+        void prepare(int candidates, float[] bucketScales) {
+            for (int i = 0; i < usedCount; i++) {
+                int h = used[i];
+                float mean = sums[h] / candidates;
+                float scale = bucketScales[keys[h]];
+                float inverse = ActionValues.inverse(scale);
+                means[h] = mean;
+                inverses[h] = inverse;
+                atZero[h] = ActionValues.atZero(mean, inverse);
+                if (inverse != 0f) {
+                    float[] r = rows.row(keys[h]);
+                    float s = 0f;
+                    for (int j = 0; j < u.length; j++) {
+                        s += u[j] * r[j];
+                    }
+                    dots[h] = s;
+                } else {
+                    dots[h] = 0f;
+                }
+            }
         }
 
-        /** u . row of the row in a slot, computed at the first call. */
+        /** The value a candidate's x of the row in a slot enters with (ActionValues). */
+        float value(int slot, float x) {
+            return ActionValues.of(x, means[slot], inverses[slot], atZero[slot]);
+        }
+
         float dot(int slot) {
-            if (!computed[slot]) {
-                float[] r = rows.row(keys[slot]);
-                float s = 0f;
-                for (int j = 0; j < u.length; j++) {
-                    s += u[j] * r[j];
-                }
-                values[slot] = s;
-                computed[slot] = true;
-            }
-            return values[slot];
+            return dots[slot];
         }
     }
 }

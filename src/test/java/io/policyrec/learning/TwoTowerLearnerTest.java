@@ -249,6 +249,30 @@ class TwoTowerLearnerTest {
         assertTrue(published[99][tempoRow] != published[100][tempoRow], "step 100 moved the tempo's scale");
     }
 
+    /**
+     * A decision whose candidates all have the same value of a feature says nothing of its spread,
+     * though its float mean may differ from the value by rounding (0.1 over 7 candidates): the
+     * scale stays unset, and the first decision where the value differs sets it to its mean
+     * deviation.
+     */
+    @Test
+    void aFeatureAllCandidatesShareLeavesItsScaleAndOneThatDiffersSetsIt() {
+        TwoTowerLearner learner = TwoTowerLearner.create(settings(entropy(0.1)));
+        Context context = new Context(new int[] {1}, new float[] {1f});
+        int row = LAYOUT.contextRows() + 3;
+        Candidate[] same = new Candidate[7];
+        for (int a = 0; a < same.length; a++) {
+            same[a] = LAYOUT.candidate(a, new Context(new int[] {3}, new float[] {0.1f}));
+        }
+        learner.step(List.of(new RewardedDecision(context, null, 0, 1.0 / 7, 1, same)));
+        assertEquals(0f, learner.weights().table().scales()[row], "no spread learned from equal values");
+        Candidate[] differ = new Candidate[] {
+            LAYOUT.candidate(0, new Context(new int[] {3}, new float[] {0.1f})),
+            LAYOUT.candidate(1, new Context(new int[] {3}, new float[] {0.5f}))};
+        learner.step(List.of(new RewardedDecision(context, null, 0, 0.5, 1, differ)));
+        assertEquals(0.2f, learner.weights().table().scales()[row], 1e-6f, "|0.1 - 0.3| and |0.5 - 0.3|");
+    }
+
     /** Candidates with a tempo (bucket 2) plus offset and an indicator every one has (bucket 5). */
     private static Candidate[] tempoCandidates(float[] tempo, float offset) {
         Candidate[] c = new Candidate[tempo.length];

@@ -95,7 +95,7 @@ class CandidateWeightsTest {
             }
         }
         float[] scales = new float[64];
-        scales[40] = 100f;
+        scales[20] = 100f; // an action row of CandidateLayout(4, 4): 16 to 31
         HashedTable table = new HashedTable(TableRows.of(rows), new float[d], scales);
         CandidateWeights weights = new CandidateWeights(table, new CandidateLayout(4, 4));
         Context x = new Context(new int[] {1, 2}, new float[] {1f, 1f});
@@ -108,12 +108,21 @@ class CandidateWeightsTest {
             assertEquals(plain[a] - plain[0], shifted[a] - shifted[0], 1e-4, "candidate " + a + " against 0");
         }
         assertEquals(true, Math.abs(plain[3] - plain[0]) > 0.01, "the price tells candidates apart");
+        // A candidate with a price of 0 scores as one without a price: both enter as 0.
+        Candidate[] withZero = priced(price, 0f);
+        Candidate[] without = withZero.clone();
+        without[1] = new Candidate(without[1].identity(), new Context(new int[0], new float[0]));
+        double[] a = new double[price.length];
+        double[] b = new double[price.length];
+        weights.scores(x, withZero, a);
+        weights.scores(x, without, b);
+        assertEquals(a[1] - a[0], b[1] - b[0], 1e-6, "a price of 0 and no price");
     }
 
     private static Candidate[] priced(float[] price, float offset) {
         Candidate[] c = new Candidate[price.length];
         for (int a = 0; a < c.length; a++) {
-            c[a] = new Candidate(50 + a, new Context(new int[] {40}, new float[] {price[a] + offset}));
+            c[a] = new Candidate(32 + a, new Context(new int[] {20}, new float[] {price[a] + offset}));
         }
         return c;
     }
