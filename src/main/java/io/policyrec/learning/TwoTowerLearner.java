@@ -65,7 +65,7 @@ public final class TwoTowerLearner implements Learner {
     private int[] entryRowBuffer = new int[0];
     private double[] entryDotBuffer = new double[0];
     private double[] entryGradBuffer = new double[0];
-    /** Per candidate feature: which entry of its decision, and its scaled value. */
+    /** Per candidate feature: which entry of its decision, and its value (as given, then as it enters the score). */
     private int[] occEntryBuffer = new int[0];
     private float[] occValueBuffer = new float[0];
     /** Per entry of a step's decisions: its mean, whether it varies, its occurrences, its first occurrence. */
@@ -77,7 +77,7 @@ public final class TwoTowerLearner implements Learner {
     private float[] entryInverseBuffer = new float[0];
     private float[] entryAtZeroBuffer = new float[0];
     /** Per action row, a step's sum and count of |x - mean| ({@code Pass#learnSpreads}); zero between steps. */
-    private float[] deviationSum;
+    private double[] deviationSum;
     private int[] deviationCount;
     /**
      * The entry of each table row within the decision being read (-1: none), cleared after each;
@@ -339,7 +339,7 @@ public final class TwoTowerLearner implements Learner {
             boolean refresh = ActionValues.refreshes(updates);
             int base = layout.contextRows();
             if (deviationSum == null) {
-                deviationSum = new float[layout.actionRows()];
+                deviationSum = new double[layout.actionRows()];
                 deviationCount = new int[layout.actionRows()];
             }
             int touched = 0;
@@ -347,7 +347,10 @@ public final class TwoTowerLearner implements Learner {
             for (int o = 0; o < occStart[offsets[batch.size()]]; o++) {
                 int entry = occEntry[o];
                 int row = entryRows[entry];
-                if (!entryVaries[entry] || (table.scale(row) != 0f && !refresh)) {
+                // Candidates are checked to fit the layout (CandidateLayout.holds); a row outside
+                // the action rows is not an action feature's, and is not counted.
+                if (!entryVaries[entry] || (table.scale(row) != 0f && !refresh) || row < base
+                        || row >= base + layout.actionRows()) {
                     continue;
                 }
                 if (deviationCount[row - base]++ == 0) {
@@ -358,8 +361,8 @@ public final class TwoTowerLearner implements Learner {
             for (int t = 0; t < touched; t++) {
                 int r = rowsTouched[t] - base;
                 table.setScale(rowsTouched[t], ActionValues.spread(table.scale(rowsTouched[t]),
-                        deviationSum[r] / deviationCount[r]));
-                deviationSum[r] = 0f;
+                        (float) (deviationSum[r] / deviationCount[r])));
+                deviationSum[r] = 0;
                 deviationCount[r] = 0;
             }
         }

@@ -7,7 +7,7 @@ package io.policyrec.policy;
  * <p>A candidate's feature x in bucket r enters as {@code w(x) - w(0)}, with
  * {@code w(v) = clamp((v - mean) / s, -3, 3)}: mean is the decision's mean of the bucket over all
  * its candidates (a candidate without the feature counts 0), s the bucket's scale, a running mean
- * of |x - mean| ({@link #spread}). Inside the window two candidates differ by (x_a - x_b) / s, so
+ * of |x - mean| over the candidates that have the feature ({@link #spread}). Inside the window two candidates differ by (x_a - x_b) / s, so
  * the feature enters by its spread across the candidates, not by its magnitude; the shift by w(0)
  * is the same for every candidate, and the softmax does not see it. An item feature is mostly
  * offset (a tempo of 120 +- 30 beats, a price of 12,999 +- 100): divided by its largest magnitude,

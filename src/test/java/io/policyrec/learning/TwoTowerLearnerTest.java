@@ -252,8 +252,8 @@ class TwoTowerLearnerTest {
     /**
      * A decision whose candidates all have the same value of a feature says nothing of its spread,
      * though its float mean may differ from the value by rounding (0.1 over 7 candidates): the
-     * scale stays unset, and the first decision where the value differs sets it to its mean
-     * deviation.
+     * scale stays unset, and the first decision where the value differs sets it to its candidates'
+     * mean deviation, though its step (the second) is not one that moves scales.
      */
     @Test
     void aFeatureAllCandidatesShareLeavesItsScaleAndOneThatDiffersSetsIt() {
@@ -267,10 +267,12 @@ class TwoTowerLearnerTest {
         learner.step(List.of(new RewardedDecision(context, null, 0, 1.0 / 7, 1, same)));
         assertEquals(0f, learner.weights().table().scales()[row], "no spread learned from equal values");
         Candidate[] differ = new Candidate[] {
-            LAYOUT.candidate(0, new Context(new int[] {3}, new float[] {0.1f})),
-            LAYOUT.candidate(1, new Context(new int[] {3}, new float[] {0.5f}))};
-        learner.step(List.of(new RewardedDecision(context, null, 0, 0.5, 1, differ)));
-        assertEquals(0.2f, learner.weights().table().scales()[row], 1e-6f, "|0.1 - 0.3| and |0.5 - 0.3|");
+            LAYOUT.candidate(0, new Context(new int[] {3}, new float[] {0f})),
+            LAYOUT.candidate(1, new Context(new int[] {3}, new float[] {0.3f})),
+            LAYOUT.candidate(2, new Context(new int[] {3}, new float[] {0.9f}))};
+        learner.step(List.of(new RewardedDecision(context, null, 0, 1.0 / 3, 1, differ)));
+        assertEquals(1f / 3, learner.weights().table().scales()[row], 1e-6f,
+                "the mean of |0 - 0.4|, |0.3 - 0.4| and |0.9 - 0.4|, not one candidate's");
     }
 
     /** Candidates with a tempo (bucket 2) plus offset and an indicator every one has (bucket 5). */

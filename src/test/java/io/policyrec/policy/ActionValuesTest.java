@@ -37,6 +37,7 @@ class ActionValuesTest {
         assertEquals(30f - 0.2f * 20f, ActionValues.spread(30f, 10f), 1e-5f);
         assertEquals(30f, ActionValues.spread(30f, 0f));
         assertEquals(30f, ActionValues.spread(30f, Float.MIN_VALUE), "a subnormal deviation, whose inverse overflows");
+        assertEquals(0f, ActionValues.spread(0f, Float.MIN_VALUE), "nor does it start a scale");
         assertEquals(30f, ActionValues.spread(30f, Float.NaN));
         assertEquals(30f, ActionValues.spread(30f, Float.POSITIVE_INFINITY));
     }
