@@ -561,22 +561,18 @@ public final class TwoTowerLearner implements Learner {
         return s;
     }
 
-    /** The action tower's vectors v(a) of one decision's candidates, row after row (d each). */
+    /**
+     * The action tower's vectors v(a) of one decision's candidates, row after row (d each), with
+     * each feature's value as a step reads it ({@link Pass#actionRows}, which learns no scale here).
+     */
     public double[] actionVectors(Candidate[] candidates) {
         int d = settings.width();
         double[] v = new double[candidates.length * d];
-        Map<Integer, Float> mean = new HashMap<>();
-        for (Candidate c : candidates) {
-            for (int f = 0; f < c.features().size(); f++) {
-                mean.merge(c.features().indices()[f], c.features().values()[f], Float::sum);
-            }
-        }
-        mean.replaceAll((row, sum) -> sum / candidates.length);
+        Pass pass = new Pass(List.of(new RewardedDecision(null, null, 0, 1.0, 0.0, candidates)));
+        pass.actionRows();
         for (int a = 0; a < candidates.length; a++) {
-            Context c = candidates[a].features();
-            for (int f = 0; f < c.size(); f++) {
-                int row = c.indices()[f];
-                table.addScaledRow(row, ActionValues.of(c.values()[f], mean.get(row), table.scale(row)), v, a * d);
+            for (int o = pass.occStart[a]; o < pass.occStart[a + 1]; o++) {
+                table.addScaledRow(pass.entryRows[pass.occEntry[o]], pass.occValue[o], v, a * d);
             }
         }
         return v;

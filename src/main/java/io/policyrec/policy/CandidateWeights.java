@@ -60,7 +60,7 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
     private static final class RowDots {
         private int[] keys = new int[1024];
         private int[] stamps = new int[1024];
-        private float[] sums = new float[1024];
+        /** The sum of the row's values over the candidates, then ({@link #prepare}) their mean. */
         private float[] means = new float[1024];
         /** 1 / the row's scale, or 0 for a row without one. */
         private float[] inverses = new float[1024];
@@ -80,7 +80,6 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
                 int n = Integer.highestOneBit(2 * features - 1) << 1;
                 keys = new int[n];
                 stamps = new int[n];
-                sums = new float[n];
                 means = new float[n];
                 inverses = new float[n];
                 atZero = new float[n];
@@ -109,14 +108,14 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
             int h = (row * 0x9E3779B9) >>> 7 & mask;
             while (stamps[h] == stamp) {
                 if (keys[h] == row) {
-                    sums[h] += value;
+                    means[h] += value;
                     return h;
                 }
                 h = (h + 1) & mask;
             }
             keys[h] = row;
             stamps[h] = stamp;
-            sums[h] = value;
+            means[h] = value;
             used[usedCount++] = h;
             return h;
         }
@@ -125,9 +124,8 @@ public record CandidateWeights(HashedTable table, CandidateLayout layout) {
         void prepare(int candidates, float[] bucketScales) {
             for (int i = 0; i < usedCount; i++) {
                 int h = used[i];
-                float mean = sums[h] / candidates;
-                float scale = bucketScales[keys[h]];
-                float inverse = ActionValues.inverse(scale);
+                float mean = means[h] / candidates;
+                float inverse = ActionValues.inverse(bucketScales[keys[h]]);
                 means[h] = mean;
                 inverses[h] = inverse;
                 atZero[h] = ActionValues.atZero(mean, inverse);
