@@ -245,11 +245,6 @@ public abstract class PolicyHost implements AutoCloseable {
     }
 
     /**
-     * A snapshot another instance (or an admin call) made the latest: a rollback replaces the
-     * learner's weights where this instance learns the policy; a new incarnation starts being
-     * learned here if its decisions are ours; a version learned elsewhere is served.
-     */
-    /**
      * A policy created elsewhere, found in the store, to be learned here: served at once, whichever
      * way this instance heard of it first (its announcement, {@link #followed}, or a decision of it
      * that reached the Kafka learner before the announcement did). On the learning thread; the
@@ -262,19 +257,25 @@ public abstract class PolicyHost implements AutoCloseable {
     }
 
     /**
-     * Serves a policy learned here that this instance does not serve yet (or serves in another
-     * incarnation): one created on another instance and taken over with its partition before its
-     * announcement was followed here. A learner's steps only replace what is served
-     * ({@link PolicyRegistry#publish}), so without this it was learned here and never served here.
-     * On the learning thread.
+     * Serves what this instance learns of a policy when it serves something else: a policy taken
+     * over with its partition that was not served here yet (created on another instance, its
+     * announcement not followed yet), or served at an older version. The follower passes over the
+     * policies learned here, so a version the previous owner saved after the one served here (its
+     * final snapshot) would otherwise not be served here until this learner's next step. A learner's
+     * steps only replace what is served ({@link PolicyRegistry#publish}). On the learning thread.
      */
-    protected final void serveIfUnserved(PolicyLearning l) {
+    protected final void serveLearned(PolicyLearning l) {
         PolicySnapshot served = registry.get(l.name);
-        if (served == null || served.incarnation() != l.incarnation) {
+        if (served == null || served.incarnation() != l.incarnation || served.version() != l.version()) {
             registry.serve(l.snapshot());
         }
     }
 
+    /**
+     * A snapshot another instance (or an admin call) made the latest: a rollback replaces the
+     * learner's weights where this instance learns the policy; a new incarnation starts being
+     * learned here if its decisions are ours; a version learned elsewhere is served.
+     */
     public void followed(StoredPolicy latest, Announcement.Kind kind) {
         control.submit(() -> {
             String name = latest.name();
@@ -290,7 +291,7 @@ public abstract class PolicyHost implements AutoCloseable {
                 } else if (kind == Announcement.Kind.ROLLBACK) {
                     l.descendsFrom(latest.rollbacks());
                 }
-                serveIfUnserved(l);
+                serveLearned(l);
                 return null;
             }
             if (takes(name)) {

@@ -235,6 +235,11 @@ public final class PolicyLearning {
         savedAt = now;
     }
 
+    /** The version a snapshot of it has now: its learner's update count. */
+    long version() {
+        return trainer.learner().updates();
+    }
+
     public PolicySnapshot snapshot() {
         return trainer.learner().served(name, incarnation, config, createdAt);
     }

@@ -351,7 +351,7 @@ final class KafkaLearner extends PolicyHost {
                     long[] start = startFor(c, tp, routed, s);
                     PolicyLearning adopted = PolicyLearning.restored(s, clock.millis(), observer);
                     p.adopt(adopted, s, start[0], start[1]);
-                    serveIfUnserved(adopted);
+                    serveLearned(adopted);
                 }
                 long decisionsFrom = p.decisionsStart();
                 long feedbackFrom = p.feedbackStart();
