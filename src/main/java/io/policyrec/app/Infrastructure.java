@@ -115,7 +115,7 @@ public class Infrastructure {
         var l = config.learner();
         var s = config.snapshot();
         return new LoopSettings(p.maxBytes(), p.maxRemembered(), p.queueCapacity(), l.tick(), l.maxBatchDelay(),
-                s.everyUpdates(), s.interval());
+                s.everyUpdates(), s.interval(), l.nice());
     }
 
     @Produces

@@ -61,6 +61,17 @@ public final class Worker {
     }
 
     /**
+     * Starts a thread that lowers its own CPU priority to the given nice value before it runs the
+     * body ({@link ThreadPriority}): work that can wait while requests want the cores.
+     */
+    public static Worker startYielding(String name, int nice, Body body) {
+        return start(name, w -> {
+            ThreadPriority.lowerCurrent(name, nice);
+            body.run(w);
+        });
+    }
+
+    /**
      * Starts a thread that runs the task every period until stopped. A failing run is logged
      * (at debug: periodic work such as a poll of a store that is away fails often) and the next
      * run comes at its time.

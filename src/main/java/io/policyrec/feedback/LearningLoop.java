@@ -55,7 +55,7 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
     @Override
     public void start() {
         nextTick = clock.millis();
-        startLoop("policyrec-learner", this::run, () -> { });
+        startLoop("policyrec-learner", settings.learnerNice(), this::run, () -> { });
     }
 
     /** Queues a decision for the join; counted as dropped when the queue is full. */

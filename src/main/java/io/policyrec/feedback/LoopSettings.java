@@ -13,7 +13,9 @@ import java.time.Duration;
  *                           long; zero turns time-based flushing off (fixed batch boundaries)
  * @param snapshotEveryUpdates a snapshot is written after this many updates
  * @param snapshotInterval   and at least this often while the policy changes
+ * @param learnerNice        the learning thread's nice value: how far it yields the CPU to requests
  */
 public record LoopSettings(long maxPendingBytes, int maxRemembered, int inboxCapacity, Duration tick,
-                           Duration maxBatchDelay, long snapshotEveryUpdates, Duration snapshotInterval) {
+                           Duration maxBatchDelay, long snapshotEveryUpdates, Duration snapshotInterval,
+                           int learnerNice) {
 }

@@ -74,12 +74,13 @@ public abstract class PolicyHost implements AutoCloseable {
     public abstract void start();
 
     /**
-     * Runs the learning loop on its own thread; wake ends a blocking call of the loop when stopping.
+     * Runs the learning loop on its own thread, at the given nice value (it yields the CPU to
+     * requests); wake ends a blocking call of the loop when stopping.
      * If the loop dies of an Error (out of memory or worse), readiness says so and admin work runs on
      * its callers' threads from then on instead of waiting for this one forever.
      */
-    protected final void startLoop(String name, Worker.Body body, Runnable wake) {
-        loop = Worker.start(name, w -> {
+    protected final void startLoop(String name, int nice, Worker.Body body, Runnable wake) {
+        loop = Worker.startYielding(name, nice, w -> {
             try {
                 body.run(w);
             } catch (Error e) {

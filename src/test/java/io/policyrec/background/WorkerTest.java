@@ -1,14 +1,32 @@
 package io.policyrec.background;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class WorkerTest {
+
+    @Test
+    void aYieldingWorkerRunsItsBodyAtTheNiceValueAskedAndAPlainOneAsItsCreator() throws Exception {
+        OptionalInt creator = ThreadPriority.currentNice();
+        assertTrue(creator.isPresent(), "Linux reports the nice value of a thread (/proc/thread-self/stat)");
+        CompletableFuture<OptionalInt> yielding = new CompletableFuture<>();
+        CompletableFuture<OptionalInt> plain = new CompletableFuture<>();
+        Worker y = Worker.startYielding("test-yielding", creator.getAsInt() + 7,
+                w -> yielding.complete(ThreadPriority.currentNice()));
+        Worker p = Worker.start("test-plain", w -> plain.complete(ThreadPriority.currentNice()));
+        assertEquals(OptionalInt.of(creator.getAsInt() + 7), yielding.get(10, TimeUnit.SECONDS));
+        assertEquals(creator, plain.get(10, TimeUnit.SECONDS));
+        y.stop();
+        p.stop();
+    }
 
     @Test
     void stopEndsAPauseAtOnceAndJoinsTheThread() throws Exception {

@@ -87,7 +87,7 @@ class SnapshotFollowerTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         publisher = new SnapshotPublisher(store, meters, Duration.ofSeconds(1));
         host = new LearningLoop(registry, store, publisher, new LoopSettings(1 << 20, 1000, 1000,
-                Duration.ofMillis(200), Duration.ZERO, 100, Duration.ofSeconds(10)), meters, LearningObserver.NONE,
+                Duration.ofMillis(200), Duration.ZERO, 100, Duration.ofSeconds(10), 0), meters, LearningObserver.NONE,
                 Clock.systemUTC());
         host.start();
         follower = new SnapshotFollower(store, registry, host, Duration.ofHours(1), new SimpleMeterRegistry());

@@ -37,7 +37,7 @@ final class MemoryCommand {
         LearningLoop loop = new LearningLoop(registry, store,
                 new io.policyrec.snapshot.SnapshotPublisher(store, meters, Duration.ofSeconds(5)),
                 new LoopSettings(64L << 20, 200_000, 100_000, Duration.ofMillis(50), Duration.ofMillis(200), 100,
-                        Duration.ofSeconds(10)), meters, io.policyrec.metrics.LearningObserver.NONE, Clock.systemUTC());
+                        Duration.ofSeconds(10), 0), meters, io.policyrec.metrics.LearningObserver.NONE, Clock.systemUTC());
         PolicyConfig config = io.policyrec.loadtest.bench.BenchSupport.config(100, "PT1S");
         long incarnation = loop.create("memory", config).join().incarnation();
         loop.start();

@@ -93,7 +93,7 @@ final class KafkaLearner extends PolicyHost {
             LOG.info("Learning is off on this instance (policyrec.kafka.learner-enabled=false): serving only");
             return;
         }
-        startLoop("policyrec-kafka-learner", this::run, () -> {
+        startLoop("policyrec-kafka-learner", loop.learnerNice(), this::run, () -> {
             KafkaConsumer<byte[], byte[]> c = consumer;
             if (c != null) {
                 c.wakeup();

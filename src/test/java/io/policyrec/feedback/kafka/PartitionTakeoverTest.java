@@ -61,7 +61,7 @@ class PartitionTakeoverTest {
         registry.put(stored(0).served()); // what this instance followed before it owned the partition
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         LoopSettings loop = new LoopSettings(1 << 24, 1000, 1000, Duration.ofMillis(50), Duration.ZERO, 100,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), 0);
         try (SnapshotPublisher publisher = new SnapshotPublisher(store, meters, Duration.ofSeconds(1))) {
             KafkaLearner learner = new KafkaLearner(settings, loop, registry, store, publisher, meters,
                     LearningObserver.NONE, Clock.systemUTC());
