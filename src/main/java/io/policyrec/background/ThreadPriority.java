@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
  * with {@code -XX:ThreadPriorityPolicy=1}, which a packaged service cannot count on; raising the
  * nice value of one's own thread needs no privilege, and {@code renice} on the thread's id does it
  * without native code. Threads the lowered one creates afterwards (OpenMP's, a Kafka consumer's
- * heartbeat) inherit its value.
+ * heartbeat) inherit its value: a heartbeat every few seconds against a 10 s session timeout is
+ * still scheduled within milliseconds at nice 10, but a much lower share would not be safe.
  */
 final class ThreadPriority {
     private static final Logger LOG = Logger.getLogger(ThreadPriority.class);
@@ -28,26 +29,27 @@ final class ThreadPriority {
         if (nice <= 0) {
             return;
         }
-        OptionalInt now = OptionalInt.empty();
+        int wanted = Math.min(nice, 19);
         try {
             String tid = stat()[0];
             // Without -n: util-linux takes -n as relative under POSIXLY_CORRECT; a bare value is absolute.
-            Process p = new ProcessBuilder("renice", Integer.toString(Math.min(nice, 19)), "-p", tid)
+            Process p = new ProcessBuilder("renice", Integer.toString(wanted), "-p", tid)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
-            now = currentNice();
         } catch (IOException | RuntimeException e) {
             LOG.debugf("renice of %s failed: %s", name, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return; // stopping: no warning about a priority that no longer matters
         }
-        if (now.isPresent() && now.getAsInt() >= Math.min(nice, 19)) {
+        OptionalInt now = currentNice();
+        if (now.isPresent() && now.getAsInt() >= wanted) {
             LOG.debugf("%s runs at nice %d", name, now.getAsInt());
         } else {
             LOG.warnf("Cannot lower the CPU priority of %s to nice %d (Linux and renice needed): it competes with "
-                    + "requests for the CPU as an equal", name, nice);
+                    + "requests for the CPU as an equal", name, wanted);
         }
     }
 

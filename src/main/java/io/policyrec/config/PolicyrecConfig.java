@@ -96,10 +96,11 @@ public interface PolicyrecConfig {
 
         /**
          * How far the learning thread gives way to requests for the CPU: its Linux nice value (1-19;
-         * 0 = as an equal). It learns at full speed while a core is free and waits while requests
-         * want both, so a learning step does not hold a response back; its decisions wait in the
-         * pending budget meanwhile. Dense /recommend held 0.73x of the baseline endpoint's rate at
-         * 0 and 1.00x at 10 (same process, same load script, every decision learned).
+         * 0 = as an equal). It learns at full speed while a core is free, and while requests want
+         * both it gets about a tenth of a request thread's share (Linux's weights at nice 10 and
+         * 0: 110 and 1,024), so a learning step rarely holds a response back; its decisions wait in the
+         * pending budget meanwhile. Dense /recommend held 0.73x and 0.75x of the baseline endpoint's
+         * rate at 0, 1.00x twice at 10 (two A/Bs of the same load script, every decision learned).
          */
         @WithDefault("10")
         int nice();

@@ -260,10 +260,14 @@ public abstract class PolicyHost implements AutoCloseable {
     /**
      * Serves what this instance learns of a policy when it serves something else: a policy taken
      * over with its partition that was not served here yet (created on another instance, its
-     * announcement not followed yet), or served at an older version. The follower passes over the
-     * policies learned here, so a version the previous owner saved after the one served here (its
-     * final snapshot) would otherwise not be served here until this learner's next step. A learner's
-     * steps only replace what is served ({@link PolicyRegistry#publish}). On the learning thread.
+     * announcement not followed yet), or served at another version than the learner's, older (the
+     * previous owner's final snapshot came after the version followed here) or newer (a rollback
+     * made elsewhere, taken over from the store): the store's latest, which the learner starts
+     * from, is what every instance serves. The follower passes over the policies learned here, so
+     * without this the old version stayed served until this learner's next step. (After a rollback
+     * a version number can come back with other weights; equal numbers are taken as equal here.)
+     * A learner's steps only replace what is served ({@link PolicyRegistry#publish}). On the
+     * learning thread.
      */
     protected final void serveLearned(PolicyLearning l) {
         PolicySnapshot served = registry.get(l.name);

@@ -34,11 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * An instance that takes a partition over serves what it learns from then on. Here it follows a
- * policy at version 0 while another instance learns it, which hands the partition over with a
- * final snapshot at version 1. The follower passes over the policies learned here, so without
- * serving the taken-over learner's version the instance went on serving version 0 until its own
- * next step (the local stack's smoke check waited 30 s for it in CI). Uses the tests' broker with
+ * An instance that takes a partition over serves what it learns from then on: the store's latest.
+ * In the first case it follows a policy at version 0 while another instance learns it, which hands
+ * the partition over with a final snapshot at version 1. The follower passes over the policies
+ * learned here, so without serving the taken-over learner's version the instance went on serving
+ * version 0 until its own next step (the local stack's smoke check waited 30 s for it in CI). Uses the tests' broker with
  * topics and a group of its own; the service under test is not involved.
  */
 @QuarkusTest
@@ -48,6 +48,18 @@ class PartitionTakeoverTest {
 
     @Test
     void theNewOwnerServesTheVersionItLearnsNotTheOlderOneItFollowed(@TempDir Path dir) throws Exception {
+        // Followed at 0; the previous owner's final snapshot is 1.
+        assertEquals(1, servedAfterTakeover(dir, 0, 0, 1), "the version learned here is the one served");
+    }
+
+    @Test
+    void andNotANewerOneTheStoreNoLongerHas(@TempDir Path dir) throws Exception {
+        // Followed at 2; rolled back to 1 elsewhere, and the rollback's announcement not heard here.
+        assertEquals(1, servedAfterTakeover(dir, 2, 1), "the store's latest, which the learner starts from");
+    }
+
+    /** The version served once a learner took the partition over, having served followed before. */
+    static long servedAfterTakeover(Path dir, long followed, long... inStore) throws Exception {
         KafkaSettings settings = new KafkaSettings(
                 Map.of("bootstrap.servers", KafkaResource.broker().bootstrapServers()), "takeover.decisions",
                 "takeover.feedback", "takeover.routed", "takeover.dlq", 1, 1, (short) 1, "takeover-learners",
@@ -55,10 +67,11 @@ class PartitionTakeoverTest {
                 Duration.ofSeconds(10), Duration.ofSeconds(1), 100);
         KafkaTopics.ensure(settings);
         FileSnapshotStore store = new FileSnapshotStore(dir, 5);
-        store.save(stored(0));
-        store.save(stored(1)); // the previous owner's final snapshot
+        for (long v : inStore) {
+            store.save(stored(v));
+        }
         PolicyRegistry registry = new PolicyRegistry();
-        registry.put(stored(0).served()); // what this instance followed before it owned the partition
+        registry.put(stored(followed).served()); // what this instance followed before it owned the partition
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         LoopSettings loop = new LoopSettings(1 << 24, 1000, 1000, Duration.ofMillis(50), Duration.ZERO, 100,
                 Duration.ofSeconds(10), 0);
@@ -67,9 +80,9 @@ class PartitionTakeoverTest {
                     LearningObserver.NONE, Clock.systemUTC());
             learner.start();
             try {
-                // Served is set before the partition counts as owned, on the same thread.
+                // What is served is set before the partition counts as owned, on the same thread.
                 Poll.until(() -> learner.ownedPartitions().contains(0), 60_000, "the partition is assigned");
-                assertEquals(1, registry.get(NAME).version(), "the version learned here is the one served");
+                return registry.get(NAME).version();
             } finally {
                 learner.close();
             }
