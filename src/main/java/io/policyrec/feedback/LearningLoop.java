@@ -13,10 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +29,7 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
     }
 
     private final LoopSettings settings;
-    private final BlockingQueue<Object> inbox;
+    private final Inbox inbox;
     private final RewardJoin join;
     private final Map<String, PolicyLearning> learning = new ConcurrentHashMap<>();
     private final Set<PolicyLearning> changed = new HashSet<>();
@@ -44,7 +41,7 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
                         LoopSettings settings, MeterRegistry meters, LearningObserver observer, Clock clock) {
         super(registry, store, publisher, meters, observer, clock);
         this.settings = settings;
-        this.inbox = new ArrayBlockingQueue<>(settings.inboxCapacity());
+        this.inbox = new Inbox(settings.inboxCapacity());
         this.dropped = Counter.builder("policyrec_decisions_dropped_total")
                 .description("Decisions not learned from because the decision log could not take them")
                 .register(meters);
@@ -113,7 +110,7 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
     private void run(Worker w) throws InterruptedException {
         while (w.running()) {
             try {
-                Object first = inbox.poll(settings.tick().toMillis(), TimeUnit.MILLISECONDS);
+                Object first = inbox.take(settings.tick().toNanos());
                 long now = clock.millis();
                 if (first != null) {
                     handle(first);
