@@ -19,7 +19,8 @@ run() {
   local label="$1" jar="$2"; shift 2
   local dir; dir=$(mktemp -d)
   # A budget that learns from every decision served (generate-results.sh says why).
-  java -Xmx3g -Dquarkus.http.port=$port -Dpolicyrec.snapshot.dir="$dir" -Dpolicyrec.http.baseline-endpoint=true \
+  # THP and one OpenMP thread: as the Dockerfile runs the service.
+  OMP_NUM_THREADS=1 java -Xmx3g -XX:+UseTransparentHugePages -Dquarkus.http.port=$port -Dpolicyrec.snapshot.dir="$dir" -Dpolicyrec.http.baseline-endpoint=true \
     -Dpolicyrec.pending.max-bytes=2147483648 -jar "$jar" > "$dir/service.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 90); do curl -sf "localhost:$port/q/health/ready" > /dev/null && break; sleep 1; done

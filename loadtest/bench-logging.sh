@@ -12,7 +12,7 @@ port=18080
 run() {
   local label="$1"; shift
   local dir; dir=$(mktemp -d)
-  OMP_NUM_THREADS=1 java -Xmx3g -Dquarkus.http.port=$port -Dkafka.bootstrap.servers="$kafka" \
+  OMP_NUM_THREADS=1 java -Xmx3g -XX:+UseTransparentHugePages -Dquarkus.http.port=$port -Dkafka.bootstrap.servers="$kafka" \
     -Dpolicyrec.snapshot.dir="$dir" -Dpolicyrec.instance-id="bench-$label" -Dpolicyrec.pending.max-bytes=2147483648 "$@" \
     -jar "$root/target/quarkus-app/quarkus-run.jar" > "$dir/service.log" 2>&1 &
   local pid=$!

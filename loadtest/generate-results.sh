@@ -70,7 +70,9 @@ bench_up() { # port, extra -D...
   # A service left on the port (a run stopped midway) would answer in the new one's place.
   if curl -sf "localhost:$port/q/health/live" > /dev/null; then log "port $port is in use"; return 1; fi
   local dir; dir=$(mktemp -d)
-  java -Xmx3g -Dquarkus.http.port="$port" -Dpolicyrec.snapshot.dir="$dir" "$serving_budget" "$@" -jar "$service_jar" \
+  # THP as the Dockerfile runs the service: the learner's rows are random reads over tens of MB
+  # (at 3,000 named-features decisions/s, its CPU per decision fell from about 52 to 44 us).
+  java -Xmx3g -XX:+UseTransparentHugePages -Dquarkus.http.port="$port" -Dpolicyrec.snapshot.dir="$dir" "$serving_budget" "$@" -jar "$service_jar" \
     > "$dir/service.log" 2>&1 &
   echo $! > "$out/service.pid"
   for _ in $(seq 1 90); do curl -sf "localhost:$port/q/health/ready" > /dev/null && return 0; sleep 1; done
