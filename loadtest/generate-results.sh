@@ -71,7 +71,7 @@ bench_up() { # port, extra -D...
   if curl -sf "localhost:$port/q/health/live" > /dev/null; then log "port $port is in use"; return 1; fi
   local dir; dir=$(mktemp -d)
   # THP as the Dockerfile runs the service: the learner's rows are random reads over tens of MB
-  # (at 3,000 named-features decisions/s, its CPU per decision fell from about 52 to 44 us).
+  # (at 3,000 named-features decisions/s, its CPU per decision fell from 49-54 us to 44 us).
   java -Xmx3g -XX:+UseTransparentHugePages -Dquarkus.http.port="$port" -Dpolicyrec.snapshot.dir="$dir" "$serving_budget" "$@" -jar "$service_jar" \
     > "$dir/service.log" 2>&1 &
   echo $! > "$out/service.pid"

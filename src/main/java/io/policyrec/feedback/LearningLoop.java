@@ -107,7 +107,7 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
         return learning.containsKey(name);
     }
 
-    private void run(Worker w) throws InterruptedException {
+    private void run(Worker w) {
         while (w.running()) {
             try {
                 Object first = inbox.take(settings.tick().toNanos());
