@@ -2,6 +2,7 @@ package io.policyrec.feedback;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.policyrec.background.Inbox;
 import io.policyrec.background.Worker;
 import io.policyrec.metrics.LearningObserver;
 import io.policyrec.policy.Decision;
@@ -29,7 +30,7 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
     }
 
     private final LoopSettings settings;
-    private final Inbox inbox;
+    private final Inbox<Object> inbox;
     private final RewardJoin join;
     private final Map<String, PolicyLearning> learning = new ConcurrentHashMap<>();
     private final Set<PolicyLearning> changed = new HashSet<>();
@@ -41,7 +42,7 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
                         LoopSettings settings, MeterRegistry meters, LearningObserver observer, Clock clock) {
         super(registry, store, publisher, meters, observer, clock);
         this.settings = settings;
-        this.inbox = new Inbox(settings.inboxCapacity());
+        this.inbox = new Inbox<>(settings.inboxCapacity());
         this.dropped = Counter.builder("policyrec_decisions_dropped_total")
                 .description("Decisions not learned from because the decision log could not take them")
                 .register(meters);

@@ -4,14 +4,13 @@ import io.policyrec.feedback.DecisionLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.policyrec.background.Inbox;
 import io.policyrec.background.Worker;
 import io.policyrec.policy.Decision;
 import io.policyrec.policy.EventIds;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,8 +20,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The exploration log: every decision to {@code policyrec.decisions}, keyed by policy name, with
- * the decision time as record time. Requests only put the decision in a bounded queue; one thread
- * hands them to the producer. When Kafka is down the queue fills and further decisions are dropped
+ * the decision time as record time. Requests only put the decision in a bounded {@link Inbox}; one
+ * thread hands them to the producer (woken by a request only when it has been idle: with a blocking
+ * queue's signal per decision, a request paid a system call and the sender a context switch for
+ * nearly every decision). When Kafka is down the queue fills and further decisions are dropped
  * and counted, so /recommend never waits. The producer rides out a broker restart: the sending
  * thread waits up to a minute for metadata (only it blocks; requests fill the queue meanwhile) and
  * a record waits up to two minutes for its delivery, so a short outage delays decisions without
@@ -34,7 +35,7 @@ final class KafkaDecisionLog implements DecisionLog {
     private static final Logger LOG = Logger.getLogger(KafkaDecisionLog.class);
 
     private final KafkaSettings settings;
-    private final BlockingQueue<Decision> queue;
+    private final Inbox<Decision> queue;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
     private final Counter dropped;
@@ -47,7 +48,7 @@ final class KafkaDecisionLog implements DecisionLog {
 
     public KafkaDecisionLog(KafkaSettings settings, MeterRegistry meters) {
         this.settings = settings;
-        this.queue = new ArrayBlockingQueue<>(settings.bufferCapacity());
+        this.queue = new Inbox<>(settings.bufferCapacity());
         this.producer = KafkaClients.producer(settings, Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -63,7 +64,7 @@ final class KafkaDecisionLog implements DecisionLog {
                 .register(meters);
         this.delivered = Counter.builder("policyrec_decisions_logged_total")
                 .description("Decisions written to the decision log").register(meters);
-        Gauge.builder("policyrec_decision_log_queue", queue, BlockingQueue::size)
+        Gauge.builder("policyrec_decision_log_queue", queue, Inbox::size)
                 .description("Decisions waiting to be handed to Kafka").register(meters);
         // With Kafka away the sending thread waits for metadata up to max.block.ms: shutdown does not wait for it.
         this.sender = Worker.start("policyrec-decision-log", this::send).stopWithin(Duration.ofSeconds(5));
@@ -103,9 +104,9 @@ final class KafkaDecisionLog implements DecisionLog {
                 ? "decision log cannot reach Kafka; decisions are held until it is back" : "ok";
     }
 
-    private void send(Worker w) throws InterruptedException {
+    private void send(Worker w) {
         while (w.running() || !queue.isEmpty()) {
-            Decision d = queue.poll(100, TimeUnit.MILLISECONDS);
+            Decision d = queue.take(TimeUnit.MILLISECONDS.toNanos(100));
             if (d == null) {
                 continue;
             }

@@ -1,4 +1,4 @@
-package io.policyrec.feedback;
+package io.policyrec.background;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The learning loop's hand-off: request threads offer decisions and rewards, bounded; one thread
- * takes them. The taker is woken by an offer only once it has found nothing for a while
+ * A hand-off from request threads to one background thread: request threads offer items, bounded;
+ * one thread takes them. The learning loop takes decisions and rewards from one, the Kafka
+ * decision log's sender its decisions. The taker is woken by an offer only once it has found nothing for a while
  * ({@link #IDLE_NANOS}); while work keeps coming it naps ({@link #NAP_NANOS}) between drains and
  * wakes by itself.
  *
@@ -15,28 +16,31 @@ import java.util.concurrent.locks.LockSupport;
  * and the next decision woke it again: 2,328 of 3,000 named-features decisions a second went through
  * a park and an unpark (the learner thread's voluntary context switches), each a system call on a
  * request thread and a context switch of the learner, none of it in a Java profile. A decision has
- * seconds to be joined (its reward window), so a nap's 2 ms delay costs nothing, and at any rate the
- * learner wakes at most 500 times a second.
+ * seconds to be joined (its reward window), and a logged one waits for the producer's linger
+ * anyway, so a nap's 2 ms delay costs nothing, and at any rate the taker wakes at most 500 times a
+ * second.
+ *
+ * @param <T> what is handed over
  */
-final class Inbox {
+public final class Inbox<T> {
     /** How long the taker naps between drains while items keep coming. */
     static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** How long the taker must have found nothing before it asks to be woken by an offer. */
     static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-    private final ArrayBlockingQueue<Object> queue;
+    private final ArrayBlockingQueue<T> queue;
     /** The taker, while it waits for an offer to wake it; null while it naps or works. */
     private volatile Thread sleeper;
     private final AtomicLong wakeups = new AtomicLong();
     /** The taker's: when it last found an item. */
     private long lastFound = System.nanoTime() - IDLE_NANOS;
 
-    Inbox(int capacity) {
+    public Inbox(int capacity) {
         this.queue = new ArrayBlockingQueue<>(capacity);
     }
 
     /** Any thread: queues an item without waiting; false when full. */
-    boolean offer(Object item) {
+    public boolean offer(T item) {
         if (!queue.offer(item)) {
             return false;
         }
@@ -49,8 +53,8 @@ final class Inbox {
     }
 
     /** The taker: the next item, or null when none came within about maxWaitNanos. */
-    Object take(long maxWaitNanos) {
-        Object item = queue.poll();
+    public T take(long maxWaitNanos) {
+        T item = queue.poll();
         if (item == null) {
             if (System.nanoTime() - lastFound < IDLE_NANOS) {
                 LockSupport.parkNanos(Math.min(NAP_NANOS, maxWaitNanos));
@@ -72,21 +76,31 @@ final class Inbox {
     }
 
     /** The taker: the next item if one is queued, else null, without waiting. */
-    Object poll() {
+    public T poll() {
         return queue.poll();
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return queue.isEmpty();
     }
 
+    /** Items queued now (a gauge's reading). */
+    public int size() {
+        return queue.size();
+    }
+
+    /** Items it would still take before refusing. */
+    public int remainingCapacity() {
+        return queue.remainingCapacity();
+    }
+
     /** Whether the taker waits for an offer to wake it (tests). */
-    boolean waiting() {
+    public boolean waiting() {
         return sleeper != null;
     }
 
     /** How many offers woke the taker (tests). */
-    long wakeups() {
+    public long wakeups() {
         return wakeups.get();
     }
 }

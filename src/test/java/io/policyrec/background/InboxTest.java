@@ -1,4 +1,4 @@
-package io.policyrec.feedback;
+package io.policyrec.background;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +17,7 @@ class InboxTest {
 
     @Test
     void keepsOrderAndRefusesBeyondItsCapacity() {
-        Inbox inbox = new Inbox(2);
+        Inbox<Object> inbox = new Inbox<>(2);
         assertTrue(inbox.offer("a"));
         assertTrue(inbox.offer("b"));
         assertFalse(inbox.offer("c"), "a full inbox refuses (the loop counts the decision as dropped)");
@@ -29,7 +29,7 @@ class InboxTest {
 
     @Test
     void anOfferWakesAnIdleTaker() throws Exception {
-        Inbox inbox = new Inbox(10);
+        Inbox<Object> inbox = new Inbox<>(10);
         // Idle from the start: the taker waits for an offer to wake it, up to a minute.
         CompletableFuture<Object> taken = CompletableFuture.supplyAsync(() -> {
             Object item;
@@ -47,7 +47,7 @@ class InboxTest {
 
     @Test
     void aBusyTakerIsNotWokenPerItem() throws Exception {
-        Inbox inbox = new Inbox(10_000);
+        Inbox<Object> inbox = new Inbox<>(10_000);
         int items = 2_000;
         List<Object> got = new ArrayList<>();
         Thread taker = new Thread(() -> {
