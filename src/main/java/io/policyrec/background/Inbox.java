@@ -52,10 +52,19 @@ public final class Inbox<T> {
         return true;
     }
 
-    /** The taker: the next item, or null when none came within about maxWaitNanos. */
-    public T take(long maxWaitNanos) {
+    /**
+     * The taker: the next item, or null when none came within about maxWaitNanos.
+     *
+     * @throws InterruptedException when it would wait and its thread is interrupted (as a blocking
+     *                              queue's poll): a park returns at once while the flag is set, so
+     *                              a loop around this would otherwise spin on a core
+     */
+    public T take(long maxWaitNanos) throws InterruptedException {
         T item = queue.poll();
         if (item == null) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
             if (System.nanoTime() - lastFound < IDLE_NANOS) {
                 LockSupport.parkNanos(Math.min(NAP_NANOS, maxWaitNanos));
             } else {

@@ -108,7 +108,8 @@ public final class LearningLoop extends PolicyHost implements DecisionLog, Feedb
         return learning.containsKey(name);
     }
 
-    private void run(Worker w) {
+    /** Ends only when stopped, or interrupted (nothing interrupts it: {@link Worker} never does). */
+    private void run(Worker w) throws InterruptedException {
         while (w.running()) {
             try {
                 Object first = inbox.take(settings.tick().toNanos());

@@ -3,6 +3,7 @@ package io.policyrec.background;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.policyrec.testing.Poll;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class InboxTest {
 
     @Test
-    void keepsOrderAndRefusesBeyondItsCapacity() {
+    void keepsOrderAndRefusesBeyondItsCapacity() throws Exception {
         Inbox<Object> inbox = new Inbox<>(2);
         assertTrue(inbox.offer("a"));
         assertTrue(inbox.offer("b"));
@@ -34,7 +35,7 @@ class InboxTest {
         CompletableFuture<Object> taken = CompletableFuture.supplyAsync(() -> {
             Object item;
             do { // a park may return early (spuriously): the loop's learner takes again, as here
-                item = inbox.take(TimeUnit.MINUTES.toNanos(1));
+                item = takeOrFail(inbox, TimeUnit.MINUTES.toNanos(1));
             } while (item == null);
             return item;
         });
@@ -52,7 +53,7 @@ class InboxTest {
         List<Object> got = new ArrayList<>();
         Thread taker = new Thread(() -> {
             while (got.size() < items) {
-                Object o = inbox.take(TimeUnit.SECONDS.toNanos(1));
+                Object o = takeOrFail(inbox, TimeUnit.SECONDS.toNanos(1));
                 if (o != null) {
                     got.add(o);
                 }
@@ -73,5 +74,29 @@ class InboxTest {
         // Woken once when the first item found it idle; again only if the producer paused for
         // longer than the idle time (a slow machine), never per item.
         assertTrue(inbox.wakeups() <= 20, inbox.wakeups() + " wake-ups for " + items + " items");
+    }
+
+    @Test
+    void anInterruptedTakerGetsWhatIsQueuedThenAnExceptionInsteadOfAWait() throws Exception {
+        Inbox<Object> inbox = new Inbox<>(10);
+        inbox.offer("queued");
+        Thread.currentThread().interrupt();
+        try {
+            assertEquals("queued", inbox.take(TimeUnit.SECONDS.toNanos(1)), "what is queued is still handed over");
+            // A park returns at once while the flag is set: taking null here, a loop around take
+            // would spin on a core until shutdown.
+            assertThrows(InterruptedException.class, () -> inbox.take(TimeUnit.SECONDS.toNanos(1)));
+            assertFalse(Thread.currentThread().isInterrupted(), "the flag is consumed, as a blocking queue's poll does");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    private static Object takeOrFail(Inbox<Object> inbox, long maxWaitNanos) {
+        try {
+            return inbox.take(maxWaitNanos);
+        } catch (InterruptedException e) {
+            throw new AssertionError("the taker was interrupted", e);
+        }
     }
 }

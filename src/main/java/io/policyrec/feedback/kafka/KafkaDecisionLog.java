@@ -104,7 +104,7 @@ final class KafkaDecisionLog implements DecisionLog {
                 ? "decision log cannot reach Kafka; decisions are held until it is back" : "ok";
     }
 
-    private void send(Worker w) {
+    private void send(Worker w) throws InterruptedException {
         while (w.running() || !queue.isEmpty()) {
             Decision d = queue.take(TimeUnit.MILLISECONDS.toNanos(100));
             if (d == null) {
