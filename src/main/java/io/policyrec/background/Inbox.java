@@ -8,9 +8,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A hand-off from request threads to one background thread: request threads offer items, bounded;
  * one thread takes them. The learning loop takes decisions and rewards from one, the Kafka
- * decision log's sender its decisions. The taker is woken by an offer only once it has found nothing for a while
- * ({@link #IDLE_NANOS}); while work keeps coming it naps ({@link #NAP_NANOS}) between drains and
- * wakes by itself.
+ * decision log's sender its decisions. The taker is woken by an offer only once it has found
+ * nothing for a while ({@link #IDLE_NANOS}); while work keeps coming it naps ({@link #NAP_NANOS})
+ * between drains and wakes by itself.
  *
  * <p>Why: with a blocking queue's signal per offer, the learner parked after almost every decision
  * and the next decision woke it again: 2,328 of 3,000 named-features decisions a second went through
