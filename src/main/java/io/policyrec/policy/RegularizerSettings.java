@@ -41,6 +41,19 @@ public record RegularizerSettings(RegularizerType type, double lambda, Reference
      */
     public static final double DEFAULT_CANDIDATE_TARGET_RATIO = 0.4;
 
+    /**
+     * The regularizer a policy over action features gets by default: Jensen-Shannon against the
+     * uniform distribution over the request's candidates, not entropy. Measured on Spotify's tracks
+     * with half of them replaced after 100,000 interactions (10 seeds, both adapted towards 0.4 of
+     * log K; README, "Actions with features"): JS ranked the best track in the top five for 0.954
+     * of the contexts with 34 tracks in use, and every seed was back within 0.03 of that within
+     * 2,000 interactions of the change; entropy 0.942 with 32 tracks, and one seed in ten stayed
+     * 0.06 below for the 20,000 interactions measured. Chosen by that measurement, not derived;
+     * other divergences at the same share: Hellinger 0.956 but not back in every seed, TV 0.923,
+     * MMD 0.905 (5 seeds).
+     */
+    public static final RegularizerType DEFAULT_CANDIDATE_REGULARIZER = RegularizerType.JS;
+
     /** Fixed lambda, earlier policies every {@link #DEFAULT_PREVIOUS_EVERY} updates. */
     public RegularizerSettings(RegularizerType type, double lambda, ReferenceKind reference, Double targetEntropy,
                                double lambdaStep, int previousCount) {
@@ -63,7 +76,7 @@ public record RegularizerSettings(RegularizerType type, double lambda, Reference
 
     /** What a policy over action features created without a regularizer gets (see {@link #DEFAULT_CANDIDATE_TARGET_RATIO}). */
     public static RegularizerSettings candidateDefault() {
-        return new RegularizerSettings(RegularizerType.ENTROPY, DEFAULT_LAMBDA, ReferenceKind.UNIFORM, null,
+        return new RegularizerSettings(DEFAULT_CANDIDATE_REGULARIZER, DEFAULT_LAMBDA, ReferenceKind.UNIFORM, null,
                 DEFAULT_ADAPTIVE_STEP, DEFAULT_PREVIOUS_COUNT, DEFAULT_PREVIOUS_EVERY, DEFAULT_CANDIDATE_TARGET_RATIO,
                 DEFAULT_LAMBDA_MAX);
     }

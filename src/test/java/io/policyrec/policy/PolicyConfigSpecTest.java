@@ -64,6 +64,7 @@ class PolicyConfigSpecTest {
         assertEquals(java.util.List.of(32), c.hiddenLayers());
         assertEquals(PolicyConfig.DEFAULT_CANDIDATE_LEARNING_RATE, c.learningRate());
         assertEquals(RegularizerSettings.DEFAULT_CANDIDATE_TARGET_RATIO, c.regularizer().targetEntropyRatio());
+        assertEquals(RegularizerType.JS, c.regularizer().type(), "Jensen-Shannon, measured (RegularizerSettings)");
         assertEquals((1 << 10) + 2 * (1 << 12), c.tableRows());
         PolicyConfig again = JSON.readValue(JSON.writeValueAsString(PolicyConfigSpec.of(c)), PolicyConfigSpec.class)
                 .resolveStored().config();

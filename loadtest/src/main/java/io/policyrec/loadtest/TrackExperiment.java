@@ -39,8 +39,9 @@ final class TrackExperiment {
     }
 
     static List<String> defaultAgents() {
-        return List.of("none", "entropy:0.03", "entropy:0.05", "default", "entropy:0.1:ratio=0.5",
-                "entropy:0.1:ratio=0.8");
+        // entropy:0.1:ratio=0.4:step=0.005 is the default before it became Jensen-Shannon, kept beside it.
+        return List.of("none", "entropy:0.03", "entropy:0.05", "default", "entropy:0.1:ratio=0.4:step=0.005",
+                "entropy:0.1:ratio=0.5", "entropy:0.1:ratio=0.8");
     }
 
     /** An agent's learner settings; {@code default} is what a policy over action features gets unconfigured. */
