@@ -145,7 +145,7 @@ class KafkaReplayTest {
     void aPolicyOverActionFeaturesReplaysToTheLiveTable() throws Exception {
         String name = "rp-candidates";
         given().contentType(ContentType.JSON).body(Map.of("input", Map.of("type", "features", "bits", 6),
-                "actions", Map.of("type", "features", "bits", 6), "batchSize", 3, "rewardWindow", "PT5S",
+                "actions", Map.of("type", "features", "bits", 6), "batchSize", 3, "rewardWindow", "PT20S",
                 "seed", 2)).put("/policies/" + name).then().statusCode(isOneOf(200, 201));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -189,7 +189,7 @@ class KafkaReplayTest {
     void deferredRanksAreLearnedOnlyOnceActivatedLiveAndInAReplay() throws Exception {
         String name = "rp-loop";
         given().contentType(ContentType.JSON).body(Map.of("input", Map.of("type", "features", "bits", 6),
-                "actions", Map.of("type", "features", "bits", 6), "batchSize", 2, "rewardWindow", "PT5S",
+                "actions", Map.of("type", "features", "bits", 6), "batchSize", 2, "rewardWindow", "PT20S",
                 "seed", 3)).put("/policies/" + name).then().statusCode(isOneOf(200, 201));
         String api = "/loops/" + name + "/personalizer/v1.0";
         List<Map<String, Object>> actions = List.of(Map.of("id", "a", "features", List.of(Map.of("k", "a"))),
