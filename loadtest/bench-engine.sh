@@ -29,9 +29,10 @@ for r in results:
         cps = m["score"] * 100
         what = "learning step" if name == "stepNamed" else "learning step and publish"
         print(f"| {what}, named features (2^{r['params']['bits']} buckets, 30 active), batch 100 | {cps:,.0f} contexts/s | | |")
-    elif name in ("decideNamed", "hashAndDecideNamed"):
+    elif name in ("decideNamed", "hashAndDecideNamed", "decideNamedManyVisitors"):
         p = m["scorePercentiles"]
-        what = "decide" if name == "decideNamed" else "hash the JSON and decide"
+        what = {"decideNamed": "decide", "hashAndDecideNamed": "hash the JSON and decide",
+                "decideNamedManyVisitors": "decide over 100,000 visitors (rows from memory)"}[name]
         print(f"| {what}, named features (2^{r['params']['bits']} buckets, 30 active) | median {p['50.0']:.2f} us, p99 {p['99.0']:.2f} us | | |")
     elif name in ("decideCandidates", "hashAndDecideCandidates"):
         p = m["scorePercentiles"]

@@ -38,6 +38,7 @@ import org.openjdk.jmh.annotations.State;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-XX:+UseTransparentHugePages"}) // as the Dockerfile runs the service
 public class NamedFeaturesBenchmark {
     static final int ACTIVE = 30;
+    static final int MANY = 100_000;
 
     @Param({"18"})
     int bits;
@@ -46,6 +47,8 @@ public class NamedFeaturesBenchmark {
     PolicyGradientLearner learner;
     JsonNode[] requests;
     Context[] contexts;
+    /** As many visitors as a shop sees in a while: their rows are not in cache, as in the service. */
+    Context[] manyContexts;
     List<List<RewardedDecision>> batches;
     int next;
 
@@ -85,6 +88,10 @@ public class NamedFeaturesBenchmark {
             requests[i] = visitor(r);
             contexts[i] = NamedFeatures.hash(requests[i], "features", bits, NamedFeatures.DEFAULT_LIMITS);
         }
+        manyContexts = new Context[MANY];
+        for (int i = 0; i < manyContexts.length; i++) {
+            manyContexts[i] = NamedFeatures.hash(visitor(r), "features", bits, NamedFeatures.DEFAULT_LIMITS);
+        }
         batches = new ArrayList<>();
         for (int b = 0; b < 16; b++) {
             List<RewardedDecision> batch = new ArrayList<>(100);
@@ -101,6 +108,16 @@ public class NamedFeaturesBenchmark {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public int decideNamed() {
         Context c = contexts[next++ % contexts.length];
+        double[] q = ActionDistribution.of(weights.logits(c), null, 0.0);
+        return ActionSampler.draw(q, null, 1, ThreadLocalRandom.current()).first();
+    }
+
+    /** As {@link #decideNamed} over 100,000 visitors: most of their rows come from memory, not cache. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int decideNamedManyVisitors() {
+        Context c = manyContexts[next++ % manyContexts.length];
         double[] q = ActionDistribution.of(weights.logits(c), null, 0.0);
         return ActionSampler.draw(q, null, 1, ThreadLocalRandom.current()).first();
     }
