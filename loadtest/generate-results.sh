@@ -11,6 +11,18 @@ root="$(dirname "$here")"
 out="$here/target/results-run"
 # RESUME=1 keeps the outputs of a stopped run and skips the stages that already finished
 # (delete a stage's output file to run it again).
+# SEED=1 starts from the inputs of the RESULTS.md committed beside this script (loadtest/results/run,
+# written at the end of every run) and runs again only the stages whose outputs RERUN names, e.g.
+#   SEED=1 RERUN="spotify-tracks/summary.md vw-tracks/summary.md engine.md" loadtest/generate-results.sh
+# so a change is measured without the other two hours; machine.txt then says what was rerun, when,
+# at which revision, and RESULTS.md shows it in its header.
+if [ "${SEED:-0}" = 1 ]; then
+  [ -d "$here/results/run" ] || { echo "no $here/results/run to seed from: run once without SEED" >&2; exit 2; }
+  rm -rf "$out"; mkdir -p "$out"
+  cp -r "$here/results/run/." "$out/"
+  for f in ${RERUN:-}; do rm -rf "${out:?}/$f"; done
+  RESUME=1
+fi
 if [ "${RESUME:-0}" != 1 ]; then rm -rf "$out"; fi
 mkdir -p "$out"
 done_already() { [ "${RESUME:-0}" = 1 ] && [ -s "$out/$1" ]; }
@@ -26,14 +38,19 @@ log "building"
 jar="$here/target/loadtest.jar"
 service_jar="$root/target/quarkus-app/quarkus-run.jar"
 
+if [ "${SEED:-0}" = 1 ]; then
+  echo "rerun on $(date -u +%FT%TZ) at $(git -C "$root" rev-parse --short HEAD): ${RERUN:-nothing}; the rest as above" >> "$out/machine.txt"
+else
 {
   echo "date: $(date -u +%FT%TZ)"
+  echo "revision: $(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo unknown)"
   echo "cores: $(env -u OMP_NUM_THREADS nproc)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "jvm: $(java -version 2>&1 | head -1)"
   echo "numpy: $(python3 -c 'import numpy; print(numpy.__version__)' 2>/dev/null || echo absent)"
 } > "$out/machine.txt"
+fi
 
 log "engine benchmarks (JMH and the numpy baseline)"
 done_already engine.md || "$here/bench-engine.sh" "$out/engine.md" > "$out/engine.log" 2>&1
@@ -208,5 +225,9 @@ for d in paper drift previous long remote-http remote-drift remote-kafka; do
     cp "$ds/plots.html" "$ds/summary.md" "$ds/summary.csv" "$here/results/$d/$name/"
   done
 done
+# What RESULTS.md is made of (not the per-seed runs or the logs), for SEED=1 later.
+(cd "$out" && find . -mindepth 2 -path '*/runs' -prune -o -type f \( -name summary.md -o -name summary.csv \
+    -o -name drift.csv -o -name version.txt -o -name plots.html \) -print && find . -maxdepth 1 -type f \( -name '*.txt' -o -name '*.md' \)) \
+  | while read -r f; do mkdir -p "$here/results/run/$(dirname "$f")"; cp "$out/$f" "$here/results/run/$f"; done
 java -jar "$jar" results --run "$out" --results "$here/results" --out "$here/RESULTS.md"
 log "done: $here/RESULTS.md"
