@@ -2,17 +2,16 @@
 # Regenerates loadtest/RESULTS.md: learning (the paper's experiment, in process and against the
 # service), serving (/recommend against the baseline endpoint), feedback through Kafka, decision
 # logging and metrics overheads, engine benchmarks with the numpy baseline, memory, the chaos soak.
-# About 65 minutes on 2 cores, plus about 50 since each /recommend step of the HTTP searches is warmed
-# up for the reward window (an estimate from their step counts, not yet a measured run). Needs python3 with numpy (baseline), and the Fashion-MNIST Debian package
-# (installed here with apt-get if missing). Kafka runs from Maven-resolved jars (deploy/local).
+# About 2 h 10 min on 2 cores (the run of 2026-12-02). Needs python3 with numpy (baseline), and the
+# Fashion-MNIST Debian package (installed here with apt-get if missing). Kafka runs from Maven-resolved jars (deploy/local).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 out="$here/target/results-run"
 # RESUME=1 keeps the outputs of a stopped run and skips the stages that already finished
 # (delete a stage's output file to run it again).
-# SEED=1 starts from the inputs of the RESULTS.md committed beside this script (loadtest/results/run,
-# written at the end of every run) and runs again only the stages whose outputs RERUN names, e.g.
+# SEED=1 starts from the inputs of the last RESULTS.md (loadtest/results/run, which every run writes:
+# commit it with RESULTS.md) and runs again only the stages whose outputs RERUN names, e.g.
 #   SEED=1 RERUN="spotify-tracks/summary.md vw-tracks/summary.md engine.md" loadtest/generate-results.sh
 # so a change is measured without the other two hours; machine.txt then says what was rerun, when,
 # at which revision, and RESULTS.md shows it in its header.
@@ -20,7 +19,15 @@ if [ "${SEED:-0}" = 1 ]; then
   [ -d "$here/results/run" ] || { echo "no $here/results/run to seed from: run once without SEED" >&2; exit 2; }
   rm -rf "$out"; mkdir -p "$out"
   cp -r "$here/results/run/." "$out/"
-  for f in ${RERUN:-}; do rm -rf "${out:?}/$f"; done
+  # Only a stage's own output reruns it (the one its done_already names): any other name would be
+  # deleted and never written again.
+  stages=$(grep -o 'done_already [a-z][^ |;)]*' "$0" | awk '{print $2}' | sort -u)
+  set -f
+  for f in ${RERUN:-}; do
+    grep -qxF -- "$f" <<< "$stages" || { echo "RERUN: $f is not a stage's output; one of:" $stages >&2; exit 2; }
+    rm -rf "${out:?}/$f"
+  done
+  set +f
   RESUME=1
 fi
 if [ "${RESUME:-0}" != 1 ]; then rm -rf "$out"; fi
@@ -38,12 +45,15 @@ log "building"
 jar="$here/target/loadtest.jar"
 service_jar="$root/target/quarkus-app/quarkus-run.jar"
 
+revision=$(git -C "$root" describe --always --dirty 2> /dev/null || echo unknown)
 if [ "${SEED:-0}" = 1 ]; then
-  echo "rerun on $(date -u +%FT%TZ) at $(git -C "$root" rev-parse --short HEAD): ${RERUN:-nothing}; the rest as above" >> "$out/machine.txt"
+  echo "rerun on $(date -u +%FT%TZ) at $revision: ${RERUN:-nothing}; the rest as above" >> "$out/machine.txt"
+elif [ "${RESUME:-0}" = 1 ] && [ -s "$out/machine.txt" ]; then
+  echo "resumed on $(date -u +%FT%TZ) at $revision" >> "$out/machine.txt"
 else
 {
   echo "date: $(date -u +%FT%TZ)"
-  echo "revision: $(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo unknown)"
+  echo "revision: $revision"
   echo "cores: $(env -u OMP_NUM_THREADS nproc)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
