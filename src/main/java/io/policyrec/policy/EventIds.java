@@ -37,7 +37,7 @@ public final class EventIds {
     public static String next() {
         Pool pool = POOL.get();
         byte[] bytes = pool.bytes;
-        if (pool.next == bytes.length) {
+        if (pool.next >= bytes.length) {
             pool.random.nextBytes(bytes);
             pool.next = 0;
         }

@@ -45,10 +45,10 @@ public record RegularizerSettings(RegularizerType type, double lambda, Reference
      * The regularizer a policy over action features gets by default: Jensen-Shannon against the
      * uniform distribution over the request's candidates, not entropy. Measured on Spotify's tracks
      * with half of them replaced after 100,000 interactions (10 seeds, both adapted towards 0.4 of
-     * log K; README, "Actions with features"): JS ranked the best track in the top five for 0.954
-     * of the contexts with 34 tracks in use, and every seed was back within 0.03 of that within
-     * 2,000 interactions of the change; entropy 0.942 with 32 tracks, and one seed in ten stayed
-     * 0.06 below for the 20,000 interactions measured. Chosen by that measurement, not derived;
+     * log K; README, "Actions described by features"): JS ranked the best track in the top five
+     * for 0.954 of the contexts with 34 tracks in use, and every seed was back within 0.03 of that
+     * within 2,000 interactions of the change; entropy 0.942 with 32 tracks, and one seed in ten
+     * stayed 0.05 to 0.10 below for the 20,000 interactions measured. Chosen by that measurement, not derived;
      * other divergences at the same share: Hellinger 0.956 but not back in every seed, TV 0.923,
      * MMD 0.905 (5 seeds).
      */
