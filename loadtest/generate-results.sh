@@ -3,7 +3,8 @@
 # service), serving (/recommend against the baseline endpoint), feedback through Kafka, decision
 # logging and metrics overheads, engine benchmarks with the numpy baseline, memory, the chaos soak.
 # About 2 h 10 min on 2 cores (the run of 2026-12-02). Needs python3 with numpy (baseline), and the
-# Fashion-MNIST Debian package (installed here with apt-get if missing). Kafka runs from Maven-resolved jars (deploy/local).
+# Fashion-MNIST Debian package (installed here with apt-get if missing). Kafka runs from
+# Maven-resolved jars (deploy/local).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"

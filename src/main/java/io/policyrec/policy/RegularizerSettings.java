@@ -48,9 +48,9 @@ public record RegularizerSettings(RegularizerType type, double lambda, Reference
      * log K; README, "Actions described by features"): JS ranked the best track in the top five
      * for 0.954 of the contexts with 34 tracks in use, and every seed was back within 0.03 of that
      * within 2,000 interactions of the change; entropy 0.942 with 32 tracks, and one seed in ten
-     * stayed 0.05 to 0.10 below for the 20,000 interactions measured. Chosen by that measurement, not derived;
-     * other divergences at the same share: Hellinger 0.956 but not back in every seed, TV 0.923,
-     * MMD 0.905 (5 seeds).
+     * stayed 0.05 to 0.10 below for the 20,000 interactions measured. Chosen by that measurement,
+     * not derived; other divergences at the same share: Hellinger 0.956 but not back in every
+     * seed, TV 0.923, MMD 0.905 (5 seeds).
      */
     public static final RegularizerType DEFAULT_CANDIDATE_REGULARIZER = RegularizerType.JS;
 
@@ -74,7 +74,10 @@ public record RegularizerSettings(RegularizerType type, double lambda, Reference
                 DEFAULT_LAMBDA_MAX);
     }
 
-    /** What a policy over action features created without a regularizer gets (see {@link #DEFAULT_CANDIDATE_TARGET_RATIO}). */
+    /**
+     * What a policy over action features created without a regularizer gets (see
+     * {@link #DEFAULT_CANDIDATE_REGULARIZER} and {@link #DEFAULT_CANDIDATE_TARGET_RATIO}).
+     */
     public static RegularizerSettings candidateDefault() {
         return new RegularizerSettings(DEFAULT_CANDIDATE_REGULARIZER, DEFAULT_LAMBDA, ReferenceKind.UNIFORM, null,
                 DEFAULT_ADAPTIVE_STEP, DEFAULT_PREVIOUS_COUNT, DEFAULT_PREVIOUS_EVERY, DEFAULT_CANDIDATE_TARGET_RATIO,

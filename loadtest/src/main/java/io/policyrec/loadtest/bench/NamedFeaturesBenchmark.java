@@ -47,7 +47,7 @@ public class NamedFeaturesBenchmark {
     PolicyGradientLearner learner;
     JsonNode[] requests;
     Context[] contexts;
-    /** As many visitors as a shop sees in a while: their rows are not in cache, as in the service. */
+    /** As many visitors as a shop sees in a while: their rows cannot all stay in cache. */
     Context[] manyContexts;
     List<List<RewardedDecision>> batches;
     int next;
