@@ -132,7 +132,7 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
         }
         ActionSet actionSet = actionBits != 0 ? null : resolveActions(errors);
         RegularizerSettings reg = regularizer == null && actionBits > 0 ? RegularizerSettings.candidateDefault()
-                : resolveRegularizer(errors, stored);
+                : resolveRegularizer(errors, stored, actionBits > 0);
         Duration window = PolicyConfig.DEFAULT_WINDOW;
         if (rewardWindow != null) {
             try {
@@ -252,13 +252,19 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
      */
     static final double UNBOUNDED_LAMBDA = 1e6;
 
-    private RegularizerSettings resolveRegularizer(List<FieldError> errors, boolean stored) {
+    /**
+     * @param candidates a policy over action features: a regularizer given without a type gets the
+     *                   type such a policy defaults to (Jensen-Shannon), not the fixed actions' entropy,
+     *                   so that {@code {"targetEntropyRatio": 0.5}} moves the default's target only. A
+     *                   snapshot stores the resolved type, so policies created before keep theirs.
+     */
+    private RegularizerSettings resolveRegularizer(List<FieldError> errors, boolean stored, boolean candidates) {
         if (regularizer == null) {
             // No regularizer named: the default that needs no tuning.
             return RegularizerSettings.adaptiveDefault();
         }
         RegularizerSettings d = RegularizerSettings.defaults();
-        RegularizerType type = d.type();
+        RegularizerType type = candidates ? RegularizerSettings.DEFAULT_CANDIDATE_REGULARIZER : d.type();
         if (regularizer.type() != null) {
             type = RegularizerType.parse(regularizer.type());
             if (type == null) {

@@ -72,6 +72,23 @@ class PolicyConfigSpecTest {
     }
 
     @Test
+    void aRegularizerWithoutTypeTakesThePolicyKindsDefaultType() throws Exception {
+        PolicyConfig candidates = JSON.readValue("""
+                {"input": {"type": "features"}, "actions": {"type": "features"},
+                 "regularizer": {"targetEntropyRatio": 0.5}}""", PolicyConfigSpec.class).resolve().config();
+        assertEquals(RegularizerType.JS, candidates.regularizer().type(),
+                "a policy over action features defaults to Jensen-Shannon, with or without a regularizer named");
+        assertEquals(0.5, candidates.regularizer().targetEntropyRatio());
+        PolicyConfig fixed = JSON.readValue("{\"contextDimension\": 4, \"actions\": 3, \"regularizer\": "
+                + "{\"targetEntropyRatio\": 0.5}}", PolicyConfigSpec.class).resolve().config();
+        assertEquals(RegularizerType.ENTROPY, fixed.regularizer().type());
+        PolicyConfig named = JSON.readValue("""
+                {"input": {"type": "features"}, "actions": {"type": "features"},
+                 "regularizer": {"type": "entropy", "lambda": 0.05}}""", PolicyConfigSpec.class).resolve().config();
+        assertEquals(RegularizerType.ENTROPY, named.regularizer().type(), "a type given is kept");
+    }
+
+    @Test
     void previousIsRefusedWhenWrittenButReadFromASnapshot() throws Exception {
         String previous = STORED_BEFORE.replace("\"type\": \"entropy\"", "\"type\": \"js\"")
                 .replace("\"reference\": \"uniform\"", "\"reference\": \"previous\"");
