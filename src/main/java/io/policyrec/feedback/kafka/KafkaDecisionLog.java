@@ -45,6 +45,7 @@ final class KafkaDecisionLog implements DecisionLog {
     private final long started = System.currentTimeMillis();
     private volatile long lastFailure;
     private volatile long lastSuccess;
+    private volatile boolean closed;
 
     public KafkaDecisionLog(KafkaSettings settings, MeterRegistry meters) {
         this.settings = settings;
@@ -85,7 +86,17 @@ final class KafkaDecisionLog implements DecisionLog {
 
     @Override
     public void record(Decision decision) {
-        if (!queue.offer(decision)) {
+        if (closed || !queue.offer(decision)) {
+            dropped.increment();
+        } else if (closed) {
+            // Offered while the log closed: the sender may have made its last look already.
+            dropQueued();
+        }
+    }
+
+    /** Counts as dropped whatever is still queued (each item is polled by one thread only). */
+    private void dropQueued() {
+        while (queue.poll() != null) {
             dropped.increment();
         }
     }
@@ -141,9 +152,16 @@ final class KafkaDecisionLog implements DecisionLog {
         }
     }
 
+    /**
+     * Stops the sender once it has handed over what is queued; a decision offered after its last look
+     * (a request finishing during shutdown) is counted as dropped, so that delivered + dropped still
+     * adds up to the decisions made.
+     */
     @Override
     public void close() {
+        closed = true;
         sender.stop();
+        dropQueued();
         producer.close(java.time.Duration.ofSeconds(5));
     }
 }
