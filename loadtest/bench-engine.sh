@@ -2,7 +2,8 @@
 # Engine benchmarks on this machine, with the numpy baseline run by the same script:
 # one decision (forward + sample), one learning step (batch 64 and 100), one Adam update; the same
 # for a policy over hashed named features (30 active of 2^18 buckets); for a policy over action
-# features (50 and 1,000 candidates).
+# features (50 and 1,000 candidates); what the learner thread spends to remember a decision until its
+# window closes (the reward join).
 # Usage: loadtest/bench-engine.sh [output file]   (needs python3 with numpy for the baseline)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,6 +39,8 @@ for r in results:
         p = m["scorePercentiles"]
         what = "decide" if name == "decideCandidates" else "hash the candidates' JSON and decide"
         print(f"| {what}, action features ({r['params']['candidates']} candidates, 20 context and 10 action features) | median {p['50.0']:.2f} us, p99 {p['99.0']:.2f} us | | |")
+    elif name == "decideAndClose":
+        print(f"| the reward join: remember one decision (784 floats) and close its window unrewarded, 10,000 pending | {m['score'] / 1000:.2f} us | | |")
     elif name == "stepOverFiftyCandidates":
         if r['params']['candidates'] == "50":
             print(f"| learning step, action features (50 candidates), batch 100 | {m['score'] * 100:,.0f} contexts/s | | |")
