@@ -2,6 +2,7 @@ package io.policyrec.feedback;
 
 import io.policyrec.policy.Candidate;
 import io.policyrec.policy.Context;
+import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 
 /**
@@ -82,6 +83,7 @@ final class DecisionArena {
             openSegment();
         }
         IntBuffer d = segments[tailSlot].ints();
+        FloatBuffer values = segments[tailSlot].floats();
         int at = tail;
         d.put(at, slot);
         d.put(at + 1, length);
@@ -95,7 +97,8 @@ final class DecisionArena {
             d.put(p, context.indices(), 0, n);
             p += n;
         }
-        p = putFloats(d, p, context.values(), n);
+        values.put(p, context.values(), 0, n);
+        p += n;
         if (eligible != null) {
             d.put(p, eligible, 0, e);
             p += e;
@@ -115,19 +118,13 @@ final class DecisionArena {
                 d.put(p++, m);
                 d.put(p, f.indices(), 0, m);
                 p += m;
-                p = putFloats(d, p, f.values(), m);
+                values.put(p, f.values(), 0, m);
+                p += m;
             }
         }
         tail = at + length;
         live[tailSlot]++;
         return tailSlot << segmentBits | at;
-    }
-
-    private static int putFloats(IntBuffer d, int p, float[] values, int n) {
-        for (int i = 0; i < n; i++) {
-            d.put(p + i, Float.floatToRawIntBits(values[i]));
-        }
-        return p + n;
     }
 
     void free(int position) {
@@ -219,7 +216,8 @@ final class DecisionArena {
     }
 
     Context context(int position) {
-        IntBuffer data = segments[position >>> segmentBits].ints();
+        SegmentPool.Segment segment = segments[position >>> segmentBits];
+        IntBuffer data = segment.ints();
         int at = position & (segmentInts - 1);
         int n = data.get(at + 3);
         int p = at + HEADER;
@@ -228,7 +226,7 @@ final class DecisionArena {
             indices = ints(data, p, n);
             p += n;
         }
-        return new Context(indices, floats(data, p, n));
+        return new Context(indices, floats(segment.floats(), p, n));
     }
 
     int[] eligible(int position) {
@@ -257,7 +255,8 @@ final class DecisionArena {
 
     /** The decision's candidates as the learner reads them, or null for fixed actions. */
     Candidate[] candidates(int position) {
-        IntBuffer data = segments[position >>> segmentBits].ints();
+        SegmentPool.Segment segment = segments[position >>> segmentBits];
+        IntBuffer data = segment.ints();
         int at = position & (segmentInts - 1);
         int count = data.get(at + 6);
         if (count < 0) {
@@ -271,7 +270,7 @@ final class DecisionArena {
             p += 2;
             int[] rows = ints(data, p, m);
             p += m;
-            float[] values = floats(data, p, m);
+            float[] values = floats(segment.floats(), p, m);
             p += m;
             out[i] = new Candidate(identity, new Context(rows, values));
         }
@@ -301,11 +300,9 @@ final class DecisionArena {
         return out;
     }
 
-    private static float[] floats(IntBuffer data, int from, int n) {
+    private static float[] floats(FloatBuffer data, int from, int n) {
         float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = Float.intBitsToFloat(data.get(from + i));
-        }
+        data.get(from, out, 0, n);
         return out;
     }
 

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayDeque;
 
@@ -35,10 +36,12 @@ final class SegmentPool {
     static final class Segment {
         private final ByteBuffer memory;
         private final IntBuffer ints;
+        private final FloatBuffer floats;
 
         Segment(ByteBuffer memory) {
             this.memory = memory;
             this.ints = memory.asIntBuffer();
+            this.floats = memory.asFloatBuffer();
         }
 
         ByteBuffer memory() {
@@ -47,6 +50,15 @@ final class SegmentPool {
 
         IntBuffer ints() {
             return ints;
+        }
+
+        /**
+         * The same memory as floats (same positions as {@link #ints()}): a context's values go in and
+         * out in one bulk copy, where an int at a time with its bit conversion took about 3 us per
+         * 784-float decision on the learner thread ({@code RewardJoinBenchmark}).
+         */
+        FloatBuffer floats() {
+            return floats;
         }
     }
 
