@@ -213,8 +213,8 @@ public final class RewardJoin {
 
     /**
      * The policy's number, the last one's without a lookup: decisions come policy after policy, and
-     * two map lookups per decision (a fresh name's hash, a rule record's) were a tenth of what the
-     * join cost per decision.
+     * the two map lookups per decision (a fresh name's hash, a rule record's) were about a tenth of
+     * the join's time in a profile of the service at 5,000 dense decisions/s.
      */
     private int policyNumber(String policy) {
         if (lastPolicy == null || !lastPolicy.equals(policy)) {

@@ -255,8 +255,9 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
     /**
      * @param candidates a policy over action features: a regularizer given without a type gets the
      *                   type such a policy defaults to (Jensen-Shannon), not the fixed actions' entropy,
-     *                   so that {@code {"targetEntropyRatio": 0.5}} moves the default's target only. A
-     *                   snapshot stores the resolved type, so policies created before keep theirs.
+     *                   so that {@code {"targetEntropyRatio": 0.5}} keeps the default's divergence (its
+     *                   other fields take the documented defaults, {@code lambdaStep} 0.01 among them).
+     *                   A snapshot stores the resolved type, so policies created before keep theirs.
      */
     private RegularizerSettings resolveRegularizer(List<FieldError> errors, boolean stored, boolean candidates) {
         if (regularizer == null) {

@@ -46,6 +46,8 @@ final class KafkaDecisionLog implements DecisionLog {
     private volatile long lastFailure;
     private volatile long lastSuccess;
     private volatile boolean closed;
+    /** Set once the sender has made its last look: what is queued after that is dropped, not sent. */
+    private volatile boolean senderStopped;
 
     public KafkaDecisionLog(KafkaSettings settings, MeterRegistry meters) {
         this.settings = settings;
@@ -88,8 +90,9 @@ final class KafkaDecisionLog implements DecisionLog {
     public void record(Decision decision) {
         if (closed || !queue.offer(decision)) {
             dropped.increment();
-        } else if (closed) {
-            // Offered while the log closed: the sender may have made its last look already.
+        } else if (senderStopped) {
+            // Offered after the sender's last look (and perhaps after close's own drain): nobody else
+            // will take it. Before that, the sender's final pass or close's drain counts it.
             dropQueued();
         }
     }
@@ -161,6 +164,7 @@ final class KafkaDecisionLog implements DecisionLog {
     public void close() {
         closed = true;
         sender.stop();
+        senderStopped = true;
         dropQueued();
         producer.close(java.time.Duration.ofSeconds(5));
     }

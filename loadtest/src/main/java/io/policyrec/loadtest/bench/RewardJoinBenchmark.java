@@ -82,10 +82,12 @@ public class RewardJoinBenchmark {
 
     /** Decision number t, decided at time t (the request path makes the object; the join copies it). */
     private Decision at(long t) {
-        return new Decision(ids[(int) (t & (ids.length - 1))], "default", 1, 0, t,
+        // A name of its own, as each request brings (its hash is computed again, as in the service).
+        return new Decision(ids[(int) (t & (ids.length - 1))], new String(POLICY), 1, 0, t,
                 contexts[(int) (t % contexts.length)], null, ACTION, PROBABILITY);
     }
 
+    private static final String POLICY = "default";
     private static final int[] ACTION = {3};
     private static final double[] PROBABILITY = {0.1};
 
