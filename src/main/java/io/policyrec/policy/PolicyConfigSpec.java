@@ -131,8 +131,7 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
                     + "2^bits buckets instead"));
         }
         ActionSet actionSet = actionBits != 0 ? null : resolveActions(errors);
-        RegularizerSettings reg = regularizer == null && actionBits > 0 ? RegularizerSettings.candidateDefault()
-                : resolveRegularizer(errors, stored, actionBits > 0);
+        RegularizerSettings reg = resolveRegularizer(errors, stored, actionBits > 0);
         Duration window = PolicyConfig.DEFAULT_WINDOW;
         if (rewardWindow != null) {
             try {
@@ -261,8 +260,8 @@ public record PolicyConfigSpec(Integer contextDimension, JsonNode actions, List<
      */
     private RegularizerSettings resolveRegularizer(List<FieldError> errors, boolean stored, boolean candidates) {
         if (regularizer == null) {
-            // No regularizer named: the default that needs no tuning.
-            return RegularizerSettings.adaptiveDefault();
+            // No regularizer named: the default that needs no tuning, for this kind of policy.
+            return candidates ? RegularizerSettings.candidateDefault() : RegularizerSettings.adaptiveDefault();
         }
         RegularizerSettings d = RegularizerSettings.defaults();
         RegularizerType type = candidates ? RegularizerSettings.DEFAULT_CANDIDATE_REGULARIZER : d.type();
