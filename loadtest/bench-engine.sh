@@ -44,6 +44,8 @@ for r in results:
     elif name == "stepOverFiftyCandidates":
         if r['params']['candidates'] == "50":
             print(f"| learning step, action features (50 candidates), batch 100 | {m['score'] * 100:,.0f} contexts/s | | |")
+    elif name == "stepOverFiftyOfACatalog":
+        print(f"| learning step, action features (50 candidates of their own per decision, from 100,000 items), batch 100 | {m['score'] * 100:,.0f} contexts/s | | |")
     elif name == "step":
         b = r["params"]["batch"]
         cps = m["score"] * int(b)
