@@ -165,6 +165,19 @@ final class ResultsCommand {
             goals.add(new String[] {"serving: p99 at most 5 ms at half that rate",
                 f("p99 %.2f ms at %s/s", p99, half.group(1)), p99 <= 5 ? "met" : "not met"});
         }
+        Matcher youngPauses = Pattern.compile("young pauses over 10 ms: (\\d+) of (\\d+) \\(longest ([\\d.]+) ms; causes "
+                + "(.*?)\\); set off by a humongous allocation of decision memory: (\\d+)\\s+humongous allocations "
+                + "\\(\\d+ KB or more\\): (\\d+) of decision memory")
+                .matcher(read(run.resolve("profile.txt")));
+        if (youngPauses.find()) {
+            int attributed = Integer.parseInt(youngPauses.group(5));
+            goals.add(new String[] {"serving: no young pause longer than 10 ms attributable to decision memory at half "
+                    + "the baseline's maximum rate (JFR)", f("%s of %s young pauses over 10 ms (longest %s ms, causes "
+                    + "%s); set off by a humongous allocation of the reward join's tables: %d (pending decisions live "
+                    + "off the heap: an evacuation pause copies none; the tables' humongous allocations in the window: "
+                    + "%s)", youngPauses.group(1), youngPauses.group(2), youngPauses.group(3), youngPauses.group(4),
+                    attributed, youngPauses.group(6)), attributed == 0 ? "met" : "not met"});
+        }
         if (Files.exists(run.resolve("http-candidates.txt"))) {
             addRatioGoal(goals, read(run.resolve("http-candidates.txt")), "action features: /recommend with 50 "
                     + "candidates in the body sustains at least 0.8x the baseline parsing the same body");
@@ -257,6 +270,18 @@ final class ResultsCommand {
                     + "segments) against a policy over 2^16 buckets; the baseline parses the same body:\n\n```\n")
                     .append(read(run.resolve("http-named.txt"))).append("```\n\n");
         }
+        Matcher pauses = Pattern.compile("young pauses over 10 ms: (\\d+) of (\\d+) \\(longest ([\\d.]+) ms; causes "
+                + "(.*?)\\); set off by a humongous allocation of decision memory: (\\d+)\\s+humongous allocations "
+                + "\\(\\d+ KB or more\\): (\\d+) of decision memory")
+                .matcher(read(run.resolve("profile.txt")));
+        if (pauses.find()) {
+            int attributed = Integer.parseInt(pauses.group(5));
+            goals.add(new String[] {"serving: no young pause longer than 10 ms attributable to decision memory at half "
+                    + "the baseline's maximum rate (JFR)", f("%s of %s young pauses over 10 ms (longest %s ms, causes "
+                    + "%s); set off by a humongous allocation of the reward join's tables: %d (pending decisions live "
+                    + "off the heap: an evacuation pause copies none)", pauses.group(1), pauses.group(2),
+                    pauses.group(3), pauses.group(4), attributed), attributed == 0 ? "met" : "not met"});
+        }
         if (Files.exists(run.resolve("http-candidates.txt"))) {
             md.append("The same with bodies that bring 50 candidates (a visitor of 20 features, items of 10) to a "
                     + "policy over action features:\n\n```\n").append(read(run.resolve("http-candidates.txt")))
@@ -280,7 +305,8 @@ final class ResultsCommand {
         md.append("Policy gauges on and off (highest rate with p99 <= 25 ms):\n\n```\n")
                 .append(read(run.resolve("metrics-onoff.txt"))).append("```\n\n");
         md.append("Where the service's CPU goes while it serves /recommend (JFR execution samples during a "
-                + "constant-rate run; the load generator shares the same cores):\n\n```\n")
+                + "constant-rate run at half the baseline's maximum; the load generator shares the same cores), and "
+                + "the collector's pauses in it:\n\n```\n")
                 .append(read(run.resolve("profile-load.txt"))).append(read(run.resolve("profile.txt"))).append("```\n\n");
         md.append("## Feedback through Kafka\n\nRewards for decisions obtained first, produced to policyrec.feedback "
                 + "as fast as the producer goes (4 rounds of 50,000), then at a steady 20,000/s for freshness:\n\n```\n")
