@@ -270,18 +270,6 @@ final class ResultsCommand {
                     + "segments) against a policy over 2^16 buckets; the baseline parses the same body:\n\n```\n")
                     .append(read(run.resolve("http-named.txt"))).append("```\n\n");
         }
-        Matcher pauses = Pattern.compile("young pauses over 10 ms: (\\d+) of (\\d+) \\(longest ([\\d.]+) ms; causes "
-                + "(.*?)\\); set off by a humongous allocation of decision memory: (\\d+)\\s+humongous allocations "
-                + "\\(\\d+ KB or more\\): (\\d+) of decision memory")
-                .matcher(read(run.resolve("profile.txt")));
-        if (pauses.find()) {
-            int attributed = Integer.parseInt(pauses.group(5));
-            goals.add(new String[] {"serving: no young pause longer than 10 ms attributable to decision memory at half "
-                    + "the baseline's maximum rate (JFR)", f("%s of %s young pauses over 10 ms (longest %s ms, causes "
-                    + "%s); set off by a humongous allocation of the reward join's tables: %d (pending decisions live "
-                    + "off the heap: an evacuation pause copies none)", pauses.group(1), pauses.group(2),
-                    pauses.group(3), pauses.group(4), attributed), attributed == 0 ? "met" : "not met"});
-        }
         if (Files.exists(run.resolve("http-candidates.txt"))) {
             md.append("The same with bodies that bring 50 candidates (a visitor of 20 features, items of 10) to a "
                     + "policy over action features:\n\n```\n").append(read(run.resolve("http-candidates.txt")))

@@ -4,10 +4,8 @@ import io.policyrec.features.FeatureHash;
 import io.policyrec.features.NamedFeatures;
 import io.policyrec.learning.RewardedDecision;
 import io.policyrec.learning.TwoTowerLearner;
-import io.policyrec.policy.BaselineKind;
 import io.policyrec.policy.Candidate;
 import io.policyrec.policy.Context;
-import io.policyrec.policy.RegularizerSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,8 +37,7 @@ public class CatalogStepBenchmark {
 
     @Setup
     public void setup() {
-        learner = TwoTowerLearner.create(new TwoTowerLearner.Settings(18, 16, 32, 0.003,
-                RegularizerSettings.candidateDefault(), BaselineKind.MEAN, 10.0, 1));
+        learner = CandidateBenchmark.newLearner();
         SplittableRandom r = new SplittableRandom(3);
         Candidate[] catalog = new Candidate[CATALOG];
         for (int a = 0; a < CATALOG; a++) {
